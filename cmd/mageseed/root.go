@@ -1,0 +1,141 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+)
+
+// Exit codes.
+const (
+	exitOK        = 0
+	exitError     = 1
+	exitChanges   = 2   // plan --detailed-exitcode: changes are pending
+	exitInterrupt = 130 // stopped by SIGINT
+)
+
+// streams are the command's standard streams, injected so that tests run
+// the real commands in-process.
+type streams struct {
+	in       io.Reader
+	out, err io.Writer
+}
+
+// exitError is an error that carries its exit code and, optionally, a hint.
+type exitErr struct {
+	code int
+	err  error
+	hint string
+}
+
+func (e *exitErr) Error() string {
+	if e.err == nil {
+		return ""
+	}
+	return e.err.Error()
+}
+func (e *exitErr) Unwrap() error { return e.err }
+
+// withHint returns err with a hint printed after it.
+func withHint(err error, format string, args ...any) error {
+	return &exitErr{code: exitError, err: err, hint: fmt.Sprintf(format, args...)}
+}
+
+// exitWith returns an error that only sets the exit code; nothing is printed
+// for it.
+func exitWith(code int) error { return &exitErr{code: code} }
+
+// run is the whole program: it parses args, runs the command and returns the
+// exit code. The first SIGINT or SIGTERM cancels the context so that work in
+// flight can finish; a second one exits at once.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(sigs)
+	go func() {
+		n := 0
+		for range sigs {
+			n++
+			if n == 1 {
+				fmt.Fprintln(stderr, "mageseed: interrupted: finishing work in flight (press Ctrl-C again to exit at once)")
+				cancel()
+				continue
+			}
+			os.Exit(exitInterrupt)
+		}
+	}()
+	return execute(ctx, args, streams{in: stdin, out: stdout, err: stderr})
+}
+
+// execute runs one command line with the given streams and returns the exit
+// code.
+func execute(ctx context.Context, args []string, s streams) int {
+	root := newRootCmd(s)
+	root.SetArgs(args)
+	root.SetIn(s.in)
+	root.SetOut(s.out)
+	root.SetErr(s.err)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return exitOK
+	}
+	code := exitError
+	hint := ""
+	var ee *exitErr
+	if errors.As(err, &ee) {
+		code = ee.code
+		hint = ee.hint
+		if ee.err == nil {
+			return code
+		}
+	}
+	printError(s.err, err, hint)
+	return code
+}
+
+// printError writes err in the project's one format: "mageseed: error: ..."
+// then "mageseed: hint: ..."; lower case, no trailing period.
+func printError(w io.Writer, err error, hint string) {
+	msg := strings.TrimRight(err.Error(), ".")
+	for _, line := range strings.Split(msg, "\n") {
+		fmt.Fprintf(w, "mageseed: error: %s\n", line)
+	}
+	if hint != "" {
+		fmt.Fprintf(w, "mageseed: hint: %s\n", strings.TrimRight(hint, "."))
+	}
+}
+
+func newRootCmd(s streams) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "mageseed",
+		Short: "Seed Magento and Adobe Commerce stores with customers from a YAML manifest",
+		Long: `mageseed converges a Magento 2 / Adobe Commerce store to the customers and
+addresses a YAML manifest declares, over the REST API.
+
+  mageseed validate FILE...   check a manifest offline
+  mageseed plan FILE...       show what apply would change
+  mageseed apply FILE...      make it so, and write the outputs file
+  mageseed output PATH        read one value of the outputs (customers.jane.token)
+
+Try it with nothing installed: mageseed apply --sandbox examples/tutorial.yaml`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.CompletionOptions.HiddenDefaultCmd = true
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return withHint(err, "see 'mageseed %s --help'", c.Name())
+	})
+	root.AddCommand(
+		newVersionCmd(s),
+	)
+	return root
+}
