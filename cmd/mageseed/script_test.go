@@ -1,0 +1,42 @@
+package main
+
+import (
+	"os"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// TestMain lets scripts run the real mageseed in-process as
+// 'exec mageseed ...'.
+func TestMain(m *testing.M) {
+	testscript.Main(m, map[string]func(){
+		"mageseed": func() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
+	})
+}
+
+// TestScripts runs the end-to-end scripts in testdata/script. Set
+// MAGESEED_UPDATE=1 to rewrite the expected files of failing cmp commands.
+func TestScripts(t *testing.T) {
+	testscript.Run(t, testscript.Params{
+		Dir:                 "testdata/script",
+		RequireExplicitExec: true,
+		RequireUniqueNames:  true,
+		UpdateScripts:       os.Getenv("MAGESEED_UPDATE") != "",
+		Setup: func(e *testscript.Env) error {
+			e.Setenv("HOME", e.WorkDir)
+			e.Setenv("XDG_CONFIG_HOME", e.WorkDir+"/.config")
+			e.Setenv("NO_COLOR", "1")
+			for _, k := range []string{"MAGENTO_URL", "MAGENTO_STORE_CODE", "MAGENTO_ADMIN_TOKEN",
+				"MAGENTO_ADMIN_USERNAME", "MAGENTO_ADMIN_PASSWORD", "SEED_PASSWORD", "GITHUB_OUTPUT"} {
+				e.Setenv(k, "")
+			}
+			return nil
+		},
+		Cmds: scriptCmds,
+	})
+}
+
+// scriptCmds are the custom script commands; files named script_*_test.go
+// add to it from init functions.
+var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){}
