@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 )
 
 // Exit codes.
@@ -26,6 +27,13 @@ const (
 type streams struct {
 	in       io.Reader
 	out, err io.Writer
+
+	// inTTY, outTTY and errTTY report whether the streams are terminals.
+	inTTY, outTTY, errTTY bool
+
+	// mask registers secrets that must never be printed; every byte
+	// written to out and err is scrubbed of them.
+	mask func(secrets ...string)
 }
 
 // exitError is an error that carries its exit code and, optionally, a hint.
@@ -73,12 +81,29 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			os.Exit(exitInterrupt)
 		}
 	}()
-	return execute(ctx, args, streams{in: stdin, out: stdout, err: stderr})
+	return execute(ctx, args, streams{
+		in: stdin, out: stdout, err: stderr,
+		inTTY: isTerminal(stdin), outTTY: isTerminal(stdout), errTTY: isTerminal(stderr),
+	})
+}
+
+// isTerminal reports whether v is a file attached to a terminal.
+func isTerminal(v any) bool {
+	f, ok := v.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // execute runs one command line with the given streams and returns the exit
 // code.
 func execute(ctx context.Context, args []string, s streams) int {
+	outR, errR := newRedactor(s.out), newRedactor(s.err)
+	defer outR.Flush()
+	defer errR.Flush()
+	s.out, s.err = outR, errR
+	s.mask = func(secrets ...string) {
+		outR.Add(secrets...)
+		errR.Add(secrets...)
+	}
 	root := newRootCmd(s)
 	root.SetArgs(args)
 	root.SetIn(s.in)
