@@ -37,6 +37,10 @@ const (
 //   - drop: with probability DropRate the request is handled in full (its
 //     work is committed), then the connection is closed without an answer.
 //
+// A request gets at most one of error and drop (one draw decides both), so
+// the rates are exact and their sum is at most 1; a drop rate past
+// 1-ErrorRate is cut to it.
+//
 // All random draws come from one source seeded with FaultSeed. Each request
 // takes its draws at once, under a lock, when it arrives, so a serial run
 // with the same seed and options gets the same faults in the same order.
@@ -64,7 +68,7 @@ func newFaults(opts Options, st *stats, next http.Handler) http.Handler {
 		latency:   max(opts.Latency, 0),
 		jitter:    max(opts.Jitter, 0),
 		errorRate: clampRate(opts.ErrorRate),
-		dropRate:  clampRate(opts.DropRate),
+		dropRate:  min(clampRate(opts.DropRate), 1-clampRate(opts.ErrorRate)),
 		rateLimit: max(opts.RateLimit, 0),
 		st:        st,
 		next:      next,
@@ -87,6 +91,8 @@ func (o Options) validateFaults() error {
 		return fmt.Errorf("error rate %v is not between 0 and 1", o.ErrorRate)
 	case !(o.DropRate >= 0 && o.DropRate <= 1):
 		return fmt.Errorf("drop rate %v is not between 0 and 1", o.DropRate)
+	case o.ErrorRate+o.DropRate > 1:
+		return fmt.Errorf("error rate %v and drop rate %v add up to more than 1", o.ErrorRate, o.DropRate)
 	case o.RateLimit < 0:
 		return fmt.Errorf("rate limit %d is negative", o.RateLimit)
 	}
@@ -125,11 +131,12 @@ func (f *faults) draw(now time.Time) draws {
 	if f.jitter > 0 {
 		d.delay += time.Duration(f.rng.Int64N(int64(f.jitter)))
 	}
-	if f.errorRate > 0 {
-		d.fail = f.rng.Float64() < f.errorRate
-	}
-	if f.dropRate > 0 {
-		d.drop = f.rng.Float64() < f.dropRate
+	if f.errorRate > 0 || f.dropRate > 0 {
+		// One draw decides both, so that the two faults exclude each
+		// other and each happens at exactly its own rate.
+		u := f.rng.Float64()
+		d.fail = u < f.errorRate
+		d.drop = !d.fail && u < f.errorRate+f.dropRate
 	}
 	if f.rateLimit > 0 {
 		if f.windowStart.IsZero() || now.Sub(f.windowStart) >= time.Second {
