@@ -2,6 +2,8 @@ package main
 
 import (
 	"os"
+	"path/filepath"
+	"strconv"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -27,6 +29,11 @@ func TestScripts(t *testing.T) {
 			e.Setenv("HOME", e.WorkDir)
 			e.Setenv("XDG_CONFIG_HOME", e.WorkDir+"/.config")
 			e.Setenv("NO_COLOR", "1")
+			examples, err := filepath.Abs("../../examples")
+			if err != nil {
+				return err
+			}
+			e.Setenv("EXAMPLES", examples)
 			for _, k := range []string{"MAGENTO_URL", "MAGENTO_STORE_CODE", "MAGENTO_ADMIN_TOKEN",
 				"MAGENTO_ADMIN_USERNAME", "MAGENTO_ADMIN_PASSWORD", "SEED_PASSWORD", "GITHUB_OUTPUT"} {
 				e.Setenv(k, "")
@@ -39,4 +46,21 @@ func TestScripts(t *testing.T) {
 
 // scriptCmds are the custom script commands; files named script_*_test.go
 // add to it from init functions.
-var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){}
+var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
+	"perm": cmdPerm,
+}
+
+// cmdPerm checks a file's permission bits: perm FILE 0600.
+func cmdPerm(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: perm FILE MODE")
+	}
+	want, err := strconv.ParseUint(args[1], 8, 32)
+	ts.Check(err)
+	fi, err := os.Stat(ts.MkAbs(args[0]))
+	ts.Check(err)
+	got := uint64(fi.Mode().Perm())
+	if (got == want) == neg {
+		ts.Fatalf("%s has mode %#o, want %#o", args[0], got, want)
+	}
+}
