@@ -14,8 +14,8 @@ const (
 	faultRateLimit = "rate_limit"
 )
 
-// stats counts the requests the store handled, by route, and the faults it
-// injected. It is safe for concurrent use.
+// stats counts the requests the store received, by route, and the faults
+// it injected. It is safe for concurrent use.
 type stats struct {
 	mu       sync.Mutex
 	requests map[string]int64
@@ -25,15 +25,15 @@ type stats struct {
 
 // statsReport is the JSON shape of GET /__sandbox/stats.
 type statsReport struct {
-	// Requests counts the requests that reached the store, by route: the
-	// method and the path pattern ("GET /V1/customers/:customerId"), or
-	// "unmatched" for paths no route serves.
+	// Requests counts the requests by route, those answered with an
+	// injected fault included: the method and the path pattern
+	// ("GET /V1/customers/:customerId"), or "unmatched" for paths no route
+	// serves.
 	Requests map[string]int64 `json:"requests"`
 	// Total is the sum of Requests.
 	Total int64 `json:"total"`
 	// Faults counts the injected faults by kind: "latency", "error",
-	// "drop" and "rate_limit". A request refused with an injected 503 or
-	// 429 never reaches the store, so it is counted here only.
+	// "drop" and "rate_limit".
 	Faults map[string]int64 `json:"faults"`
 }
 
