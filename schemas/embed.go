@@ -1,0 +1,18 @@
+// Package schemas holds mageseed's JSON Schemas (draft 2020-12), embedded in
+// the binary so that validation never needs the network.
+//
+// The manifest schema is the contract for what users write; editors that
+// speak the yaml-language-server protocol read it through the
+// "# yaml-language-server: $schema=..." line at the top of each manifest and
+// show its descriptions on hover.
+package schemas
+
+import _ "embed"
+
+// Manifest is manifest.schema.json, the schema of a mageseed manifest file.
+//
+//go:embed manifest.schema.json
+var Manifest []byte
+
+// ManifestID is the $id of the manifest schema.
+const ManifestID = "https://mageseed.dev/schemas/manifest.schema.json"
