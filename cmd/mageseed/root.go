@@ -78,6 +78,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 				cancel()
 				continue
 			}
+			fmt.Fprintln(stderr, "mageseed: interrupted again: exiting now; work in flight may be lost, run the command again to converge")
 			os.Exit(exitInterrupt)
 		}
 	}()

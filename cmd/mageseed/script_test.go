@@ -11,7 +11,13 @@ import (
 
 // TestMain lets scripts run the real mageseed in-process as
 // 'exec mageseed ...'.
+//
+// With MAGESEED_TEST_MAIN=1 in its environment the test binary is mageseed
+// itself, so that tests can run it as a child process and signal it.
 func TestMain(m *testing.M) {
+	if os.Getenv("MAGESEED_TEST_MAIN") == "1" {
+		os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+	}
 	testscript.Main(m, map[string]func(){
 		"mageseed": func() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },
 	})
