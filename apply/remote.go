@@ -48,3 +48,36 @@ type Remote interface {
 	// (Magento locks an account after 6 failures).
 	CustomerToken(ctx context.Context, email, password string) (string, error)
 }
+
+// BulkRemote is a Remote that can hand creates to the store's asynchronous
+// bulk API (POST /async/bulk/V1/customers), which Magento's message-queue
+// consumers then carry out. magento.Client implements it.
+type BulkRemote interface {
+	Remote
+
+	// SubmitCreates queues the creation of customers (each with its
+	// addresses and password) as one bulk and returns the bulk's id.
+	// Customers the store refuses at once are reported in rejected, by
+	// index into customers.
+	SubmitCreates(ctx context.Context, customers []mageseed.Customer) (bulkID string, rejected map[int]error, err error)
+
+	// BulkStatus returns the state of every operation of a bulk, by the
+	// index of the customer in the SubmitCreates call.
+	BulkStatus(ctx context.Context, bulkID string) ([]BulkOperation, error)
+}
+
+// BulkState is the state of one operation of a bulk.
+type BulkState int
+
+const (
+	BulkOpen   BulkState = iota // queued or running
+	BulkDone                    // the customer was created
+	BulkFailed                  // the store refused it; Err says why
+)
+
+// BulkOperation is one operation of a bulk.
+type BulkOperation struct {
+	Index int
+	State BulkState
+	Err   error // Magento's message when State is BulkFailed
+}
