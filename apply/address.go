@@ -1,0 +1,196 @@
+package apply
+
+import (
+	"strings"
+	"unicode"
+
+	"github.com/mageseed/mageseed"
+)
+
+// Address matching.
+//
+// An address has no natural key in Magento, so a desired address is matched
+// to a remote one by content, over the fields the desired address declares
+// (a non-empty string, a non-nil optional field, a non-zero region). Values
+// are normalised before they are compared:
+//
+//   - text (names, city, company, ...): surrounding space trimmed, inner runs
+//     of white space collapsed to one space, case-folded;
+//   - street: the list of lines, each normalised as text, with empty lines
+//     dropped; the lists must be equal line by line;
+//   - country: case-folded;
+//   - region: by id when both sides have one, else by code, else by name
+//     (as text);
+//   - postcode: letters and digits only, case-folded ("SW1A 1AA" equals
+//     "sw1a1aa", "11501-1234" equals "115011234");
+//   - telephone: digits only, with a leading "+" kept ("516-555-1111" equals
+//     "(516) 555 1111").
+//
+// Default billing/shipping flags are not part of the match: they are
+// converged on the matched address instead. Each remote address matches at
+// most one desired address; when several desired addresses could take the
+// same remote one, the assignment that matches the most desired addresses
+// wins (earlier desired addresses first), so a broad address never steals
+// the only match of a narrower one.
+
+// normText normalises free text: trimmed, inner white space collapsed,
+// case-folded.
+func normText(s string) string {
+	return strings.ToLower(strings.Join(strings.Fields(s), " "))
+}
+
+// normPostcode keeps letters and digits, case-folded.
+func normPostcode(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(unicode.ToLower(r))
+		}
+	}
+	return b.String()
+}
+
+// normPhone keeps digits and a leading "+".
+func normPhone(s string) string {
+	var b strings.Builder
+	s = strings.TrimSpace(s)
+	if strings.HasPrefix(s, "+") {
+		b.WriteByte('+')
+	}
+	for _, r := range s {
+		if unicode.IsDigit(r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// normStreet normalises street lines, dropping empty ones.
+func normStreet(lines []string) []string {
+	out := make([]string, 0, len(lines))
+	for _, l := range lines {
+		if n := normText(l); n != "" {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func optEqual(d, r *string) bool {
+	if d == nil {
+		return true
+	}
+	rv := ""
+	if r != nil {
+		rv = *r
+	}
+	return normText(*d) == normText(rv)
+}
+
+func textEqual(d, r string) bool {
+	return d == "" || normText(d) == normText(r)
+}
+
+// regionEqual compares a desired region with a remote one.
+func regionEqual(d, r mageseed.Region) bool {
+	switch {
+	case d.IsZero():
+		return true
+	case d.ID != 0 && r.ID != 0:
+		return d.ID == r.ID
+	case d.Code != "" && r.Code != "":
+		return strings.EqualFold(strings.TrimSpace(d.Code), strings.TrimSpace(r.Code))
+	case d.Name != "":
+		return normText(d.Name) == normText(r.Name)
+	case d.Code != "":
+		// The remote region has no code: compare the code with its name,
+		// as free-text regions hold it there.
+		return normText(d.Code) == normText(r.Name)
+	}
+	return false
+}
+
+// addressMatches reports whether remote address r has the content desired
+// address d declares.
+func addressMatches(d, r *mageseed.Address) bool {
+	if !textEqual(d.Firstname, r.Firstname) || !textEqual(d.Lastname, r.Lastname) ||
+		!textEqual(d.City, r.City) || !textEqual(d.CountryID, r.CountryID) {
+		return false
+	}
+	if d.Postcode != "" && normPostcode(d.Postcode) != normPostcode(r.Postcode) {
+		return false
+	}
+	if d.Telephone != "" && normPhone(d.Telephone) != normPhone(r.Telephone) {
+		return false
+	}
+	if len(d.Street) > 0 {
+		ds, rs := normStreet(d.Street), normStreet(r.Street)
+		if len(ds) != len(rs) {
+			return false
+		}
+		for i := range ds {
+			if ds[i] != rs[i] {
+				return false
+			}
+		}
+	}
+	if !regionEqual(d.Region, r.Region) {
+		return false
+	}
+	return optEqual(d.Middlename, r.Middlename) && optEqual(d.Prefix, r.Prefix) &&
+		optEqual(d.Suffix, r.Suffix) && optEqual(d.Company, r.Company) &&
+		optEqual(d.Fax, r.Fax) && optEqual(d.VatID, r.VatID)
+}
+
+// matchAddresses returns, for each desired address, the index of the remote
+// address it matches, or -1. Each remote address is used at most once; the
+// matching is a maximum bipartite matching (augmenting paths), which for the
+// handful of addresses a customer has costs nothing.
+func matchAddresses(desired, remote []mageseed.Address) []int {
+	match := make([]int, len(desired))
+	for i := range match {
+		match[i] = -1
+	}
+	if len(remote) == 0 {
+		return match
+	}
+	// adj[i] lists the remote addresses desired address i matches.
+	adj := make([][]int, len(desired))
+	for i := range desired {
+		for j := range remote {
+			if addressMatches(&desired[i], &remote[j]) {
+				adj[i] = append(adj[i], j)
+			}
+		}
+	}
+	owner := make([]int, len(remote)) // remote index -> desired index, or -1
+	for j := range owner {
+		owner[j] = -1
+	}
+	var try func(i int, seen []bool) bool
+	try = func(i int, seen []bool) bool {
+		for _, j := range adj[i] {
+			if seen[j] {
+				continue
+			}
+			seen[j] = true
+			if owner[j] < 0 || try(owner[j], seen) {
+				owner[j] = i
+				return true
+			}
+		}
+		return false
+	}
+	for i := range desired {
+		if len(adj[i]) == 0 {
+			continue
+		}
+		try(i, make([]bool, len(remote)))
+	}
+	for j, i := range owner {
+		if i >= 0 {
+			match[i] = j
+		}
+	}
+	return match
+}

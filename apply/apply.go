@@ -1,0 +1,466 @@
+package apply
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/mageseed/mageseed"
+)
+
+// Options tune Apply. The zero value is usable.
+type Options struct {
+	// Parallelism bounds the requests in flight (default 8).
+	Parallelism int
+
+	// KeepGoing runs every change even after one failed. By default Apply
+	// fails fast: the first failure stops new work, and work in flight
+	// finishes.
+	KeepGoing bool
+
+	// Progress, if set, is called once per finished change, always from
+	// the same goroutine (never from a worker).
+	Progress func(Event)
+
+	// Outputs, if set, records every customer that Apply leaves in the
+	// store (unchanged ones included) and forgets the deleted ones. Apply
+	// flushes it before it returns; the caller closes it.
+	Outputs *OutputsWriter
+
+	// TokenLifetime is how long a customer token that is not a JWT is taken
+	// to live, for tokenExpiresAt (default 1h, Magento's default).
+	TokenLifetime time.Duration
+
+	// Now returns the current time (default time.Now).
+	Now func() time.Time
+
+	// CreateAttempts bounds how many times one customer's create is sent
+	// while its outcome stays unknown and the store does not hold the
+	// email (default 3).
+	CreateAttempts int
+
+	// RetryDelay is the wait before the second create attempt; it doubles
+	// for each further attempt (default 1s).
+	RetryDelay time.Duration
+}
+
+func (o Options) withDefaults() Options {
+	if o.Parallelism <= 0 {
+		o.Parallelism = 8
+	}
+	if o.TokenLifetime <= 0 {
+		o.TokenLifetime = time.Hour
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.CreateAttempts <= 0 {
+		o.CreateAttempts = 3
+	}
+	if o.RetryDelay <= 0 {
+		o.RetryDelay = time.Second
+	}
+	return o
+}
+
+// Event reports one finished change.
+type Event struct {
+	Key    string
+	Action Action // what was done: Create, Update, Delete or NoOp
+	Err    error  // non-nil when the change failed
+	Done   int    // changes finished so far, this one included
+	Total  int    // changes in the plan
+}
+
+// Failure is a change that failed.
+type Failure struct {
+	Key, Email string
+	Action     Action // the plan's action for the customer
+	Err        error  // what went wrong, with the store's message
+}
+
+// Result is what Apply did.
+type Result struct {
+	Created, Updated, Deleted, Unchanged int
+
+	// Adopted counts customers the plan meant to create but that the store
+	// already held (a conflict, or a create whose answer was lost): they
+	// were adopted and converged instead, never created twice.
+	Adopted int
+
+	// Tokens counts the customer tokens minted.
+	Tokens int
+
+	// Failed lists the changes that failed, in plan order.
+	Failed []Failure
+
+	// Skipped lists the keys of the changes not run because Apply stopped
+	// (fail fast or a cancelled context), in plan order.
+	Skipped []string
+
+	// Warnings are problems that do not fail the run, such as credential
+	// drift. They never hold a secret.
+	Warnings []string
+
+	Elapsed time.Duration
+}
+
+// state is where a change ended.
+type state uint8
+
+const (
+	pending state = iota
+	done
+	failed
+	skipped
+)
+
+// outcome is what running one change did. Each worker writes its own.
+type outcome struct {
+	state   state
+	action  Action // what was done (or attempted, when wrote is false)
+	wrote   bool   // the change's write, if any, succeeded
+	adopted bool
+	token   bool // a token was minted
+	record  bool // out is to be recorded
+	forget  bool // the customer is to be removed from the outputs
+	out     CustomerOutput
+	warns   []string
+	err     error
+}
+
+// Apply executes the plan against the store: deletes first, then creates,
+// updates and tokens, each level with at most opts.Parallelism requests in
+// flight. It blocks until every goroutine it started has returned.
+//
+// A create is one CreateCustomer call with the addresses; it is never
+// repeated blind: a conflict means the customer exists and is adopted
+// (looked up, then updated if it differs), and an unknown outcome
+// (EUNAVAILABLE) is resolved by looking the email up before any retry. An
+// update is one UpdateCustomer call with the full address list. A customer
+// that asks for a token gets exactly one CustomerToken call; a refused
+// password is a warning (credential drift), never retried.
+//
+// When ctx is cancelled, Apply starts no new work, lets the requests in
+// flight finish, flushes the outputs and returns the Result with an error
+// wrapping ctx.Err(). Apply returns an error whenever a change failed or
+// did not run; the Result is never nil.
+func Apply(ctx context.Context, r Remote, p *Plan, opts Options) (*Result, error) {
+	start := time.Now()
+	opts = opts.withDefaults()
+	e := &executor{r: r, opts: opts}
+
+	var deletes, rest []int
+	for i := range p.Changes {
+		if p.Changes[i].Action == Delete {
+			deletes = append(deletes, i)
+		} else {
+			rest = append(rest, i)
+		}
+	}
+
+	total := len(p.Changes)
+	outs := make([]outcome, total)
+	finished := make(chan int, 2*opts.Parallelism)
+	reported := make(chan struct{})
+	go func() {
+		defer close(reported)
+		n := 0
+		for i := range finished {
+			n++
+			o := &outs[i]
+			c := &p.Changes[i]
+			if opts.Outputs != nil {
+				switch {
+				case o.forget:
+					opts.Outputs.Forget(c.Key)
+				case o.record:
+					opts.Outputs.Record(c.Key, o.out)
+				}
+			}
+			o.out = CustomerOutput{} // recorded: let it go
+			if opts.Progress != nil {
+				opts.Progress(Event{Key: c.Key, Action: o.action, Err: o.err, Done: n, Total: total})
+			}
+		}
+	}()
+
+	// Requests in flight run to their end even once ctx is cancelled, so
+	// that a create's outcome is known; only new work stops.
+	work := context.WithoutCancel(ctx)
+	stopped := false
+	for _, level := range [][]int{deletes, rest} {
+		if stopped {
+			for _, i := range level {
+				outs[i].state = skipped
+			}
+			continue
+		}
+		g, stop := errgroup.WithContext(ctx)
+		g.SetLimit(opts.Parallelism)
+		for _, i := range level {
+			if stop.Err() != nil {
+				outs[i].state = skipped
+				continue
+			}
+			c := &p.Changes[i]
+			if c.Action == NoOp && (c.Desired == nil || c.Remote == nil || !c.Desired.Token) {
+				// Nothing to send: record the customer's ids.
+				outs[i] = e.run(work, stop, c)
+				finished <- i
+				continue
+			}
+			g.Go(func() error {
+				if stop.Err() != nil {
+					outs[i].state = skipped
+					return nil
+				}
+				outs[i] = e.run(work, stop, c)
+				finished <- i
+				if outs[i].state == failed && !opts.KeepGoing {
+					return outs[i].err
+				}
+				return nil
+			})
+		}
+		if err := g.Wait(); err != nil || ctx.Err() != nil {
+			stopped = true
+		}
+	}
+	close(finished)
+	<-reported
+
+	res := &Result{}
+	for i := range outs {
+		o, c := &outs[i], &p.Changes[i]
+		res.Warnings = append(res.Warnings, o.warns...)
+		if o.token {
+			res.Tokens++
+		}
+		if o.adopted {
+			res.Adopted++
+		}
+		switch o.state {
+		case skipped, pending:
+			res.Skipped = append(res.Skipped, c.Key)
+			continue
+		case failed:
+			res.Failed = append(res.Failed, Failure{Key: c.Key, Email: c.Email, Action: c.Action, Err: o.err})
+		}
+		if o.adopted || !o.wrote {
+			continue
+		}
+		switch o.action {
+		case Create:
+			res.Created++
+		case Update:
+			res.Updated++
+		case Delete:
+			res.Deleted++
+		case NoOp:
+			res.Unchanged++
+		}
+	}
+
+	var ferr error
+	if opts.Outputs != nil {
+		if err := opts.Outputs.Flush(); err != nil {
+			ferr = err
+		}
+	}
+	res.Elapsed = time.Since(start)
+	return res, errors.Join(summarise(ctx, res), ferr)
+}
+
+// summarise returns the error Apply reports for res, or nil.
+func summarise(ctx context.Context, res *Result) error {
+	if len(res.Failed) == 0 && len(res.Skipped) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	if ctx.Err() != nil {
+		b.WriteString("apply interrupted")
+	} else {
+		b.WriteString("apply failed")
+	}
+	if n := len(res.Failed); n > 0 {
+		f := res.Failed[0]
+		fmt.Fprintf(&b, ": customer %s: %v", f.Key, f.Err)
+		if n > 1 {
+			fmt.Fprintf(&b, " (and %d more failures)", n-1)
+		}
+	}
+	if n := len(res.Skipped); n > 0 {
+		fmt.Fprintf(&b, "; %d not run", n)
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("%s: %w", b.String(), err)
+	}
+	return errors.New(b.String())
+}
+
+// executor runs the changes of one Apply.
+type executor struct {
+	r    Remote
+	opts Options
+}
+
+// run executes one change. Requests use ctx, which is not cancelled when
+// the run stops; waits between create attempts end when stop is done.
+func (e *executor) run(ctx, stop context.Context, c *Change) outcome {
+	switch c.Action {
+	case Delete:
+		err := e.r.DeleteCustomer(ctx, c.Remote.ID)
+		if err != nil && mageseed.ErrorCode(err) != mageseed.ENOTFOUND {
+			return outcome{state: failed, action: Delete, err: fmt.Errorf("delete customer %s: %w", c.Email, err)}
+		}
+		return outcome{state: done, action: Delete, wrote: true, forget: true}
+	case Create:
+		return e.create(ctx, stop, c.Desired)
+	case Update:
+		return e.update(ctx, c.Desired, c.Remote, false)
+	default:
+		if c.Desired == nil || c.Remote == nil {
+			// A destroy plan's customer that is already absent.
+			return outcome{state: done, action: NoOp, wrote: true}
+		}
+		return e.finish(ctx, c.Desired, c.Remote, NoOp)
+	}
+}
+
+// create creates d, adopting it instead when the store already holds it.
+func (e *executor) create(ctx, stop context.Context, d *mageseed.Customer) outcome {
+	delay := e.opts.RetryDelay
+	for attempt := 1; ; attempt++ {
+		got, err := e.r.CreateCustomer(ctx, *d)
+		if err == nil {
+			return e.finish(ctx, d, &got, Create)
+		}
+		switch mageseed.ErrorCode(err) {
+		case mageseed.ECONFLICT:
+			found, ferr := e.find(ctx, d)
+			switch {
+			case ferr != nil:
+				return outcome{state: failed, action: Create, err: fmt.Errorf("create customer %s: it exists; look it up: %w", d.Email, ferr)}
+			case found == nil:
+				return outcome{state: failed, action: Create, err: fmt.Errorf("create customer %s: %w (and website %d does not hold it: is the account shared across websites?)", d.Email, err, d.WebsiteID)}
+			}
+			return e.update(ctx, d, found, true)
+		case mageseed.EUNAVAILABLE:
+			// The create may have happened: look before trying again.
+			found, ferr := e.find(ctx, d)
+			if ferr != nil {
+				return outcome{state: failed, action: Create, err: fmt.Errorf("create customer %s: outcome unknown (%v); look it up: %w", d.Email, err, ferr)}
+			}
+			if found != nil {
+				return e.update(ctx, d, found, true)
+			}
+			if attempt >= e.opts.CreateAttempts {
+				return outcome{state: failed, action: Create, err: fmt.Errorf("create customer %s: gave up after %d attempts: %w", d.Email, attempt, err)}
+			}
+			t := time.NewTimer(delay)
+			select {
+			case <-t.C:
+			case <-stop.Done():
+				t.Stop()
+				return outcome{state: failed, action: Create, err: fmt.Errorf("create customer %s: not retried after %v: stopped", d.Email, err)}
+			}
+			delay *= 2
+		default:
+			return outcome{state: failed, action: Create, err: fmt.Errorf("create customer %s: %w", d.Email, err)}
+		}
+	}
+}
+
+// find looks d up in its website; it returns nil when the store does not
+// hold it.
+func (e *executor) find(ctx context.Context, d *mageseed.Customer) (*mageseed.Customer, error) {
+	found, err := e.r.FindCustomers(ctx, d.WebsiteID, []string{d.Email})
+	if err != nil {
+		return nil, err
+	}
+	want := identityOf(d)
+	for i := range found {
+		if identityOf(&found[i]) == want {
+			return &found[i], nil
+		}
+	}
+	return nil, nil
+}
+
+// update converges the stored customer r to d with one UpdateCustomer call
+// (none when r is already as d declares). adopted marks a customer the plan
+// meant to create.
+func (e *executor) update(ctx context.Context, d, r *mageseed.Customer, adopted bool) outcome {
+	target, fields := converge(d, r)
+	if len(fields) == 0 {
+		o := e.finish(ctx, d, r, NoOp)
+		o.adopted = adopted
+		return o
+	}
+	got, err := e.r.UpdateCustomer(ctx, target)
+	if err != nil {
+		return outcome{state: failed, action: Update, adopted: adopted, err: fmt.Errorf("update customer %s: %w", d.Email, err)}
+	}
+	o := e.finish(ctx, d, &got, Update)
+	o.adopted = adopted
+	return o
+}
+
+// finish completes a change whose write (if any) succeeded: it mints the
+// token d asks for and builds the outputs entry from the stored customer s.
+func (e *executor) finish(ctx context.Context, d, s *mageseed.Customer, action Action) outcome {
+	o := outcome{state: done, action: action, wrote: true, record: true}
+	o.out, o.warns = outputFor(d, s)
+	if !d.Token {
+		return o
+	}
+	if d.Password == "" {
+		o.warns = append(o.warns, fmt.Sprintf("customer %s: asks for a token but declares no password; token not minted", d.Key))
+		return o
+	}
+	tok, err := e.r.CustomerToken(ctx, d.Email, d.Password)
+	switch {
+	case err == nil:
+		o.token = true
+		o.out.Token = tok
+		o.out.TokenExpiresAt = TokenExpiry(tok, e.opts.Now(), e.opts.TokenLifetime)
+	case mageseed.ErrorCode(err) == mageseed.EUNAUTHORIZED:
+		// Never retried: Magento locks an account after a few failures.
+		o.warns = append(o.warns, fmt.Sprintf("customer %s: the store refused its password (credential drift); token not minted", d.Key))
+	default:
+		o.state = failed
+		o.err = fmt.Errorf("mint token for customer %s: %w", d.Email, err)
+	}
+	return o
+}
+
+// outputFor builds the outputs entry of desired customer d from the stored
+// customer s, with d's addresses matched to s's by content.
+func outputFor(d, s *mageseed.Customer) (CustomerOutput, []string) {
+	out := CustomerOutput{ID: s.ID, Email: s.Email, WebsiteID: s.WebsiteID}
+	if s.GroupID != nil {
+		out.GroupID = *s.GroupID
+	}
+	if len(d.Addresses) == 0 {
+		return out, nil
+	}
+	var warns []string
+	out.Addresses = make(map[string]AddressOutput, len(d.Addresses))
+	match := matchAddresses(d.Addresses, s.Addresses)
+	for i, j := range match {
+		key := addressKey(&d.Addresses[i], i)
+		if j < 0 {
+			warns = append(warns, fmt.Sprintf("customer %s: address %s is not in the store after apply", d.Key, key))
+			continue
+		}
+		a := &s.Addresses[j]
+		df := isDefault(s, a)
+		out.Addresses[key] = AddressOutput{ID: a.ID, DefaultBilling: df.billing, DefaultShipping: df.shipping}
+	}
+	return out, warns
+}

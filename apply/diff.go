@@ -1,0 +1,355 @@
+package apply
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/mageseed/mageseed"
+)
+
+// identity is a customer's identity in a store: its email, case-folded, and
+// its website.
+type identity struct {
+	email   string
+	website int
+}
+
+func identityOf(c *mageseed.Customer) identity {
+	return identity{strings.ToLower(strings.TrimSpace(c.Email)), c.WebsiteID}
+}
+
+// index maps identities to remote customers. Building it is linear; every
+// lookup is a map access, so a diff over N customers is O(N).
+func index(remote []mageseed.Customer) map[identity]*mageseed.Customer {
+	m := make(map[identity]*mageseed.Customer, len(remote))
+	for i := range remote {
+		m[identityOf(&remote[i])] = &remote[i]
+	}
+	return m
+}
+
+// Diff compares the desired customers (resolved: WebsiteID and region ids
+// filled) with the remote ones and returns the plan: one change per desired
+// customer, in order.
+//
+// Only what the desired customer declares is compared (field ownership):
+// email, firstname and lastname always; the optional fields when they are
+// not nil; addresses by normalised content (see matchAddresses). Passwords
+// cannot be read back and are never compared. Addresses in the store that
+// no desired address matches are kept, never offered for deletion.
+func Diff(desired, remote []mageseed.Customer) *Plan {
+	idx := index(remote)
+	p := &Plan{Changes: make([]Change, 0, len(desired))}
+	for i := range desired {
+		d := &desired[i]
+		ch := Change{Key: d.Key, Email: d.Email, WebsiteID: d.WebsiteID, Desired: d}
+		r, ok := idx[identityOf(d)]
+		if !ok {
+			ch.Action = Create
+			ch.Fields = createFields(d)
+			p.Changes = append(p.Changes, ch)
+			continue
+		}
+		ch.Remote = r
+		ch.ID = r.ID
+		_, ch.Fields = converge(d, r)
+		if len(ch.Fields) > 0 {
+			ch.Action = Update
+		}
+		p.Changes = append(p.Changes, ch)
+	}
+	return p
+}
+
+// DestroyPlan returns the plan that deletes the desired customers found in
+// the store: a Delete for each, first, then a NoOp for each customer that is
+// already absent.
+func DestroyPlan(desired, remote []mageseed.Customer) *Plan {
+	idx := index(remote)
+	p := &Plan{Changes: make([]Change, 0, len(desired))}
+	var absent []Change
+	for i := range desired {
+		d := &desired[i]
+		r, ok := idx[identityOf(d)]
+		if !ok {
+			absent = append(absent, Change{Key: d.Key, Email: d.Email, WebsiteID: d.WebsiteID})
+			continue
+		}
+		p.Changes = append(p.Changes, Change{
+			Action:    Delete,
+			Key:       d.Key,
+			Email:     r.Email,
+			WebsiteID: r.WebsiteID,
+			ID:        r.ID,
+			Remote:    r,
+			Fields:    deleteFields(r),
+		})
+	}
+	p.Changes = append(p.Changes, absent...)
+	return p
+}
+
+// deleteFields lists what a Delete removes, for the plan's rendering.
+func deleteFields(r *mageseed.Customer) []FieldChange {
+	f := []FieldChange{
+		{Path: "id", Action: Delete, Old: strconv.Itoa(r.ID)},
+		{Path: "email", Action: Delete, Old: r.Email},
+		{Path: "firstname", Action: Delete, Old: r.Firstname},
+		{Path: "lastname", Action: Delete, Old: r.Lastname},
+	}
+	for i := range r.Addresses {
+		a := &r.Addresses[i]
+		f = append(f, FieldChange{Path: "addresses." + strconv.Itoa(a.ID), Action: Delete, Old: renderAddress(a, isDefault(r, a))})
+	}
+	return f
+}
+
+// createFields lists the declared fields of a customer to create.
+func createFields(d *mageseed.Customer) []FieldChange {
+	var f []FieldChange
+	add := func(path, v string) {
+		if v != "" {
+			f = append(f, FieldChange{Path: path, Action: Create, New: v})
+		}
+	}
+	add("email", d.Email)
+	add("firstname", d.Firstname)
+	add("lastname", d.Lastname)
+	add("websiteId", strconv.Itoa(d.WebsiteID))
+	for _, o := range optionalFields {
+		if v, ok := o.get(d); ok {
+			add(o.path, v)
+		}
+	}
+	if d.Password != "" {
+		f = append(f, FieldChange{Path: "password", Action: Create, Sensitive: true})
+	}
+	for i := range d.Addresses {
+		a := &d.Addresses[i]
+		f = append(f, FieldChange{Path: "addresses." + addressKey(a, i), Action: Create, New: renderAddress(a, defaults{a.DefaultBilling, a.DefaultShipping})})
+	}
+	return f
+}
+
+// optionalField is a customer field that a manifest may leave out.
+type optionalField struct {
+	path string
+	// get returns the field's rendering and whether it is set.
+	get func(c *mageseed.Customer) (string, bool)
+	// set copies the field from src to dst.
+	set func(dst, src *mageseed.Customer)
+	// norm normalises a rendering for comparison.
+	norm func(string) string
+}
+
+func strField(path string, f func(c *mageseed.Customer) **string) optionalField {
+	return optionalField{
+		path: path,
+		get: func(c *mageseed.Customer) (string, bool) {
+			p := *f(c)
+			if p == nil {
+				return "", false
+			}
+			return *p, true
+		},
+		set:  func(dst, src *mageseed.Customer) { *f(dst) = *f(src) },
+		norm: strings.TrimSpace,
+	}
+}
+
+func intField(path string, f func(c *mageseed.Customer) **int) optionalField {
+	return optionalField{
+		path: path,
+		get: func(c *mageseed.Customer) (string, bool) {
+			p := *f(c)
+			if p == nil {
+				return "", false
+			}
+			return strconv.Itoa(*p), true
+		},
+		set:  func(dst, src *mageseed.Customer) { *f(dst) = *f(src) },
+		norm: func(s string) string { return s },
+	}
+}
+
+// optionalFields are the customer fields compared only when declared.
+var optionalFields = []optionalField{
+	strField("middlename", func(c *mageseed.Customer) **string { return &c.Middlename }),
+	strField("prefix", func(c *mageseed.Customer) **string { return &c.Prefix }),
+	strField("suffix", func(c *mageseed.Customer) **string { return &c.Suffix }),
+	func() optionalField {
+		f := strField("dob", func(c *mageseed.Customer) **string { return &c.Dob })
+		// A store may answer "1990-01-02 00:00:00" for "1990-01-02".
+		f.norm = func(s string) string {
+			s = strings.TrimSpace(s)
+			if len(s) > 10 && s[10] == ' ' {
+				s = s[:10]
+			}
+			return s
+		}
+		return f
+	}(),
+	strField("taxvat", func(c *mageseed.Customer) **string { return &c.Taxvat }),
+	intField("gender", func(c *mageseed.Customer) **int { return &c.Gender }),
+	intField("groupId", func(c *mageseed.Customer) **int { return &c.GroupID }),
+	intField("storeId", func(c *mageseed.Customer) **int { return &c.StoreID }),
+}
+
+// converge returns the customer to send to the store so that remote r
+// becomes what d declares, and the field changes that takes. It starts from
+// r, so that fields d does not declare and addresses d does not match are
+// sent back as they are, and the password is never part of it.
+func converge(d, r *mageseed.Customer) (mageseed.Customer, []FieldChange) {
+	t := *r
+	t.Key = d.Key
+	t.Password = ""
+	t.Token = false
+	var f []FieldChange
+	if strings.TrimSpace(d.Firstname) != strings.TrimSpace(r.Firstname) {
+		f = append(f, FieldChange{Path: "firstname", Action: Update, Old: r.Firstname, New: d.Firstname})
+		t.Firstname = d.Firstname
+	}
+	if strings.TrimSpace(d.Lastname) != strings.TrimSpace(r.Lastname) {
+		f = append(f, FieldChange{Path: "lastname", Action: Update, Old: r.Lastname, New: d.Lastname})
+		t.Lastname = d.Lastname
+	}
+	for _, o := range optionalFields {
+		dv, declared := o.get(d)
+		if !declared {
+			continue
+		}
+		rv, held := o.get(r)
+		if held && o.norm(dv) == o.norm(rv) {
+			continue
+		}
+		a := Update
+		if !held {
+			a = Create
+		}
+		f = append(f, FieldChange{Path: o.path, Action: a, Old: rv, New: dv})
+		o.set(&t, d)
+	}
+	af, addrs, billing, shipping := convergeAddresses(d, r)
+	f = append(f, af...)
+	t.Addresses = addrs
+	t.DefaultBilling, t.DefaultShipping = billing, shipping
+	return t, f
+}
+
+// convergeAddresses matches d's addresses to r's and returns the field
+// changes, the full address list to send (r's addresses, kept with their
+// ids and with default flags as d declares, then d's unmatched addresses,
+// new) and the customer's resulting default billing and shipping address
+// ids (0 when the default is a new address, which the address flag marks).
+func convergeAddresses(d, r *mageseed.Customer) ([]FieldChange, []mageseed.Address, int, int) {
+	billing, shipping := r.DefaultBilling, r.DefaultShipping
+	if len(d.Addresses) == 0 {
+		return nil, r.Addresses, billing, shipping
+	}
+	match := matchAddresses(d.Addresses, r.Addresses)
+	out := make([]mageseed.Address, len(r.Addresses), len(r.Addresses)+len(d.Addresses))
+	copy(out, r.Addresses)
+	for i := range out {
+		df := isDefault(r, &out[i])
+		out[i].DefaultBilling, out[i].DefaultShipping = df.billing, df.shipping
+	}
+	var f []FieldChange
+	newBilling, newShipping := -1, -1 // index into out of the declared default
+	for i := range d.Addresses {
+		da := &d.Addresses[i]
+		key := addressKey(da, i)
+		j := match[i]
+		if j < 0 {
+			na := *da
+			na.ID = 0
+			out = append(out, na)
+			j = len(out) - 1
+			f = append(f, FieldChange{Path: "addresses." + key, Action: Create, New: renderAddress(da, defaults{da.DefaultBilling, da.DefaultShipping})})
+		} else {
+			out[j].Key = da.Key
+			if da.DefaultBilling && !out[j].DefaultBilling {
+				f = append(f, FieldChange{Path: "addresses." + key + ".defaultBilling", Action: Update, Old: "false", New: "true"})
+			}
+			if da.DefaultShipping && !out[j].DefaultShipping {
+				f = append(f, FieldChange{Path: "addresses." + key + ".defaultShipping", Action: Update, Old: "false", New: "true"})
+			}
+		}
+		if da.DefaultBilling && newBilling < 0 {
+			newBilling = j
+		}
+		if da.DefaultShipping && newShipping < 0 {
+			newShipping = j
+		}
+	}
+	if newBilling >= 0 {
+		for i := range out {
+			out[i].DefaultBilling = i == newBilling
+		}
+		billing = out[newBilling].ID
+	}
+	if newShipping >= 0 {
+		for i := range out {
+			out[i].DefaultShipping = i == newShipping
+		}
+		shipping = out[newShipping].ID
+	}
+	return f, out, billing, shipping
+}
+
+// addressKey is the name of the i-th desired address in paths: its
+// manifest key, or its position when it has none.
+func addressKey(a *mageseed.Address, i int) string {
+	if a.Key != "" {
+		return a.Key
+	}
+	return strconv.Itoa(i)
+}
+
+// defaults says whether an address is its customer's default billing and
+// shipping address.
+type defaults struct{ billing, shipping bool }
+
+// isDefault reports whether a is c's default billing and shipping address,
+// by the address flags or by the customer's default ids.
+func isDefault(c *mageseed.Customer, a *mageseed.Address) defaults {
+	return defaults{
+		billing:  a.DefaultBilling || (a.ID != 0 && c.DefaultBilling == a.ID),
+		shipping: a.DefaultShipping || (a.ID != 0 && c.DefaultShipping == a.ID),
+	}
+}
+
+// renderAddress renders an address on one line, for plans.
+func renderAddress(a *mageseed.Address, df defaults) string {
+	var parts []string
+	add := func(s string) {
+		if s = strings.TrimSpace(s); s != "" {
+			parts = append(parts, s)
+		}
+	}
+	if a.Company != nil {
+		add(*a.Company)
+	}
+	add(strings.TrimSpace(a.Firstname + " " + a.Lastname))
+	add(strings.Join(a.Street, " "))
+	add(a.City)
+	region := a.Region.Code
+	if region == "" {
+		region = a.Region.Name
+	}
+	if region == "" && a.Region.ID != 0 {
+		region = "region " + strconv.Itoa(a.Region.ID)
+	}
+	add(strings.TrimSpace(region + " " + a.Postcode))
+	add(a.CountryID)
+	add(a.Telephone)
+	s := strings.Join(parts, ", ")
+	switch {
+	case df.billing && df.shipping:
+		s += " (default billing and shipping)"
+	case df.billing:
+		s += " (default billing)"
+	case df.shipping:
+		s += " (default shipping)"
+	}
+	return s
+}

@@ -1,0 +1,358 @@
+package apply
+
+import (
+	"bytes"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Output formats.
+const (
+	FormatJSON   = "json"
+	FormatYAML   = "yaml"
+	FormatDotenv = "dotenv"
+	FormatGitHub = "github" // the JSON file, plus step outputs appended to $GITHUB_OUTPUT at Close
+)
+
+// Formats lists the output formats NewOutputsWriter accepts.
+var Formats = []string{FormatJSON, FormatYAML, FormatDotenv, FormatGitHub}
+
+// minFlushInterval is the shortest time between two writes of the outputs
+// file. The interval grows with the time a write takes (flushCostFactor
+// times it), so that rewriting a large file stays a small fraction of a
+// run and the cost per customer does not grow with their number.
+const (
+	minFlushInterval = 250 * time.Millisecond
+	flushCostFactor  = 8
+)
+
+// OutputsWriter keeps the outputs file up to date while Apply runs. Records
+// are batched: the file is rewritten at most every ~250 ms (longer when a
+// rewrite is slow), by the writer's own goroutine, and on Flush and Close.
+// Every rewrite replaces the file atomically with mode 0600, so a reader
+// always sees a complete file, and an interrupted run leaves what was done.
+// The methods are safe for concurrent use.
+type OutputsWriter struct {
+	path   string
+	format string
+
+	// githubOutput is $GITHUB_OUTPUT as it was when the writer was made.
+	githubOutput string
+	// delimiter returns a fresh heredoc delimiter (random; replaceable in
+	// tests).
+	delimiter func() string
+
+	mu    sync.Mutex // guards the fields below
+	out   *Outputs
+	dirty bool
+	err   error // the first failed write
+
+	flushMu sync.Mutex // serialises writes of the file
+
+	quit      chan struct{}
+	loopDone  chan struct{}
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// NewOutputsWriter returns a writer of the outputs file at path in format
+// (json, yaml, dotenv or github; "" means json). It starts from base, the
+// outputs of earlier runs (nil for none), so that customers recorded
+// before are kept; base is copied, not changed. The file is first written
+// within ~250 ms. Close the writer to write the final state.
+func NewOutputsWriter(path, format string, base *Outputs) (*OutputsWriter, error) {
+	if format == "" {
+		format = FormatJSON
+	}
+	if !slices.Contains(Formats, format) {
+		return nil, fmt.Errorf("open outputs %s: unknown format %q (want one of %s)", path, format, strings.Join(Formats, ", "))
+	}
+	w := &OutputsWriter{
+		path:      path,
+		format:    format,
+		delimiter: randomDelimiter,
+		out:       &Outputs{Version: OutputsVersion, Customers: make(map[string]CustomerOutput)},
+		dirty:     true,
+		quit:      make(chan struct{}),
+		loopDone:  make(chan struct{}),
+	}
+	if format == FormatGitHub {
+		w.githubOutput = os.Getenv("GITHUB_OUTPUT")
+		if w.githubOutput == "" {
+			return nil, fmt.Errorf("open outputs %s: format github needs $GITHUB_OUTPUT, which is not set", path)
+		}
+	}
+	if base != nil {
+		w.out.Store = base.Store
+		for k, c := range base.Customers {
+			c.Addresses = maps.Clone(c.Addresses)
+			w.out.Customers[k] = c
+		}
+	}
+	go w.loop()
+	return w, nil
+}
+
+// SetStore sets the store the outputs describe.
+func (w *OutputsWriter) SetStore(s StoreOutput) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.out.Store = s
+	w.dirty = true
+}
+
+// Record sets the entry of customer key, replacing any earlier one. The
+// write to disk is batched.
+func (w *OutputsWriter) Record(key string, c CustomerOutput) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.out.Customers[key] = c
+	w.dirty = true
+}
+
+// Forget removes the entry of customer key (a deleted customer).
+func (w *OutputsWriter) Forget(key string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if _, ok := w.out.Customers[key]; ok {
+		delete(w.out.Customers, key)
+		w.dirty = true
+	}
+}
+
+// Outputs returns a copy of the current outputs.
+func (w *OutputsWriter) Outputs() *Outputs {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	o := *w.out
+	o.Customers = maps.Clone(w.out.Customers)
+	return &o
+}
+
+// Flush writes the file now if anything changed since the last write, and
+// returns the first write error the writer met.
+func (w *OutputsWriter) Flush() error {
+	w.flush()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.err
+}
+
+// Close stops the background writes, writes the final state and, for the
+// github format, appends the step outputs to $GITHUB_OUTPUT. It returns the
+// first error met. Calling Close again returns the same error.
+func (w *OutputsWriter) Close() error {
+	w.closeOnce.Do(func() {
+		close(w.quit)
+		<-w.loopDone
+		err := w.Flush()
+		if err == nil && w.format == FormatGitHub {
+			err = w.appendGitHub()
+		}
+		w.closeErr = err
+	})
+	return w.closeErr
+}
+
+// loop flushes the outputs in the background until Close.
+func (w *OutputsWriter) loop() {
+	defer close(w.loopDone)
+	interval := minFlushInterval
+	t := time.NewTimer(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-w.quit:
+			return
+		case <-t.C:
+			took := w.flush()
+			interval = max(minFlushInterval, flushCostFactor*took)
+			t.Reset(interval)
+		}
+	}
+}
+
+// flush encodes and writes the outputs if they changed, and returns how
+// long that took. Records wait only while the outputs are encoded, not
+// while the file is written.
+func (w *OutputsWriter) flush() time.Duration {
+	w.flushMu.Lock()
+	defer w.flushMu.Unlock()
+	start := time.Now()
+	w.mu.Lock()
+	if !w.dirty {
+		w.mu.Unlock()
+		return 0
+	}
+	data, err := w.encode()
+	w.dirty = false
+	w.mu.Unlock()
+	if err == nil {
+		err = writeFileAtomic(w.path, data)
+	}
+	if err != nil {
+		w.mu.Lock()
+		if w.err == nil {
+			w.err = err
+		}
+		w.dirty = true // try again on the next flush
+		w.mu.Unlock()
+	}
+	return time.Since(start)
+}
+
+// encode renders the outputs in the writer's format. w.mu is held.
+func (w *OutputsWriter) encode() ([]byte, error) {
+	switch w.format {
+	case FormatYAML:
+		return encodeYAML(w.out), nil
+	case FormatDotenv:
+		return encodeDotenv(w.out), nil
+	default:
+		b, err := json.MarshalIndent(w.out, "", "  ")
+		if err != nil {
+			return nil, fmt.Errorf("encode outputs: %w", err)
+		}
+		return append(b, '\n'), nil
+	}
+}
+
+// appendGitHub appends every value of the outputs to $GITHUB_OUTPUT as step
+// outputs, in the multiline form `name<<DELIMITER`, value, `DELIMITER`,
+// with a random delimiter that the value does not contain, so that no value
+// can end its entry early or inject another output.
+func (w *OutputsWriter) appendGitHub() error {
+	var buf bytes.Buffer
+	for _, kv := range w.Outputs().flatten("_", false) {
+		delim := w.delimiter()
+		for strings.Contains(kv.value, delim) || strings.Contains(kv.name, delim) {
+			delim = w.delimiter()
+		}
+		fmt.Fprintf(&buf, "%s<<%s\n%s\n%s\n", kv.name, delim, kv.value, delim)
+	}
+	f, err := os.OpenFile(w.githubOutput, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("append outputs to $GITHUB_OUTPUT: %w", err)
+	}
+	_, err = f.Write(buf.Bytes())
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("append outputs to $GITHUB_OUTPUT: %w", err)
+	}
+	return nil
+}
+
+func randomDelimiter() string {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return "MAGESEED_EOF_" + hex.EncodeToString(b)
+}
+
+// namedValue is one flattened output value.
+type namedValue struct{ name, value string }
+
+// flatten lists the outputs as named values, customers sorted by key:
+// store_url, store_code, store_website_id, then per customer
+// customers_<key>_id, _email, _website_id, _group_id, _token,
+// _token_expires_at and _address_<addr>_id, _default_billing,
+// _default_shipping. Names use sep between parts; with upper they are
+// upper-case. Characters other than letters, digits and "_" become "_".
+func (o *Outputs) flatten(sep string, upper bool) []namedValue {
+	name := func(parts ...string) string {
+		for i, p := range parts {
+			parts[i] = sanitizeName(p, upper)
+		}
+		return strings.Join(parts, sep)
+	}
+	var out []namedValue
+	add := func(n, v string) { out = append(out, namedValue{n, v}) }
+	add(name("store", "url"), o.Store.URL)
+	add(name("store", "code"), o.Store.StoreCode)
+	add(name("store", "website", "id"), strconv.Itoa(o.Store.WebsiteID))
+	prefix := "customers"
+	if upper {
+		prefix = "" // MAGESEED_<KEY>_ID, not MAGESEED_CUSTOMERS_<KEY>_ID
+	}
+	for _, key := range slices.Sorted(maps.Keys(o.Customers)) {
+		c := o.Customers[key]
+		cn := func(parts ...string) string {
+			if prefix == "" {
+				return name(append([]string{key}, parts...)...)
+			}
+			return name(append([]string{prefix, key}, parts...)...)
+		}
+		add(cn("id"), strconv.Itoa(c.ID))
+		add(cn("email"), c.Email)
+		add(cn("website", "id"), strconv.Itoa(c.WebsiteID))
+		add(cn("group", "id"), strconv.Itoa(c.GroupID))
+		if c.Token != "" {
+			add(cn("token"), c.Token)
+			add(cn("token", "expires", "at"), c.TokenExpiresAt)
+		}
+		for _, ak := range slices.Sorted(maps.Keys(c.Addresses)) {
+			a := c.Addresses[ak]
+			add(cn("address", ak, "id"), strconv.Itoa(a.ID))
+			add(cn("address", ak, "default", "billing"), strconv.FormatBool(a.DefaultBilling))
+			add(cn("address", ak, "default", "shipping"), strconv.FormatBool(a.DefaultShipping))
+		}
+	}
+	return out
+}
+
+// sanitizeName keeps ASCII letters and digits and turns everything else
+// into "_".
+func sanitizeName(s string, upper bool) string {
+	b := []byte(s)
+	for i, c := range b {
+		switch {
+		case c >= 'a' && c <= 'z':
+			if upper {
+				b[i] = c - 'a' + 'A'
+			}
+		case c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		default:
+			b[i] = '_'
+		}
+	}
+	return string(b)
+}
+
+// encodeDotenv renders the outputs as MAGESEED_<NAME>=<value> lines. Values
+// other than plain numbers and booleans are single-quoted, with a single
+// quote written as '\” , so that a POSIX shell sourcing the file, and
+// dotenv readers that honour single quotes, read each value literally.
+func encodeDotenv(o *Outputs) []byte {
+	var b bytes.Buffer
+	b.WriteString("# Written by mageseed. Holds customer tokens: keep it private.\n")
+	for _, kv := range o.flatten("_", true) {
+		b.WriteString("MAGESEED_")
+		b.WriteString(kv.name)
+		b.WriteByte('=')
+		b.WriteString(dotenvQuote(kv.value))
+		b.WriteByte('\n')
+	}
+	return b.Bytes()
+}
+
+func dotenvQuote(v string) string {
+	if _, err := strconv.Atoi(v); err == nil {
+		return v
+	}
+	if v == "true" || v == "false" {
+		return v
+	}
+	return "'" + strings.ReplaceAll(v, "'", `'\''`) + "'"
+}
