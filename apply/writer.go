@@ -331,9 +331,10 @@ func sanitizeName(s string, upper bool) string {
 }
 
 // encodeDotenv renders the outputs as MAGESEED_<NAME>=<value> lines. Values
-// other than plain numbers and booleans are single-quoted, with a single
-// quote written as '\” , so that a POSIX shell sourcing the file, and
-// dotenv readers that honour single quotes, read each value literally.
+// other than plain numbers and booleans are single-quoted, each single quote
+// inside written as quote, backslash, quote, quote (the POSIX shell idiom),
+// so that a shell sourcing the file, and dotenv readers that honour single
+// quotes, read each value literally.
 func encodeDotenv(o *Outputs) []byte {
 	var b bytes.Buffer
 	b.WriteString("# Written by mageseed. Holds customer tokens: keep it private.\n")

@@ -16,3 +16,12 @@ var Manifest []byte
 
 // ManifestID is the $id of the manifest schema.
 const ManifestID = "https://mageseed.dev/schemas/manifest.schema.json"
+
+// Outputs is outputs.schema.json, the schema of the outputs file that
+// mageseed apply writes.
+//
+//go:embed outputs.schema.json
+var Outputs []byte
+
+// OutputsID is the $id of the outputs schema.
+const OutputsID = "https://mageseed.dev/schemas/outputs.schema.json"
