@@ -1,0 +1,81 @@
+package magento
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+
+	"github.com/mageseed/mageseed"
+)
+
+// ItemResult is the store's first answer about one customer of a bulk
+// create: accepted for the queue, or rejected with a message. Business
+// failures (a taken email, a weak password) show only later, in
+// [Client.BulkStatus].
+type ItemResult struct {
+	// Index is the customer's position in the request.
+	Index int
+	// Accepted reports whether the item was queued.
+	Accepted bool
+	// Message is the store's reason for a rejected item.
+	Message string
+}
+
+// CreateCustomersBulk queues the creation of customers through Magento's
+// asynchronous bulk API (POST /rest/<store>/async/bulk/V1/customers) and
+// returns the bulk's uuid and the status of each item. The store creates
+// them later, with its message-queue consumers (async.operations.all);
+// follow them with BulkStatus. Like CreateCustomer it is never retried after
+// a failure without an answer (EUNAVAILABLE): look the emails up first.
+// A malformed item fails the whole request with EINVALID.
+func (c *Client) CreateCustomersBulk(ctx context.Context, customers []mageseed.Customer) (string, []ItemResult, error) {
+	body := make([]CreateCustomerRequest, 0, len(customers))
+	secret := false
+	for _, cust := range customers {
+		d := customerToWire(cust)
+		d.ID = 0
+		d.DefaultBilling, d.DefaultShipping = "", ""
+		for i := range d.Addresses {
+			d.Addresses[i].ID = 0
+		}
+		body = append(body, CreateCustomerRequest{Customer: d, Password: cust.Password})
+		secret = secret || cust.Password != ""
+	}
+	k := &call{
+		method: http.MethodPost, path: "/V1/customers", root: "/async/bulk",
+		body: body, retry: retryCreate, secret: secret,
+	}
+	var res AsyncResponse
+	if err := c.do(ctx, k, &res); err != nil {
+		return "", nil, err
+	}
+	items := make([]ItemResult, 0, len(res.RequestItems))
+	for _, it := range res.RequestItems {
+		items = append(items, ItemResult{Index: it.ID, Accepted: it.Status == "accepted", Message: trimPeriod(it.ErrorMessage)})
+	}
+	return res.BulkUUID, items, nil
+}
+
+// BulkStatus returns the detailed status of a bulk (GET
+// /V1/bulk/:uuid/detailed-status): one operation per item, with Magento's
+// status codes (OperationComplete, OperationOpen, ...) and, for a failed
+// one, its message. An unknown uuid gives ENOTFOUND.
+func (c *Client) BulkStatus(ctx context.Context, uuid string) (*BulkStatus, error) {
+	var st BulkStatus
+	k := &call{method: http.MethodGet, path: "/V1/bulk/" + url.PathEscape(uuid) + "/detailed-status"}
+	if err := c.do(ctx, k, &st); err != nil {
+		return nil, err
+	}
+	return &st, nil
+}
+
+// Pending returns the number of operations of s that are still open.
+func (s *BulkStatus) Pending() int {
+	n := 0
+	for _, op := range s.OperationsList {
+		if op.Status == OperationOpen {
+			n++
+		}
+	}
+	return n
+}

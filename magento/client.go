@@ -1,0 +1,582 @@
+package magento
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+	"github.com/mageseed/mageseed"
+)
+
+// Defaults for the zero values of Config.
+const (
+	DefaultStoreCode   = "default"
+	DefaultTimeout     = 30 * time.Second
+	DefaultMaxRetries  = 4
+	DefaultMinBackoff  = 250 * time.Millisecond
+	DefaultMaxBackoff  = 10 * time.Second
+	DefaultMaxInFlight = 8
+)
+
+// maxResponseBytes bounds the body of one answer that the client reads.
+const maxResponseBytes = 64 << 20
+
+// Config configures a Client. Only BaseURL is required.
+type Config struct {
+	// BaseURL is the store's root, e.g. http://127.0.0.1:8080; the client
+	// adds /rest/<StoreCode>/V1.
+	BaseURL string
+	// StoreCode is the store view code in the URL; "" means "default".
+	StoreCode string
+
+	// AdminToken is an admin or integration bearer token.
+	AdminToken string
+	// AdminUsername and AdminPassword are exchanged for an admin token at
+	// POST /V1/integration/admin/token when AdminToken is empty, and again
+	// once when the store refuses the token with 401.
+	AdminUsername, AdminPassword string
+	// OAuth, when set, signs every request with OAuth 1.0a (HMAC-SHA256)
+	// instead of sending a bearer token.
+	OAuth *OAuthCredentials
+
+	// HTTPClient is the client to send requests with; nil means a client of
+	// this package's own. Its transport is wrapped; its redirect policy is
+	// replaced (redirects are never followed).
+	HTTPClient *http.Client
+	// InsecureSkipTLSVerify turns off TLS certificate verification.
+	InsecureSkipTLSVerify bool
+	// AllowInsecureHTTP allows credentials, tokens and passwords to be sent
+	// over plain http to a host that is not loopback.
+	AllowInsecureHTTP bool
+	// Timeout bounds each attempt of a request; 0 means DefaultTimeout.
+	Timeout time.Duration
+	// UserAgent is sent with every request, e.g. "mageseed/v1.2.3".
+	UserAgent string
+
+	// MaxRetries is the number of retries of a retryable failure; 0 means
+	// DefaultMaxRetries and a negative value none.
+	MaxRetries int
+	// MinBackoff and MaxBackoff bound the waits between attempts.
+	MinBackoff, MaxBackoff time.Duration
+
+	// Logger, when set, receives a debug line per attempt, retry and change
+	// of the concurrency limit. It never sees a body, a header, a password
+	// or a token.
+	Logger func(format string, args ...any)
+
+	// MaxInFlight is the ceiling of the adaptive concurrency limit (the
+	// CLI's --parallelism); 0 means DefaultMaxInFlight.
+	MaxInFlight int
+}
+
+// Client talks to one store. It is safe for concurrent use.
+type Client struct {
+	base      *url.URL
+	storeCode string
+	userAgent string
+	insecure  bool // plain http to a host that is not loopback
+	allowHTTP bool
+	oauth     *OAuthCredentials
+	logf      func(format string, args ...any)
+
+	rc    *retryablehttp.Client
+	lim   *limiter
+	stats stats
+
+	// Admin authentication.
+	adminStatic   string
+	adminUsername string
+	adminPassword string
+	authSem       chan struct{} // one token exchange at a time
+	authMu        sync.Mutex
+	adminToken    string
+	adminGen      int
+}
+
+// New returns a client for the store at cfg.BaseURL. It fails when the URL
+// is not http or https, or when admin credentials would go over plain http
+// to a host that is not loopback and cfg.AllowInsecureHTTP is not set.
+func New(cfg Config) (*Client, error) {
+	u, err := url.Parse(strings.TrimRight(cfg.BaseURL, "/"))
+	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+		return nil, mageseed.Errorf(mageseed.EINVALID, "store url %q: want an http:// or https:// url with a host", cfg.BaseURL)
+	}
+	if u.User != nil {
+		return nil, mageseed.Errorf(mageseed.EINVALID, "store url %s: credentials in the url are not supported; use the admin token or username and password settings", u.Redacted())
+	}
+	u.RawQuery, u.Fragment = "", ""
+	c := &Client{
+		base:          u,
+		storeCode:     cfg.StoreCode,
+		userAgent:     cfg.UserAgent,
+		insecure:      u.Scheme == "http" && !isLoopback(u.Hostname()),
+		allowHTTP:     cfg.AllowInsecureHTTP,
+		oauth:         cfg.OAuth,
+		logf:          cfg.Logger,
+		adminStatic:   cfg.AdminToken,
+		adminUsername: cfg.AdminUsername,
+		adminPassword: cfg.AdminPassword,
+		authSem:       make(chan struct{}, 1),
+	}
+	if c.storeCode == "" {
+		c.storeCode = DefaultStoreCode
+	}
+	if c.userAgent == "" {
+		c.userAgent = "mageseed"
+	}
+	if c.logf == nil {
+		c.logf = func(string, ...any) {}
+	}
+	if c.insecure && !c.allowHTTP && c.hasAdminCredentials() {
+		return nil, coded(mageseed.EINVALID, &RequestError{
+			Method: "connect", Path: u.Redacted(),
+			Message: "refusing to send admin credentials over plain http to a host that is not loopback",
+			kind:    kindInsecure,
+		})
+	}
+
+	maxInFlight := cfg.MaxInFlight
+	if maxInFlight <= 0 {
+		maxInFlight = DefaultMaxInFlight
+	}
+	c.lim = newLimiter(maxInFlight)
+	c.stats.maxLimit = maxInFlight
+
+	timeout := cfg.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	var next http.RoundTripper
+	hc := &http.Client{Timeout: timeout}
+	if cfg.HTTPClient != nil {
+		next = cfg.HTTPClient.Transport
+		hc.Jar = cfg.HTTPClient.Jar
+		if cfg.HTTPClient.Timeout > 0 && cfg.Timeout <= 0 {
+			hc.Timeout = cfg.HTTPClient.Timeout
+		}
+	}
+	if next == nil {
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = max(2*maxInFlight, 16)
+		next = t
+	}
+	if cfg.InsecureSkipTLSVerify {
+		if t, ok := next.(*http.Transport); ok {
+			t = t.Clone()
+			if t.TLSClientConfig == nil {
+				t.TLSClientConfig = &tls.Config{}
+			}
+			t.TLSClientConfig.InsecureSkipVerify = true
+			next = t
+		}
+	}
+	hc.Transport = &gate{next: next, c: c}
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+	retries := cfg.MaxRetries
+	switch {
+	case retries == 0:
+		retries = DefaultMaxRetries
+	case retries < 0:
+		retries = 0
+	}
+	minB, maxB := cfg.MinBackoff, cfg.MaxBackoff
+	if minB <= 0 {
+		minB = DefaultMinBackoff
+	}
+	if maxB <= 0 {
+		maxB = DefaultMaxBackoff
+	}
+	if maxB < minB {
+		maxB = minB
+	}
+	c.rc = &retryablehttp.Client{
+		HTTPClient:   hc,
+		Logger:       nil,
+		RetryWaitMin: minB,
+		RetryWaitMax: maxB,
+		RetryMax:     retries,
+		CheckRetry:   checkRetry,
+		Backoff: func(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
+			d := backoff(minWait, maxWait, attempt, resp)
+			c.stats.addRetry()
+			status := "no answer"
+			if resp != nil {
+				status = resp.Status
+			}
+			c.logf("magento: retry %d of a request after %s in %s", attempt+1, status, d.Round(time.Millisecond))
+			return d
+		},
+		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+	}
+	return c, nil
+}
+
+func (c *Client) hasAdminCredentials() bool {
+	return c.adminStatic != "" || c.adminUsername != "" || c.adminPassword != "" || c.oauth != nil
+}
+
+// isLoopback reports whether host names this machine: localhost, an address
+// in 127.0.0.0/8 or ::1.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") || strings.HasSuffix(strings.ToLower(host), ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
+}
+
+// authKind says what credentials a request carries.
+type authKind int
+
+const (
+	authAdmin authKind = iota // the admin token or the OAuth signature
+	authNone                  // nothing (token requests)
+)
+
+// call is one API request.
+type call struct {
+	method string
+	// path is the API path below the store's REST root, e.g. /V1/customers.
+	path string
+	// root is the REST root below /rest/<store>: "" for the synchronous API,
+	// "/async/bulk" for the bulk API.
+	root string
+	// store overrides the client's store code in the URL; "-" means none
+	// (/rest/V1/...).
+	store string
+	query url.Values
+	body  any
+	retry retryKind
+	auth  authKind
+	// secret reports that the body carries a password.
+	secret bool
+
+	// attempts is set by do: the attempts the last send made.
+	attempts int
+}
+
+func (c *Client) url(k *call) string {
+	store := c.storeCode
+	if k.store != "" {
+		store = k.store
+	}
+	p := "/rest"
+	if store != "-" {
+		p += "/" + url.PathEscape(store)
+	}
+	u := *c.base
+	u.Path = strings.TrimRight(u.Path, "/") + p + k.root + k.path
+	u.RawPath = ""
+	if len(k.query) > 0 {
+		u.RawQuery = k.query.Encode()
+	}
+	return u.String()
+}
+
+// do sends k and decodes a successful answer into out (unless out is nil).
+func (c *Client) do(ctx context.Context, k *call, out any) error {
+	var body []byte
+	if k.body != nil {
+		var err error
+		body, err = json.Marshal(k.body)
+		if err != nil {
+			return mageseed.Errorf(mageseed.EINTERNAL, "%s %s: encode request: %v", k.method, k.path, err)
+		}
+	}
+	sendsCredentials := k.secret || (k.auth == authAdmin && c.hasAdminCredentials())
+	if c.insecure && !c.allowHTTP && sendsCredentials {
+		return coded(mageseed.EINVALID, &RequestError{
+			Method: k.method, Path: k.path,
+			Message: fmt.Sprintf("refusing to send credentials over plain http to %s, which is not loopback", c.base.Host),
+			kind:    kindInsecure,
+		})
+	}
+	reauthed := false
+	for {
+		token, gen, err := "", 0, error(nil)
+		if k.auth == authAdmin {
+			token, gen, err = c.adminBearer(ctx)
+			if err != nil {
+				return err
+			}
+		}
+		status, respBody, err := c.send(ctx, k, body, token)
+		if err != nil {
+			return err
+		}
+		if status == http.StatusUnauthorized && k.auth == authAdmin && !reauthed && c.canReauthenticate() {
+			reauthed = true
+			if err := c.reauthenticate(ctx, gen); err != nil {
+				return err
+			}
+			continue
+		}
+		return c.answer(k, status, respBody, out)
+	}
+}
+
+// send makes one request (with its retries) and returns the final answer.
+func (c *Client) send(ctx context.Context, k *call, body []byte, token string) (int, []byte, error) {
+	p := &policy{kind: k.retry}
+	var raw any
+	if body != nil {
+		raw = body
+	}
+	req, err := retryablehttp.NewRequestWithContext(withPolicy(ctx, p), k.method, c.url(k), raw)
+	if err != nil {
+		return 0, nil, mageseed.Errorf(mageseed.EINTERNAL, "%s %s: %v", k.method, k.path, err)
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.userAgent)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if k.auth == authAdmin && c.oauth != nil {
+		req.Request = req.Request.WithContext(withOAuth(req.Request.Context()))
+	}
+	resp, err := c.rc.Do(req)
+	k.attempts = int(p.attempts.Load())
+	if err != nil {
+		if resp != nil {
+			resp.Body.Close()
+		}
+		return 0, nil, c.transportError(ctx, k, err)
+	}
+	defer resp.Body.Close()
+	respBody, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
+	if err != nil {
+		return 0, nil, c.transportError(ctx, k, err)
+	}
+	if len(respBody) > maxResponseBytes {
+		return 0, nil, coded(mageseed.EUNAVAILABLE, &RequestError{
+			Method: k.method, Path: k.path, Status: resp.StatusCode,
+			Message: fmt.Sprintf("answer larger than %d bytes", maxResponseBytes),
+		})
+	}
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		loc := resp.Header.Get("Location")
+		if u, err := resp.Request.URL.Parse(loc); err == nil {
+			u.RawQuery = ""
+			loc = u.Redacted()
+		}
+		return 0, nil, coded(mageseed.EUNAVAILABLE, &RequestError{
+			Method: k.method, Path: k.path, Status: resp.StatusCode,
+			Message: "the store redirected the request to " + loc,
+			Err:     errRedirect, kind: kindRedirect, location: loc,
+		})
+	}
+	return resp.StatusCode, respBody, nil
+}
+
+var errRedirect = errors.New("redirect not followed")
+
+// transportError turns a failure without an answer into EUNAVAILABLE; the
+// text is the transport's, without the URL (which retryablehttp and net/http
+// put in front of it).
+func (c *Client) transportError(ctx context.Context, k *call, err error) error {
+	re := &RequestError{Method: k.method, Path: k.path, Err: err}
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		re.Err = ctxErr
+		re.Message = "no answer from the store: " + ctxErr.Error()
+		return coded(mageseed.EUNAVAILABLE, re)
+	}
+	inner := err
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		inner = ue.Err
+	}
+	if !retryableTransportError(err) {
+		re.kind = kindCertificate
+		re.Message = "tls: " + inner.Error()
+		return coded(mageseed.EUNAVAILABLE, re)
+	}
+	re.Message = "no answer from the store: " + inner.Error()
+	return coded(mageseed.EUNAVAILABLE, re)
+}
+
+// answer decodes a final answer: a 2xx into out, anything else into an
+// error with its code.
+func (c *Client) answer(k *call, status int, body []byte, out any) error {
+	if status >= 200 && status < 300 {
+		if out == nil {
+			return nil
+		}
+		if err := json.Unmarshal(body, out); err != nil {
+			return coded(mageseed.EUNAVAILABLE, &RequestError{
+				Method: k.method, Path: k.path, Status: status,
+				Message: "cannot decode the answer: " + err.Error(),
+			})
+		}
+		return nil
+	}
+	re := decodeError(k.method, k.path, status, body)
+	code := CodeOf(status, re.Message)
+	if status == http.StatusUnauthorized && k.auth == authAdmin {
+		re.kind = kindACL
+	}
+	return coded(code, re)
+}
+
+// adminBearer returns the admin bearer token to send (exchanging the
+// username and password first if needed) and its generation.
+func (c *Client) adminBearer(ctx context.Context) (string, int, error) {
+	if c.oauth != nil {
+		return "", 0, nil
+	}
+	if c.adminStatic != "" {
+		return c.adminStatic, 0, nil
+	}
+	if c.adminUsername == "" && c.adminPassword == "" {
+		return "", 0, nil
+	}
+	c.authMu.Lock()
+	token, gen := c.adminToken, c.adminGen
+	c.authMu.Unlock()
+	if token != "" {
+		return token, gen, nil
+	}
+	if err := c.reauthenticate(ctx, gen); err != nil {
+		return "", 0, err
+	}
+	c.authMu.Lock()
+	defer c.authMu.Unlock()
+	return c.adminToken, c.adminGen, nil
+}
+
+func (c *Client) canReauthenticate() bool {
+	return c.oauth == nil && c.adminStatic == "" && (c.adminUsername != "" || c.adminPassword != "")
+}
+
+// reauthenticate exchanges the admin username and password for a new token,
+// unless another request already replaced the token of generation gen.
+func (c *Client) reauthenticate(ctx context.Context, gen int) error {
+	select {
+	case c.authSem <- struct{}{}:
+	case <-ctx.Done():
+		return coded(mageseed.EUNAVAILABLE, &RequestError{
+			Method: http.MethodPost, Path: "/V1/integration/admin/token",
+			Message: "no answer from the store: " + ctx.Err().Error(), Err: ctx.Err(),
+		})
+	}
+	defer func() { <-c.authSem }()
+	c.authMu.Lock()
+	current := c.adminGen
+	c.authMu.Unlock()
+	if current != gen {
+		return nil
+	}
+	token, err := c.AdminToken(ctx, c.adminUsername, c.adminPassword)
+	if err != nil {
+		return err
+	}
+	c.authMu.Lock()
+	c.adminToken = token
+	c.adminGen++
+	first := c.adminGen == 1
+	c.authMu.Unlock()
+	if !first {
+		c.stats.addReauth()
+		c.logf("magento: admin token exchanged again after the store refused the old one")
+	}
+	return nil
+}
+
+// AdminToken exchanges an admin username and password for an admin token
+// at POST /V1/integration/admin/token. Wrong credentials give EUNAUTHORIZED
+// and are never retried. An account with two-factor authentication gives
+// EUNAUTHORIZED too, with a *RequestError whose TwoFactor method reports
+// true and a [Hint] that suggests an integration.
+func (c *Client) AdminToken(ctx context.Context, username, password string) (string, error) {
+	k := &call{
+		method: http.MethodPost, path: "/V1/integration/admin/token",
+		body:  CredentialsRequest{Username: username, Password: password},
+		retry: retryToken, auth: authNone, secret: true,
+	}
+	var token string
+	err := c.do(ctx, k, &token)
+	if err != nil {
+		var re *RequestError
+		if errors.As(err, &re) && re.Status != 0 {
+			switch {
+			case isTwoFactor(re.Message):
+				re.kind = kindTwoFactor
+				re.Message = "the store requires two-factor authentication for this admin (Magento_TwoFactorAuth): " + re.Message
+				return "", coded(mageseed.EUNAUTHORIZED, re)
+			case re.Status == http.StatusUnauthorized:
+				re.kind = kindAdminRefused
+			}
+		}
+		return "", err
+	}
+	if token == "" {
+		return "", coded(mageseed.EUNAVAILABLE, &RequestError{
+			Method: k.method, Path: k.path, Status: http.StatusOK, Message: "the store answered an empty token",
+		})
+	}
+	return token, nil
+}
+
+// gate is the client's transport: every attempt waits for the adaptive
+// limiter, is counted, signed when OAuth is configured, and logged without
+// its headers or body.
+type gate struct {
+	next http.RoundTripper
+	c    *Client
+}
+
+func (g *gate) RoundTrip(req *http.Request) (*http.Response, error) {
+	c := g.c
+	if err := c.lim.acquire(req.Context()); err != nil {
+		return nil, err
+	}
+	if c.oauth != nil && oauthRequested(req.Context()) {
+		signed := req.Clone(req.Context())
+		if err := SignOAuth1(signed, *c.oauth, newNonce(), time.Now().Unix()); err != nil {
+			c.lim.release(outcomeNeutral)
+			return nil, err
+		}
+		req = signed
+	}
+	c.stats.addRequest(req.Method)
+	if p, ok := req.Context().Value(policyKey{}).(*policy); ok {
+		p.attempts.Add(1)
+	}
+	start := time.Now()
+	resp, err := g.next.RoundTrip(req)
+	if err != nil {
+		c.lim.release(outcomeNeutral)
+		c.logf("magento: %s %s: no answer after %s", req.Method, req.URL.Path, time.Since(start).Round(time.Millisecond))
+		return nil, err
+	}
+	o := outcomeSuccess
+	switch {
+	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable:
+		o = outcomeThrottled
+		c.stats.addThrottled(resp.StatusCode)
+		if d, ok := retryAfter(resp, time.Now()); ok && d > 0 && d <= maxRetryAfter {
+			c.lim.pause(d)
+			c.logf("magento: the store asked to wait %s (Retry-After); pausing every request", d)
+		}
+	case resp.StatusCode >= 500:
+		o = outcomeNeutral
+	}
+	if before, after := c.lim.release(o); after != before && o == outcomeThrottled {
+		c.logf("magento: concurrency limit %d -> %d after %d", before, after, resp.StatusCode)
+	}
+	c.logf("magento: %s %s: %d in %s", req.Method, req.URL.Path, resp.StatusCode, time.Since(start).Round(time.Millisecond))
+	return resp, nil
+}
