@@ -26,7 +26,7 @@ import (
 // (RFC 5849) instead of sending a bearer token: stores since 2.4.4 refuse
 // integration access tokens as bearer tokens unless configured otherwise.
 type OAuthCredentials struct {
-	ConsumerKey, ConsumerSecret  string
+	ConsumerKey, ConsumerSecret    string
 	AccessToken, AccessTokenSecret string
 	// SignatureMethod is "HMAC-SHA256" (the default, what Magento
 	// integrations use) or "HMAC-SHA1".

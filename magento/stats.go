@@ -40,12 +40,12 @@ func (s Stats) Total() int {
 type stats struct {
 	maxLimit int
 
-	mu              sync.Mutex
-	requests        map[string]int
-	retries         int
-	tooMany         int
-	unavailable     int
-	reauths int
+	mu          sync.Mutex
+	requests    map[string]int
+	retries     int
+	tooMany     int
+	unavailable int
+	reauths     int
 }
 
 func (s *stats) addRequest(method string) {
