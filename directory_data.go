@@ -31,7 +31,10 @@ package mageseed
 // requiring a state (AT, BE, DE, FI, FR); every later region patch adds its
 // country to the list. PostcodeOptional: etc/config.xml sets
 // general/country/optional_zip_countries to HK,IE,MO,PA,GB. English names
-// are those of the CLDR locale data that Magento displays.
+// follow recent CLDR data, which Magento displays through PHP's intl
+// extension, so a store on another ICU release may word a few differently
+// (Turkey for Türkiye, for one). AN (Netherlands Antilles) is still in
+// directory_country, though current CLDR data no longer names it.
 var directory = []Country{
 	{ID: "AD", ISO3: "AND", Name: "Andorra"},
 	{ID: "AE", ISO3: "ARE", Name: "United Arab Emirates"},
@@ -704,7 +707,7 @@ var directory = []Country{
 	{ID: "TM", ISO3: "TKM", Name: "Turkmenistan"},
 	{ID: "TN", ISO3: "TUN", Name: "Tunisia"},
 	{ID: "TO", ISO3: "TON", Name: "Tonga"},
-	{ID: "TR", ISO3: "TUR", Name: "Turkey"},
+	{ID: "TR", ISO3: "TUR", Name: "Türkiye"},
 	{ID: "TT", ISO3: "TTO", Name: "Trinidad & Tobago"},
 	{ID: "TV", ISO3: "TUV", Name: "Tuvalu"},
 	{ID: "TW", ISO3: "TWN", Name: "Taiwan"},
