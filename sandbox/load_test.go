@@ -1,0 +1,192 @@
+package sandbox_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/mageseed/mageseed/magento"
+	"github.com/mageseed/mageseed/sandbox"
+)
+
+// loadDuration is how long TestLoad runs: 3 s, or MAGESEED_LOAD_SECONDS
+// for the long drill (e.g. 30).
+func loadDuration(tb testing.TB) time.Duration {
+	v := os.Getenv("MAGESEED_LOAD_SECONDS")
+	if v == "" {
+		return 3 * time.Second
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		tb.Fatalf("MAGESEED_LOAD_SECONDS=%q: want a whole number of seconds >= 1", v)
+	}
+	return time.Duration(n) * time.Second
+}
+
+// loadTally is what one load client saw.
+type loadTally struct {
+	ops      map[string]int // successful operations by kind
+	injected int            // 503s with the injected fault's body
+	failures []string       // anything else, described
+}
+
+// loadClient runs one client's mix of operations until ctx is done: it
+// creates customers (one address each), searches for them, asks for their
+// tokens and reads itself with them, and updates them.
+func loadClient(ctx context.Context, s *edgeServer, hc *http.Client, id int) loadTally {
+	tally := loadTally{ops: map[string]int{}}
+	rng := rand.New(rand.NewPCG(uint64(id), 7))
+	type mine struct {
+		id    int
+		email string
+	}
+	var customers []mine
+	// do sends one request and sorts its answer: ok (want), injected, or
+	// a failure.
+	do := func(kind, method, path, token string, body any, want int) (edgeResponse, bool) {
+		r, err := edgeDo(ctx, hc, method, s.URL+path, token, body)
+		switch {
+		case ctx.Err() != nil:
+			return r, false // the run is over; the answer does not count
+		case err != nil:
+			tally.failures = append(tally.failures, fmt.Sprintf("%s: %v", kind, err))
+		case r.status == want:
+			tally.ops[kind]++
+			return r, true
+		case r.status == http.StatusServiceUnavailable && isInjected(r.body):
+			tally.injected++
+		default:
+			tally.failures = append(tally.failures, fmt.Sprintf("%s %s: status %d: %.300s", method, path, r.status, r.body))
+		}
+		return r, false
+	}
+	for n := 0; ctx.Err() == nil; n++ {
+		op := rng.IntN(10)
+		if len(customers) == 0 {
+			op = 0
+		}
+		switch {
+		case op < 3: // create
+			email := fmt.Sprintf("load-%d-%d@example.com", id, n)
+			if r, ok := do("create", http.MethodPost, "/rest/V1/customers", "", edgeCustomer(email), http.StatusOK); ok {
+				var c magento.CustomerData
+				if err := json.Unmarshal(r.body, &c); err != nil || c.ID == 0 {
+					tally.failures = append(tally.failures, fmt.Sprintf("create %s: answer %.300s", email, r.body))
+					continue
+				}
+				customers = append(customers, mine{id: c.ID, email: email})
+			}
+		case op < 6: // search
+			c := customers[rng.IntN(len(customers))]
+			if r, ok := do("search", http.MethodGet, edgeSearchEmail(c.email), edgeToken, nil, http.StatusOK); ok {
+				var res magento.CustomerSearchResults
+				if err := json.Unmarshal(r.body, &res); err != nil || res.TotalCount != 1 || res.Items[0].ID != c.id {
+					tally.failures = append(tally.failures, fmt.Sprintf("search %s: want customer %d alone, got %.300s", c.email, c.id, r.body))
+				}
+			}
+		case op < 8: // token, then read oneself with it
+			c := customers[rng.IntN(len(customers))]
+			r, ok := do("token", http.MethodPost, "/rest/V1/integration/customer/token", "",
+				magento.CredentialsRequest{Username: c.email, Password: "Password1"}, http.StatusOK)
+			if !ok {
+				continue
+			}
+			var token string
+			if err := json.Unmarshal(r.body, &token); err != nil {
+				tally.failures = append(tally.failures, fmt.Sprintf("token %s: answer %.300s", c.email, r.body))
+				continue
+			}
+			if r, ok := do("me", http.MethodGet, "/rest/V1/customers/me", token, nil, http.StatusOK); ok {
+				var me magento.CustomerData
+				if err := json.Unmarshal(r.body, &me); err != nil || me.ID != c.id {
+					tally.failures = append(tally.failures, fmt.Sprintf("me as %s: want customer %d, got %.300s", c.email, c.id, r.body))
+				}
+			}
+		default: // update
+			c := customers[rng.IntN(len(customers))]
+			body := map[string]any{"customer": map[string]any{
+				"id": c.id, "email": c.email, "firstname": fmt.Sprintf("Jane%c", 'a'+rune(n%26)), "lastname": "Doe", "website_id": 1,
+			}}
+			do("update", http.MethodPut, "/rest/V1/customers/"+strconv.Itoa(c.id), edgeToken, body, http.StatusOK)
+		}
+	}
+	return tally
+}
+
+// isInjected reports whether body is the error the fault injector writes.
+func isInjected(body []byte) bool {
+	var e magento.ErrorResponse
+	return json.Unmarshal(body, &e) == nil && e.Message != "" && len(e.Errors) == 0 && e.Parameters == nil &&
+		e.Message == injectedMessage
+}
+
+// injectedMessage is the message of the fault injector's 503.
+const injectedMessage = "Service temporarily unavailable (fault injected by the sandbox). Try again later."
+
+func TestLoad(t *testing.T) {
+	if testing.Short() {
+		t.Skip("load test skipped in -short mode")
+	}
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	const clients = 64
+	dur := loadDuration(t)
+	s := edgeServe(t, sandbox.Options{DB: t.TempDir() + "/sandbox.db", ErrorRate: 0.05, FaultSeed: 1})
+	transport := &http.Transport{MaxIdleConnsPerHost: clients}
+	hc := &http.Client{Transport: transport}
+
+	ctx, cancel := context.WithTimeout(context.Background(), dur)
+	defer cancel()
+	tallies := make([]loadTally, clients)
+	var wg sync.WaitGroup
+	for i := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tallies[i] = loadClient(ctx, s, hc, i)
+		}()
+	}
+	wg.Wait()
+
+	ops := map[string]int{}
+	injected := 0
+	var failures []string
+	for _, tl := range tallies {
+		for k, v := range tl.ops {
+			ops[k] += v
+		}
+		injected += tl.injected
+		failures = append(failures, tl.failures...)
+	}
+	t.Logf("%d clients for %s: %v, %d injected 503s", clients, dur, ops, injected)
+	for i, f := range failures {
+		if i == 20 {
+			t.Errorf("... and %d more failures", len(failures)-20)
+			break
+		}
+		t.Errorf("failure beyond the injected faults: %s", f)
+	}
+	for _, k := range []string{"create", "search", "token", "me", "update"} {
+		if ops[k] == 0 {
+			t.Errorf("no successful %s in %s", k, dur)
+		}
+	}
+	// Requests cut short at the deadline may have drawn a 503 the client
+	// never read, so the store may count a few more than the clients saw.
+	if st := edgeStats(t, s); st.Faults["error"] < int64(injected) || st.Faults["error"] > int64(injected+clients) {
+		t.Errorf("stats count %d injected errors, clients saw %d (at most %d more may be unread)", st.Faults["error"], injected, clients)
+	}
+	if injected == 0 {
+		t.Errorf("no injected 503 seen at error rate 0.05")
+	}
+	transport.CloseIdleConnections()
+	s.stop(t)
+}
