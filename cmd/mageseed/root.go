@@ -162,6 +162,7 @@ Try it with nothing installed: mageseed apply --sandbox examples/tutorial.yaml`,
 	})
 	root.AddCommand(
 		newVersionCmd(s),
+		newSandboxCmd(s),
 	)
 	return root
 }
