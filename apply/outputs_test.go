@@ -1,0 +1,522 @@
+package apply
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/santhosh-tekuri/jsonschema/v5"
+	"gopkg.in/yaml.v3"
+
+	"github.com/mageseed/mageseed/schemas"
+)
+
+var update = flag.Bool("update", os.Getenv("MAGESEED_UPDATE") != "", "rewrite the golden files in testdata")
+
+// sample is a small outputs value with every kind of entry.
+func sample() *Outputs {
+	return &Outputs{
+		Version: 1,
+		Store:   StoreOutput{URL: "http://127.0.0.1:8080", StoreCode: "default", WebsiteID: 1},
+		Customers: map[string]CustomerOutput{
+			"jane": {ID: 2, Email: "jdoe@example.com", WebsiteID: 1, GroupID: 1,
+				Addresses: map[string]AddressOutput{"home": {ID: 2, DefaultBilling: true, DefaultShipping: true}, "work": {ID: 5}},
+				Token:     "fl0o0yr1xota4w88negpwfsle38807yb", TokenExpiresAt: "2026-11-27T14:00:00Z"},
+			"demo-0001": {ID: 3, Email: "demo-1@example.test", WebsiteID: 1, GroupID: 1},
+			"O'Brien":   {ID: 4, Email: "o'brien@example.test", WebsiteID: 2, GroupID: 2},
+		},
+	}
+}
+
+// golden compares got with testdata/name, rewriting it under -update.
+func golden(tb testing.TB, name string, got []byte) {
+	tb.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			tb.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatalf("%v (run with -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(got), string(want)); diff != "" {
+		tb.Errorf("%s mismatch (-got +want):\n%s", name, diff)
+	}
+}
+
+// outputsSchema compiles schemas/outputs.schema.json.
+func outputsSchema(tb testing.TB) *jsonschema.Schema {
+	tb.Helper()
+	c := jsonschema.NewCompiler()
+	c.Draft = jsonschema.Draft2020
+	c.AssertFormat = true
+	if err := c.AddResource(schemas.OutputsID, bytes.NewReader(schemas.Outputs)); err != nil {
+		tb.Fatal(err)
+	}
+	s, err := c.Compile(schemas.OutputsID)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
+
+func validate(tb testing.TB, s *jsonschema.Schema, b []byte) error {
+	tb.Helper()
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	return s.Validate(v)
+}
+
+// writeWith records sample() through a writer in format and returns the
+// file's content.
+func writeWith(tb testing.TB, format string) ([]byte, string) {
+	tb.Helper()
+	path := filepath.Join(tb.TempDir(), "out")
+	s := sample()
+	w, err := NewOutputsWriter(path, format, &Outputs{Store: s.Store})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	n := 0
+	w.delimiter = func() string { n++; return fmt.Sprintf("EOF%d", n) }
+	for k, c := range s.Customers {
+		w.Record(k, c)
+	}
+	if err := w.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b, path
+}
+
+func TestOutputsFormats(t *testing.T) {
+	schema := outputsSchema(t)
+	ghOut := filepath.Join(t.TempDir(), "github_output")
+	t.Setenv("GITHUB_OUTPUT", ghOut)
+	tests := []struct {
+		format, golden string
+		check          func(t *testing.T, b []byte, path string)
+	}{
+		{FormatJSON, "outputs.json", func(t *testing.T, b []byte, path string) {
+			if err := validate(t, schema, b); err != nil {
+				t.Errorf("the JSON does not validate against outputs.schema.json: %v", err)
+			}
+			back, err := ReadOutputs(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(back, sample()); diff != "" {
+				t.Errorf("round trip (-got +want):\n%s", diff)
+			}
+		}},
+		{FormatYAML, "outputs.yaml", func(t *testing.T, b []byte, path string) {
+			// A real YAML parser reads what we wrote by hand as the same
+			// data as the JSON form.
+			var viaYAML, viaJSON any
+			if err := yaml.Unmarshal(b, &viaYAML); err != nil {
+				t.Fatalf("yaml.v3 cannot read the file: %v", err)
+			}
+			j, _ := json.Marshal(sample())
+			if err := json.Unmarshal(j, &viaJSON); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(normalizeNumbers(viaYAML), normalizeNumbers(viaJSON)); diff != "" {
+				t.Errorf("yaml.v3 reads other data (-yaml +json):\n%s", diff)
+			}
+			back, err := ReadOutputs(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(back, sample()); diff != "" {
+				t.Errorf("round trip (-got +want):\n%s", diff)
+			}
+		}},
+		{FormatDotenv, "outputs.env", nil},
+		{FormatGitHub, "outputs.github.json", func(t *testing.T, b []byte, path string) {
+			if err := validate(t, schema, b); err != nil {
+				t.Errorf("the JSON does not validate: %v", err)
+			}
+			gh, err := os.ReadFile(ghOut)
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden(t, "github_output.txt", gh)
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.format, func(t *testing.T) {
+			b, path := writeWith(t, tt.format)
+			golden(t, tt.golden, b)
+			if tt.check != nil {
+				tt.check(t, b, path)
+			}
+		})
+	}
+}
+
+// normalizeNumbers turns every number into float64, so that YAML's ints
+// and JSON's floats compare equal.
+func normalizeNumbers(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, e := range v {
+			v[k] = normalizeNumbers(e)
+		}
+	case int:
+		return float64(v)
+	}
+	return v
+}
+
+func TestDotenvQuoting(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"42", "42"},
+		{"true", "true"},
+		{"jdoe@example.com", "'jdoe@example.com'"},
+		{"o'brien", `'o'\''brien'`},
+		{"$(rm -rf /) `x` \"y\"", "'$(rm -rf /) `x` \"y\"'"},
+		{"", "''"},
+	}
+	for _, tt := range tests {
+		if got := dotenvQuote(tt.in); got != tt.want {
+			t.Errorf("dotenvQuote(%q) = %s, want %s", tt.in, got, tt.want)
+		}
+	}
+}
+
+// parseGitHubOutput reads a $GITHUB_OUTPUT file as the runner does: lines
+// name=value, or name<<DELIM, value lines, DELIM.
+func parseGitHubOutput(tb testing.TB, b []byte) map[string]string {
+	tb.Helper()
+	out := make(map[string]string)
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	for sc.Scan() {
+		line := sc.Text()
+		if name, delim, ok := strings.Cut(line, "<<"); ok {
+			var val []string
+			closed := false
+			for sc.Scan() {
+				if sc.Text() == delim {
+					closed = true
+					break
+				}
+				val = append(val, sc.Text())
+			}
+			if !closed {
+				tb.Fatalf("entry %s is not closed by %s", name, delim)
+			}
+			out[name] = strings.Join(val, "\n")
+			continue
+		}
+		name, val, _ := strings.Cut(line, "=")
+		out[name] = val
+	}
+	return out
+}
+
+func TestGitHubDelimiterSafety(t *testing.T) {
+	ghOut := filepath.Join(t.TempDir(), "github_output")
+	if err := os.WriteFile(ghOut, []byte("earlier=kept\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("GITHUB_OUTPUT", ghOut)
+	path := filepath.Join(t.TempDir(), "out.json")
+	w, err := NewOutputsWriter(path, FormatGitHub, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every other delimiter offered is "EOF", which the hostile value
+	// contains on a line of its own: the writer must refuse it there.
+	n := 0
+	w.delimiter = func() string {
+		n++
+		if n%2 == 1 {
+			return "EOF"
+		}
+		return randomDelimiter()
+	}
+	hostile := "line one\nEOF\ninjected=1\nlast"
+	w.Record("x", CustomerOutput{ID: 1, Email: "x@example.test", WebsiteID: 1, Token: hostile})
+	w.Record("y", CustomerOutput{ID: 2, Email: "y@example.test", WebsiteID: 1})
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(ghOut)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := parseGitHubOutput(t, b)
+	want := map[string]string{
+		"earlier":              "kept",
+		"customers_x_token":    hostile,
+		"customers_x_id":       "1",
+		"customers_y_email":    "y@example.test",
+		"store_website_id":     "0",
+		"customers_x_email":    "x@example.test",
+		"customers_y_id":       "2",
+		"customers_x_group_id": "0",
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %q, want %q", k, got[k], v)
+		}
+	}
+	if _, ok := got["injected"]; ok {
+		t.Errorf("a value injected an output")
+	}
+}
+
+func TestOutputsMode(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "mageseed.outputs.json")
+	// A file left readable by others is replaced by a private one.
+	if err := os.WriteFile(path, []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w, err := NewOutputsWriter(path, FormatJSON, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		w.Record(fmt.Sprint("c", i), CustomerOutput{ID: i + 1, Email: "c@example.test"})
+		if err := w.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fi.Mode().Perm(); got != 0o600 {
+			t.Errorf("write %d: mode %v, want 0600", i, got)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	left, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".*.tmp"))
+	if len(left) > 0 {
+		t.Errorf("temporary files left behind: %v", left)
+	}
+}
+
+func TestOutputsAtomic(t *testing.T) {
+	schema := outputsSchema(t)
+	path := filepath.Join(t.TempDir(), "mageseed.outputs.json")
+	base := &Outputs{Store: StoreOutput{URL: "http://127.0.0.1:1", StoreCode: "default", WebsiteID: 1},
+		Customers: map[string]CustomerOutput{"earlier": {ID: 999, Email: "earlier@example.test", WebsiteID: 1, GroupID: 1}}}
+	w, err := NewOutputsWriter(path, FormatJSON, base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+
+	stop := make(chan struct{})
+	var reads, bad atomic.Int64
+	var firstBad atomic.Value
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			b, err := os.ReadFile(path)
+			if err != nil {
+				bad.Add(1)
+				firstBad.CompareAndSwap(nil, err.Error())
+				continue
+			}
+			reads.Add(1)
+			if err := validate(t, schema, b); err != nil {
+				bad.Add(1)
+				firstBad.CompareAndSwap(nil, err.Error())
+			}
+			var o Outputs
+			if json.Unmarshal(b, &o) == nil {
+				if _, ok := o.Customers["earlier"]; !ok {
+					bad.Add(1)
+					firstBad.CompareAndSwap(nil, "the customer recorded earlier is gone")
+				}
+			}
+		}
+	}()
+	for i := range 1000 {
+		w.Record(fmt.Sprintf("c%04d", i), CustomerOutput{ID: i + 1, Email: "c@example.test", WebsiteID: 1, GroupID: 1,
+			Addresses: map[string]AddressOutput{"home": {ID: i + 1, DefaultBilling: true}}})
+		if i%10 == 0 {
+			if err := w.Flush(); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	close(stop)
+	wg.Wait()
+	if bad.Load() > 0 {
+		t.Errorf("%d of %d reads saw a broken file; first: %v", bad.Load(), reads.Load(), firstBad.Load())
+	}
+	out, err := ReadOutputs(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(out.Customers) != 1001 {
+		t.Errorf("outputs hold %d customers, want 1001", len(out.Customers))
+	}
+	t.Logf("%d reads during 1,000 records", reads.Load())
+}
+
+func TestOutputsBatched(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "mageseed.outputs.json")
+	w, err := NewOutputsWriter(path, FormatJSON, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Records alone do not rewrite the file: it is rewritten by the
+	// writer's timer or a Flush. 200 records cannot all land in separate
+	// rewrites, since each rewrite replaces the file.
+	prev := fi
+	changes := 0
+	for i := range 200 {
+		w.Record(fmt.Sprint(i), CustomerOutput{ID: i + 1})
+		fi, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !os.SameFile(prev, fi) {
+			changes++
+			prev = fi
+		}
+	}
+	if changes > 100 {
+		t.Errorf("the file was rewritten %d times during 200 records", changes)
+	}
+}
+
+func TestTokenExpiry(t *testing.T) {
+	enc := base64.RawURLEncoding.EncodeToString
+	jwt := func(payload string) string {
+		return enc([]byte(`{"alg":"HS256"}`)) + "." + enc([]byte(payload)) + ".sig"
+	}
+	now := time.Date(2026, 11, 27, 13, 0, 0, 0, time.FixedZone("CET", 3600))
+	tests := []struct {
+		name, token, want string
+	}{
+		{"opaque token", "fl0o0yr1xota4w88negpwfsle38807yb", "2026-11-27T13:00:00Z"},
+		{"jwt with exp", jwt(`{"uid":2,"utypid":3,"iat":1795784400,"exp":1795788000}`), "2026-11-27T14:00:00Z"},
+		{"jwt with fractional exp", jwt(`{"exp":1795788000.5}`), "2026-11-27T14:00:00Z"},
+		{"jwt without exp", jwt(`{"uid":2}`), "2026-11-27T13:00:00Z"},
+		{"padded payload", strings.Replace(jwt(`{"exp":1795788000}`), ".sig", "", 1) + "==.sig", "2026-11-27T14:00:00Z"},
+		{"three parts, not base64", "a.b!.c", "2026-11-27T13:00:00Z"},
+		{"three parts, not JSON", enc([]byte("x")) + "." + enc([]byte("not json")) + ".c", "2026-11-27T13:00:00Z"},
+		{"empty", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := TokenExpiry(tt.token, now, time.Hour); got != tt.want {
+				t.Errorf("TokenExpiry = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestLookup(t *testing.T) {
+	o := sample()
+	tests := []struct {
+		path, want string
+		ok         bool
+	}{
+		{"customers.jane.token", "fl0o0yr1xota4w88negpwfsle38807yb", true},
+		{"customers.jane.id", "2", true},
+		{"customers.jane.addresses.home.id", "2", true},
+		{"customers.jane.addresses.home.defaultBilling", "true", true},
+		{"customers.jane.addresses.home", "{\n  \"defaultBilling\": true,\n  \"defaultShipping\": true,\n  \"id\": 2\n}", true},
+		{"store.url", "http://127.0.0.1:8080", true},
+		{"version", "1", true},
+		{"customers.demo-0001.email", "demo-1@example.test", true},
+		{"customers.nobody.id", "", false},
+		{"customers.jane.token.x", "", false},
+		{"customers.demo-0001.token", "", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			got, ok := o.Lookup(tt.path)
+			if got != tt.want || ok != tt.ok {
+				t.Errorf("Lookup = %q, %v; want %q, %v", got, ok, tt.want, tt.ok)
+			}
+		})
+	}
+	o.Customers["a.b"] = CustomerOutput{ID: 77}
+	if got, ok := o.Lookup("customers.a.b.id"); got != "77" || !ok {
+		t.Errorf("Lookup of a dotted key = %q, %v; want 77, true", got, ok)
+	}
+}
+
+func TestReadOutputsErrors(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct{ name, content, want string }{
+		{"empty", "", "empty file"},
+		{"truncated json", `{"version":1,"customers":{`, "decode"},
+		{"other version", `{"version":2,"store":{},"customers":{}}`, "version 2 is not supported"},
+		{"dotenv", "MAGESEED_JANE_ID=2\n", "line 1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(dir, tt.name)
+			if err := os.WriteFile(path, []byte(tt.content), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, err := ReadOutputs(path)
+			if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), path) {
+				t.Errorf("ReadOutputs error = %v, want one naming the file and %q", err, tt.want)
+			}
+		})
+	}
+	if _, err := ReadOutputs(filepath.Join(dir, "missing")); !os.IsNotExist(unwrapAll(err)) {
+		t.Errorf("missing file: error %v does not wrap fs.ErrNotExist", err)
+	}
+}
+
+func unwrapAll(err error) error {
+	for {
+		u, ok := err.(interface{ Unwrap() error })
+		if !ok {
+			return err
+		}
+		err = u.Unwrap()
+	}
+}
