@@ -218,8 +218,10 @@ func TestApplyUnknownCreateOutcome(t *testing.T) {
 			wantCreates: 2, wantLookups: 1, wantCreated: 1,
 		},
 		{
-			name:        "never answered: bounded attempts, then a failure",
-			fail:        func(n int) (error, bool) { return mageseed.Errorf(mageseed.EUNAVAILABLE, "503 Service Unavailable"), false },
+			name: "never answered: bounded attempts, then a failure",
+			fail: func(n int) (error, bool) {
+				return mageseed.Errorf(mageseed.EUNAVAILABLE, "503 Service Unavailable"), false
+			},
 			wantCreates: 3, wantLookups: 3, wantFailed: true,
 		},
 	}
