@@ -31,6 +31,7 @@ type ItemResult struct {
 func (c *Client) CreateCustomersBulk(ctx context.Context, customers []mageseed.Customer) (string, []ItemResult, error) {
 	body := make([]CreateCustomerRequest, 0, len(customers))
 	secret := false
+	var secrets []string
 	for _, cust := range customers {
 		d := customerToWire(cust)
 		d.ID = 0
@@ -40,10 +41,11 @@ func (c *Client) CreateCustomersBulk(ctx context.Context, customers []mageseed.C
 		}
 		body = append(body, CreateCustomerRequest{Customer: d, Password: cust.Password})
 		secret = secret || cust.Password != ""
+		secrets = append(secrets, cust.Password)
 	}
 	k := &call{
 		method: http.MethodPost, path: "/V1/customers", root: "/async/bulk",
-		body: body, retry: retryCreate, secret: secret,
+		body: body, retry: retryCreate, secret: secret, secrets: secrets,
 	}
 	var res AsyncResponse
 	if err := c.do(ctx, k, &res); err != nil {

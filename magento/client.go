@@ -261,6 +261,9 @@ type call struct {
 	auth  authKind
 	// secret reports that the body carries a password.
 	secret bool
+	// secrets are values of the request that must never appear in an
+	// error, even when the store quotes them back.
+	secrets []string
 
 	// attempts is set by do: the attempts the last send made.
 	attempts int
@@ -322,7 +325,30 @@ func (c *Client) do(ctx context.Context, k *call, out any) error {
 			}
 			continue
 		}
-		return c.answer(k, status, respBody, out)
+		err = c.answer(k, status, respBody, out)
+		if err != nil {
+			c.scrub(err, k, token)
+		}
+		return err
+	}
+}
+
+// scrub replaces every secret of the request in err's message with "***",
+// in case the store quoted one back, and then drops the raw parameters.
+func (c *Client) scrub(err error, k *call, token string) {
+	var re *RequestError
+	if !errors.As(err, &re) {
+		return
+	}
+	secrets := append([]string{token, c.adminStatic, c.adminPassword}, k.secrets...)
+	if c.oauth != nil {
+		secrets = append(secrets, c.oauth.ConsumerSecret, c.oauth.AccessToken, c.oauth.AccessTokenSecret)
+	}
+	for _, s := range secrets {
+		if len(s) >= 4 && strings.Contains(re.Message, s) {
+			re.Message = strings.ReplaceAll(re.Message, s, "***")
+			re.Parameters = nil
+		}
 	}
 }
 
@@ -504,7 +530,7 @@ func (c *Client) AdminToken(ctx context.Context, username, password string) (str
 	k := &call{
 		method: http.MethodPost, path: "/V1/integration/admin/token",
 		body:  CredentialsRequest{Username: username, Password: password},
-		retry: retryToken, auth: authNone, secret: true,
+		retry: retryToken, auth: authNone, secret: true, secrets: []string{password},
 	}
 	var token string
 	err := c.do(ctx, k, &token)

@@ -185,7 +185,7 @@ func (c *Client) CreateCustomer(ctx context.Context, cust mageseed.Customer) (ma
 	k := &call{
 		method: http.MethodPost, path: "/V1/customers",
 		body:  CreateCustomerRequest{Customer: d, Password: cust.Password},
-		retry: retryCreate, secret: cust.Password != "",
+		retry: retryCreate, secret: cust.Password != "", secrets: []string{cust.Password},
 	}
 	var out CustomerData
 	if err := c.do(ctx, k, &out); err != nil {
@@ -267,7 +267,7 @@ func (c *Client) CustomerToken(ctx context.Context, email, password string) (str
 	k := &call{
 		method: http.MethodPost, path: "/V1/integration/customer/token",
 		body:  CredentialsRequest{Username: email, Password: password},
-		retry: retryToken, auth: authNone, secret: true,
+		retry: retryToken, auth: authNone, secret: true, secrets: []string{password},
 	}
 	if strings.EqualFold(c.storeCode, "all") {
 		k.store = "-"
