@@ -162,6 +162,8 @@ Try it with nothing installed: mageseed apply --sandbox examples/tutorial.yaml`,
 	})
 	root.AddCommand(
 		newVersionCmd(s),
+		newValidateCmd(s),
+		newSchemaCmd(s),
 		newSandboxCmd(s),
 	)
 	return root

@@ -1,0 +1,482 @@
+package manifest
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/mageseed/mageseed"
+)
+
+// keyRe is the form of customer and address keys: they name outputs
+// (customers.jane.token) and environment variables (MAGESEED_JANE_ID).
+var keyRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$`)
+
+const keyRule = "may hold only letters, digits, - and _ (at most 64 characters), starting with a letter or digit"
+
+// docState is what the customers and generators of one document share.
+type docState struct {
+	file     string
+	defaults map[string]any
+	defLocs  map[string][]*loc // defaults field -> its locs (the value and everything in it), relative to the field
+	defOK    bool
+}
+
+// custMeta remembers where a declared customer's identity is written.
+type custMeta struct {
+	file  string
+	email Error // position and path of the email, Msg empty
+	gen   *genSpec
+}
+
+func (ld *loader) errAt(l *loc, usekey bool, msg string) {
+	line, col := l.pos()
+	if usekey {
+		line, col = l.keyPos()
+	}
+	ld.errs = append(ld.errs, Error{File: l.file, Line: line, Col: col, Path: l.path, Msg: msg})
+}
+
+func nodeErr(file string, n *yaml.Node, path, msg string) Error {
+	return Error{File: file, Line: max(n.Line, 1), Col: max(n.Column, 1), Path: path, Msg: msg}
+}
+
+// document loads one YAML document of file.
+func (ld *loader) document(file string, root *yaml.Node) {
+	if root.Kind != yaml.DocumentNode || len(root.Content) == 0 {
+		return
+	}
+	doc := root.Content[0]
+	if doc.Kind == yaml.ScalarNode && doc.ShortTag() == "!!null" {
+		return // an empty document
+	}
+	if doc.Kind != yaml.MappingNode {
+		ld.errs = append(ld.errs, nodeErr(file, doc, "", "a manifest is a mapping with the keys version, store, defaults, customers and generate"))
+		return
+	}
+	c := ld.newConv(file)
+	rootLoc := &loc{file: file, node: doc}
+	c.index[""] = rootLoc
+	top := make(map[string]any)
+	seen := make(map[string]*yaml.Node)
+	var custKey, custVal *yaml.Node
+	for i := 0; i+1 < len(doc.Content); i += 2 {
+		k, v := doc.Content[i], doc.Content[i+1]
+		if k.Kind != yaml.ScalarNode {
+			ld.errs = append(ld.errs, nodeErr(file, k, "", "mapping keys must be plain strings"))
+			continue
+		}
+		name := k.Value
+		if first, dup := seen[name]; dup {
+			ld.errs = append(ld.errs, nodeErr(file, k, quoteKey(name), fmt.Sprintf("duplicate key %s (first at line %d): remove one", quoteKey(name), first.Line)))
+			continue
+		}
+		seen[name] = k
+		rootLoc.keys = append(rootLoc.keys, name)
+		if strings.HasPrefix(name, "x-") {
+			top[name] = nil // extension fields are not read
+			c.index["/"+escapePtr(name)] = &loc{file: file, node: v, key: k, path: name}
+			continue
+		}
+		if name == "customers" && v.Kind == yaml.MappingNode {
+			custKey, custVal = k, v
+			top[name] = map[string]any{} // customers are validated one by one below
+			c.index["/customers"] = &loc{file: file, node: v, key: k, path: name, ptr: "/customers"}
+			continue
+		}
+		val, _ := c.value(v, k, "/"+escapePtr(name), name, 1, false)
+		top[name] = val
+	}
+	bad := map[string]bool{}
+	before := len(ld.errs)
+	ld.validate(ld.schema.top, top, c)
+	for _, e := range ld.errs[before:] {
+		sec, _, _ := strings.Cut(e.Path, ".")
+		sec, _, _ = strings.Cut(sec, "[")
+		bad[sec] = true
+	}
+	if bad[""] {
+		return
+	}
+
+	ds := &docState{file: file, defLocs: map[string][]*loc{}}
+	if m, ok := top["store"].(map[string]any); ok && !bad["store"] {
+		ld.mergeStore(m, c)
+	}
+	if m, ok := top["defaults"].(map[string]any); ok {
+		ds.defaults = m
+		ds.defOK = !bad["defaults"]
+		for p, l := range c.index {
+			rest, ok := strings.CutPrefix(p, "/defaults/")
+			if !ok {
+				continue
+			}
+			field, _, _ := strings.Cut(rest, "/")
+			cp := *l
+			cp.fromDefaults = true
+			cp.ptr = strings.TrimPrefix(p, "/defaults")
+			ds.defLocs[field] = append(ds.defLocs[field], &cp)
+		}
+		if ds.defOK {
+			if pw, ok := m["password"].(string); ok {
+				ld.addSecret(pw)
+				if msg := passwordProblem(pw, ""); msg != "" {
+					ld.errAt(c.index["/defaults/password"], false, msg)
+				}
+			}
+		}
+	}
+	if list, ok := top["generate"].([]any); ok && !bad["generate"] {
+		for i, g := range list {
+			if m, ok := g.(map[string]any); ok {
+				ld.addGenerator(ds, m, c, fmt.Sprintf("/generate/%d", i))
+			}
+		}
+	}
+	if custVal != nil {
+		ld.customers(ds, custKey, custVal)
+	}
+}
+
+// mergeStore merges a document's store section into the manifest's; files
+// must agree on every field they both set.
+func (ld *loader) mergeStore(m map[string]any, c *conv) {
+	for _, f := range []struct {
+		name string
+		dst  *string
+	}{{"url", &ld.store.URL}, {"storeCode", &ld.store.StoreCode}, {"website", &ld.store.Website}} {
+		v, ok := m[f.name].(string)
+		if !ok {
+			continue
+		}
+		l := c.index["/store/"+f.name]
+		if first, set := ld.storeLocs[f.name]; set {
+			if *f.dst != v {
+				line, col := first.pos()
+				ld.errAt(l, false, fmt.Sprintf("differs from store.%s at %s:%d:%d: files must agree", f.name, first.file, line, col))
+			}
+			continue
+		}
+		*f.dst = v
+		ld.storeLocs[f.name] = &loc{file: l.file, node: l.node, key: l.key, path: l.path}
+	}
+}
+
+// customers loads the customers mapping of a document, one customer at a
+// time, so that memory holds one customer's JSON at once.
+func (ld *loader) customers(ds *docState, _ *yaml.Node, m *yaml.Node) {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		k, v := m.Content[i], m.Content[i+1]
+		m.Content[i+1] = nil // let the tree go as we progress
+		if k.Kind != yaml.ScalarNode {
+			ld.errs = append(ld.errs, nodeErr(ds.file, k, "customers", "mapping keys must be plain strings"))
+			continue
+		}
+		key := k.Value
+		path := "customers." + quoteKey(key)
+		if !keyRe.MatchString(key) {
+			ld.errs = append(ld.errs, nodeErr(ds.file, k, path, "customer key "+keyRule))
+			continue
+		}
+		here := position{ds.file, k.Line, k.Column}
+		if first, dup := ld.keys[key]; dup {
+			ld.errs = append(ld.errs, nodeErr(ds.file, k, path, fmt.Sprintf("customer %s is already declared at %s: keys must be unique across all files", key, first)))
+			continue
+		}
+		ld.keys[key] = here
+		c := ld.newConv(ds.file)
+		val, ok := c.value(v, k, "", path, 2, false)
+		if !ok {
+			continue
+		}
+		cm, isMap := val.(map[string]any)
+		if isMap && ds.defaults != nil {
+			fields := make([]string, 0, len(ds.defaults))
+			for f := range ds.defaults {
+				if _, has := cm[f]; !has {
+					fields = append(fields, f)
+				}
+			}
+			sort.Strings(fields)
+			for _, f := range fields {
+				cm[f] = ds.defaults[f]
+				for _, l := range ds.defLocs[f] {
+					c.index[l.ptr] = l
+				}
+			}
+		}
+		if ld.validate(ld.schema.customer, val, c) > 0 || !isMap {
+			continue
+		}
+		if ds.defaults != nil && !ds.defOK {
+			// Defaults with problems were reported; the customer is not
+			// checked further against them.
+			continue
+		}
+		ld.buildCustomer(ds, key, cm, c)
+	}
+}
+
+// getters over a validated JSON object.
+
+func getStr(m map[string]any, k string) (string, bool) {
+	s, ok := m[k].(string)
+	return s, ok
+}
+
+func getStrp(m map[string]any, k string) *string {
+	if s, ok := m[k].(string); ok {
+		return &s
+	}
+	return nil
+}
+
+func getIntp(m map[string]any, k string) *int {
+	switch v := m[k].(type) {
+	case json.Number:
+		if n, err := strconv.Atoi(string(v)); err == nil {
+			return &n
+		}
+	case string:
+		if n, err := strconv.Atoi(v); err == nil {
+			return &n
+		}
+	}
+	return nil
+}
+
+// show returns v for a message, unless it came from the environment.
+func (ld *loader) show(v string) string {
+	if ld.secretSet[v] {
+		return "(a value from the environment)"
+	}
+	return v
+}
+
+// now is the clock for date checks; tests may replace it.
+var now = time.Now
+
+// buildCustomer checks a schema-valid customer and adds it.
+func (ld *loader) buildCustomer(ds *docState, key string, m map[string]any, c *conv) {
+	at := func(ptr string) *loc { return c.lookup(ptr) }
+	cu := mageseed.Customer{Key: key}
+	cu.Email, _ = getStr(m, "email")
+	cu.Firstname, _ = getStr(m, "firstname")
+	cu.Lastname, _ = getStr(m, "lastname")
+	cu.Website, _ = getStr(m, "website")
+	if id := getIntp(m, "websiteId"); id != nil {
+		cu.WebsiteID = *id
+	}
+	cu.Middlename = getStrp(m, "middlename")
+	cu.Prefix = getStrp(m, "prefix")
+	cu.Suffix = getStrp(m, "suffix")
+	cu.Dob = getStrp(m, "dob")
+	cu.Taxvat = getStrp(m, "taxvat")
+	cu.Gender = getIntp(m, "gender")
+	cu.GroupID = getIntp(m, "groupId")
+	cu.StoreID = getIntp(m, "storeId")
+	cu.Password, _ = getStr(m, "password")
+	cu.Token, _ = m["token"].(bool)
+	ld.addSecret(cu.Password)
+
+	before := len(ld.errs)
+	if msg := emailProblem(cu.Email); msg != "" {
+		ld.errAt(at("/email"), false, msg)
+	}
+	for _, f := range []string{"firstname", "lastname", "middlename"} {
+		if s, ok := getStr(m, f); ok && nameProblem(s) != "" {
+			ld.errAt(at("/"+f), false, nameProblem(s))
+		}
+	}
+	if cu.Dob != nil {
+		if msg := dobProblem(*cu.Dob, now().UTC()); msg != "" {
+			ld.errAt(at("/dob"), false, msg)
+		}
+	}
+	if msg := passwordProblem(cu.Password, cu.Email); msg != "" {
+		ld.errAt(at("/password"), false, msg)
+	}
+	cu.Addresses = ld.addresses(m, c, &cu)
+	if len(ld.errs) > before {
+		return
+	}
+	el := at("/email")
+	line, col := el.pos()
+	ld.custs = append(ld.custs, cu)
+	ld.metas = append(ld.metas, custMeta{file: ds.file, email: Error{File: el.file, Line: line, Col: col, Path: el.path}})
+	f := &ld.files[ld.fileNo[ds.file]]
+	f.Customers++
+	f.Addresses += len(cu.Addresses)
+}
+
+// addresses checks and returns a customer's addresses, given as a mapping
+// (keys as written) or a list (keys address-1, address-2, ...).
+func (ld *loader) addresses(m map[string]any, c *conv, cu *mageseed.Customer) []mageseed.Address {
+	var keys []string
+	var items []map[string]any
+	var ptrs []string
+	switch v := m["addresses"].(type) {
+	case map[string]any:
+		for _, k := range c.lookup("/addresses").keys {
+			a, _ := v[k].(map[string]any)
+			p := "/addresses/" + escapePtr(k)
+			if !keyRe.MatchString(k) {
+				ld.errAt(c.lookup(p), true, "address key "+keyRule)
+				continue
+			}
+			keys, items, ptrs = append(keys, k), append(items, a), append(ptrs, p)
+		}
+	case []any:
+		for i, x := range v {
+			a, _ := x.(map[string]any)
+			keys = append(keys, "address-"+strconv.Itoa(i+1))
+			items = append(items, a)
+			ptrs = append(ptrs, "/addresses/"+strconv.Itoa(i))
+		}
+	}
+	var out []mageseed.Address
+	var billing, shipping string
+	for i, a := range items {
+		if a == nil {
+			continue
+		}
+		p := ptrs[i]
+		at := func(f string) *loc { return c.lookup(p + "/" + f) }
+		ad := mageseed.Address{Key: keys[i], Firstname: cu.Firstname, Lastname: cu.Lastname}
+		if s, ok := getStr(a, "firstname"); ok {
+			ad.Firstname = s
+		}
+		if s, ok := getStr(a, "lastname"); ok {
+			ad.Lastname = s
+		}
+		switch st := a["street"].(type) {
+		case string:
+			ad.Street = []string{st}
+		case []any:
+			for _, x := range st {
+				s, _ := x.(string)
+				ad.Street = append(ad.Street, s)
+			}
+		}
+		ad.City, _ = getStr(a, "city")
+		ad.Postcode, _ = getStr(a, "postcode")
+		ad.CountryID, _ = getStr(a, "countryId")
+		ad.CountryID = strings.ToUpper(ad.CountryID)
+		ad.Telephone, _ = getStr(a, "telephone")
+		ad.Middlename = getStrp(a, "middlename")
+		ad.Prefix = getStrp(a, "prefix")
+		ad.Suffix = getStrp(a, "suffix")
+		ad.Company = getStrp(a, "company")
+		ad.Fax = getStrp(a, "fax")
+		ad.VatID = getStrp(a, "vatId")
+		ad.DefaultBilling, _ = a["defaultBilling"].(bool)
+		ad.DefaultShipping, _ = a["defaultShipping"].(bool)
+
+		for _, f := range []string{"firstname", "lastname", "middlename"} {
+			if s, ok := getStr(a, f); ok && nameProblem(s) != "" {
+				ld.errAt(at(f), false, nameProblem(s))
+			}
+		}
+		if len(ad.Street) == 0 || strings.TrimSpace(ad.Street[0]) == "" {
+			ld.errAt(at("street"), false, "the first street line must not be empty")
+		}
+		if strings.TrimSpace(ad.City) == "" {
+			ld.errAt(at("city"), false, "must not be empty")
+		}
+		if msg := phoneProblem(ad.Telephone); msg != "" {
+			ld.errAt(at("telephone"), false, msg)
+		}
+		if ad.DefaultBilling {
+			if billing != "" {
+				ld.errAt(at("defaultBilling"), true, "only one address may be the default billing address, and "+billing+" already is")
+			}
+			billing = keys[i]
+		}
+		if ad.DefaultShipping {
+			if shipping != "" {
+				ld.errAt(at("defaultShipping"), true, "only one address may be the default shipping address, and "+shipping+" already is")
+			}
+			shipping = keys[i]
+		}
+		ad.Region = ld.region(a, at, c.lookup(p), ad.CountryID)
+		country, known := mageseed.LookupCountry(ad.CountryID)
+		if known && !country.PostcodeOptional && strings.TrimSpace(ad.Postcode) == "" {
+			ld.errAt(c.lookup(p), true, "missing postcode: "+country.ID+" requires one")
+		}
+		out = append(out, ad)
+	}
+	return out
+}
+
+// region reads and checks an address's region against the offline
+// directory. The region is returned as declared.
+func (ld *loader) region(a map[string]any, at func(string) *loc, addr *loc, countryID string) mageseed.Region {
+	var r mageseed.Region
+	var codeSet, idSet, nameSet bool
+	var idLoc *loc
+	if rm, ok := a["region"].(map[string]any); ok {
+		if s, ok := getStr(rm, "regionCode"); ok {
+			r.Code, codeSet = s, true
+		}
+		if id := getIntp(rm, "regionId"); id != nil {
+			r.ID, idSet, idLoc = *id, true, at("region/regionId")
+		}
+		if s, ok := getStr(rm, "region"); ok {
+			r.Name, nameSet = s, true
+		}
+	}
+	if id := getIntp(a, "regionId"); id != nil {
+		if idSet && *id != r.ID {
+			ld.errAt(at("regionId"), false, "differs from region.regionId: give the id once")
+			return r
+		}
+		r.ID, idSet, idLoc = *id, true, at("regionId")
+	}
+	country, ok := mageseed.LookupCountry(countryID)
+	if !ok {
+		ld.errAt(at("countryId"), false, "is not a country in Magento's directory: use an ISO 3166-1 alpha-2 code, like US")
+		return r
+	}
+	cid := country.ID
+	if len(country.Regions) == 0 {
+		switch {
+		case codeSet:
+			ld.errAt(at("region/regionCode"), false, cid+" has no region list in Magento: give the region's name as region: {region: ...}")
+		case idSet:
+			ld.errAt(idLoc, false, cid+" has no region list in Magento: give the region's name as region: {region: ...}")
+		case !nameSet && country.StateRequired:
+			ld.errAt(addr, true, "missing region: "+cid+" requires one; add region: {region: <name>}")
+		}
+		return r
+	}
+	var byCode, byID mageseed.DirectoryRegion
+	var codeOK, idOK bool
+	if codeSet {
+		if byCode, codeOK = country.RegionByCode(r.Code); !codeOK {
+			ld.errAt(at("region/regionCode"), false, fmt.Sprintf("%s is not a region code of %s: use a code from GET /V1/directory/countries/%s", ld.show(r.Code), cid, cid))
+		}
+	}
+	if idSet {
+		if byID, idOK = country.RegionByID(r.ID); !idOK {
+			ld.errAt(idLoc, false, fmt.Sprintf("%d is not a region id of %s in a stock store: prefer region: {regionCode: ...}", r.ID, cid))
+		}
+	}
+	if codeOK && idOK && !strings.EqualFold(byID.Code, r.Code) {
+		ld.errAt(idLoc, false, fmt.Sprintf("names region %s, not %s (%s is %d in a stock store): give one of them", byID.Code, byCode.Code, byCode.Code, byCode.ID))
+	}
+	if nameSet && !codeSet && !idSet {
+		if _, ok := country.RegionByName(r.Name); !ok {
+			ld.errAt(at("region/region"), false, fmt.Sprintf("is not a region name of %s: give region: {regionCode: ...}", cid))
+		}
+	}
+	if !codeSet && !idSet && !nameSet && country.StateRequired {
+		ld.errAt(addr, true, fmt.Sprintf("missing region: %s requires one; add region: {regionCode: %s}", cid, country.Regions[0].Code))
+	}
+	return r
+}

@@ -1,0 +1,364 @@
+package manifest
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/mageseed/mageseed"
+)
+
+// DefaultMaxBytes is the size limit of one input when Options.MaxBytes is 0.
+// A manifest that declares 100,000 customers with an address each is about
+// 45 MB.
+const DefaultMaxBytes = 64 << 20
+
+// maxValues bounds the number of YAML values in one input (estimated from
+// its separators before parsing), so that the parsed tree stays within a
+// few hundred megabytes whatever the input.
+var maxValues = 6_000_000
+
+// Options configure Load.
+type Options struct {
+	// Stdin is read for the path "-". Nil reads nothing (an empty manifest).
+	Stdin io.Reader
+	// Getenv looks up environment variables for ${VAR}; nil means
+	// os.LookupEnv.
+	Getenv func(string) (string, bool)
+	// Cwd is the directory that file names in errors are relative to; ""
+	// means the process's working directory.
+	Cwd string
+	// MaxBytes is the size limit of each input; 0 means DefaultMaxBytes.
+	MaxBytes int64
+}
+
+// Store is the manifest's store section. Every field may be empty.
+type Store struct {
+	URL       string
+	StoreCode string
+	Website   string
+}
+
+// File summarises one input of a manifest.
+type File struct {
+	Name      string // as in errors: relative to Options.Cwd, or "<stdin>"
+	Customers int    // declared and generated
+	Addresses int
+}
+
+// Manifest is the desired state that a set of manifest files declares.
+type Manifest struct {
+	Store Store
+	// Customers are the declared customers (files in argument order, keys
+	// in document order), then the generated ones. Website is the
+	// customer's website code, else store.website, else "".
+	Customers []mageseed.Customer
+	// Secrets are every password and every value taken from the
+	// environment by interpolation, for masking output. No duplicates.
+	Secrets []string
+	// Files summarises each input, in argument order.
+	Files []File
+}
+
+// Load reads the manifest files at paths ("-" is Options.Stdin, a directory
+// stands for its *.yaml and *.yml files in name order), validates them and
+// returns the desired state they declare together.
+//
+// When the input is invalid the error is an Errors value holding every
+// problem found, sorted by position. Other errors (a file that cannot be
+// read) are returned as they are, wrapped with the file's name.
+func Load(paths []string, opts Options) (*Manifest, error) {
+	ld, err := newLoader(opts)
+	if err != nil {
+		return nil, err
+	}
+	ins, err := ld.inputs(paths)
+	if err != nil {
+		return nil, err
+	}
+	for _, in := range ins {
+		if err := ld.loadInput(in); err != nil {
+			return nil, err
+		}
+	}
+	ld.finish()
+	if len(ld.errs) > 0 {
+		return nil, ld.errs.sortDedup()
+	}
+	return &Manifest{Store: ld.store, Customers: ld.custs, Secrets: ld.secrets, Files: ld.files}, nil
+}
+
+// loader holds the state of one Load.
+type loader struct {
+	getenv   func(string) (string, bool)
+	cwd      string
+	maxBytes int64
+	stdin    io.Reader
+	schema   *schemaSet
+
+	errs      Errors
+	secrets   []string
+	secretSet map[string]bool
+
+	store     Store
+	storeLocs map[string]*loc // where each store field was first set
+
+	custs  []mageseed.Customer
+	metas  []custMeta          // parallel to custs, for the declared ones
+	keys   map[string]position // customer key -> where it is declared
+	gens   []*genSpec
+	files  []File
+	fileNo map[string]int // file name -> index in files
+}
+
+// position is a place in a file, for messages that point at another place.
+type position struct {
+	file      string
+	line, col int
+}
+
+func (p position) String() string { return fmt.Sprintf("%s:%d:%d", p.file, p.line, p.col) }
+
+func newLoader(opts Options) (*loader, error) {
+	s, err := loadSchemas()
+	if err != nil {
+		return nil, err
+	}
+	ld := &loader{
+		getenv:    opts.Getenv,
+		cwd:       opts.Cwd,
+		maxBytes:  opts.MaxBytes,
+		stdin:     opts.Stdin,
+		schema:    s,
+		secretSet: make(map[string]bool),
+		storeLocs: make(map[string]*loc),
+		keys:      make(map[string]position),
+		fileNo:    make(map[string]int),
+	}
+	if ld.getenv == nil {
+		ld.getenv = os.LookupEnv
+	}
+	if ld.maxBytes <= 0 {
+		ld.maxBytes = DefaultMaxBytes
+	}
+	if ld.cwd == "" {
+		wd, err := os.Getwd()
+		if err != nil {
+			return nil, fmt.Errorf("load manifest: %w", err)
+		}
+		ld.cwd = wd
+	}
+	return ld, nil
+}
+
+func (ld *loader) addSecret(vals ...string) {
+	for _, v := range vals {
+		if v != "" && !ld.secretSet[v] {
+			ld.secretSet[v] = true
+			ld.secrets = append(ld.secrets, v)
+		}
+	}
+}
+
+// input is one file to read.
+type input struct {
+	name  string // display name
+	path  string // "" for stdin
+	stdin bool
+}
+
+const stdinName = "<stdin>"
+
+// inputs expands paths into files.
+func (ld *loader) inputs(paths []string) ([]input, error) {
+	var out []input
+	stdin := false
+	for _, p := range paths {
+		if p == "-" {
+			if stdin {
+				return nil, errors.New("read manifest: standard input (-) given twice")
+			}
+			stdin = true
+			out = append(out, input{name: stdinName, stdin: true})
+			continue
+		}
+		fi, err := os.Stat(p)
+		if err != nil {
+			return nil, fmt.Errorf("read manifest %s: %w", ld.display(p), pathErr(err))
+		}
+		if !fi.IsDir() {
+			out = append(out, input{name: ld.display(p), path: p})
+			continue
+		}
+		ents, err := os.ReadDir(p)
+		if err != nil {
+			return nil, fmt.Errorf("read manifest directory %s: %w", ld.display(p), pathErr(err))
+		}
+		n := 0
+		for _, e := range ents {
+			name := e.Name()
+			if e.IsDir() || !(strings.HasSuffix(name, ".yaml") || strings.HasSuffix(name, ".yml")) {
+				continue
+			}
+			fp := filepath.Join(p, name)
+			out = append(out, input{name: ld.display(fp), path: fp})
+			n++
+		}
+		if n == 0 {
+			return nil, fmt.Errorf("read manifest directory %s: no *.yaml or *.yml files in it", ld.display(p))
+		}
+	}
+	return out, nil
+}
+
+// pathErr strips the path from a *fs.PathError, which the caller names.
+func pathErr(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// display returns the name of path p for messages: relative to the working
+// directory, with forward slashes.
+func (ld *loader) display(p string) string {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return filepath.ToSlash(p)
+	}
+	rel, err := filepath.Rel(ld.cwd, abs)
+	if err != nil {
+		return filepath.ToSlash(p)
+	}
+	return filepath.ToSlash(rel)
+}
+
+// loadInput reads, checks and decodes one input, and loads its documents.
+// Only I/O failures are returned; problems with the content are recorded.
+func (ld *loader) loadInput(in input) error {
+	ld.fileNo[in.name] = len(ld.files)
+	ld.files = append(ld.files, File{Name: in.name})
+	data, err := ld.read(in)
+	if err != nil || data == nil {
+		return err
+	}
+	if !ld.precheck(in.name, data) {
+		return nil
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for {
+		var doc yaml.Node
+		err := dec.Decode(&doc)
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			ld.errs = append(ld.errs, yamlError(in.name, err))
+			return nil
+		}
+		ld.document(in.name, &doc)
+	}
+}
+
+// read returns the input's bytes, or nil after recording a problem.
+func (ld *loader) read(in input) ([]byte, error) {
+	tooBig := func() {
+		ld.errs = append(ld.errs, Error{File: in.name, Line: 1, Col: 1,
+			Msg: fmt.Sprintf("input is larger than the limit of %d bytes: split it into several files or use generate", ld.maxBytes)})
+	}
+	var r io.Reader
+	if in.stdin {
+		if ld.stdin == nil {
+			return []byte{}, nil
+		}
+		r = ld.stdin
+	} else {
+		f, err := os.Open(in.path)
+		if err != nil {
+			return nil, fmt.Errorf("read manifest %s: %w", in.name, pathErr(err))
+		}
+		defer f.Close()
+		if fi, err := f.Stat(); err == nil && fi.Size() > ld.maxBytes {
+			tooBig()
+			return nil, nil
+		}
+		r = f
+	}
+	data, err := io.ReadAll(io.LimitReader(r, ld.maxBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("read manifest %s: %w", in.name, pathErr(err))
+	}
+	if int64(len(data)) > ld.maxBytes {
+		tooBig()
+		return nil, nil
+	}
+	return data, nil
+}
+
+// precheck rejects, with a position, input that is not UTF-8 text or that
+// would parse into too many values, before the YAML parser sees it.
+func (ld *loader) precheck(name string, data []byte) bool {
+	line, col := 1, 1
+	seps := 0
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		bad := ""
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			bad = "invalid UTF-8: save the file as UTF-8"
+		case r == '\t' || r == '\n' || r == '\r':
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0 && r != 0x85) || r == 0xfffe || r == 0xffff:
+			bad = fmt.Sprintf("control character U+%04X is not allowed in YAML", r)
+		case r == 0xfeff && i > 0:
+			bad = "byte order mark in the middle of the file"
+		}
+		if bad != "" {
+			ld.errs = append(ld.errs, Error{File: name, Line: line, Col: col, Msg: bad})
+			return false
+		}
+		switch r {
+		case '\n':
+			line++
+			col = 0
+			seps++
+		case ',', '[', '{':
+			seps++
+		case ':', '-', '?':
+			if i+1 == len(data) || data[i+1] == ' ' || data[i+1] == '\n' || data[i+1] == '\r' || data[i+1] == '\t' {
+				seps++
+			}
+		}
+		col++
+		i += size
+	}
+	if seps > maxValues {
+		ld.errs = append(ld.errs, Error{File: name, Line: 1, Col: 1,
+			Msg: fmt.Sprintf("input holds more than %d values: split it into several files or use generate", maxValues)})
+		return false
+	}
+	return true
+}
+
+var yamlLineRe = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// yamlError turns a parser error into an Error with a position (the parser
+// reports lines only).
+func yamlError(name string, err error) Error {
+	msg := err.Error()
+	if m := yamlLineRe.FindStringSubmatch(msg); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return Error{File: name, Line: max(line, 1), Col: 1, Msg: "invalid YAML: " + m[2]}
+	}
+	return Error{File: name, Line: 1, Col: 1, Msg: "invalid YAML: " + strings.TrimPrefix(msg, "yaml: ")}
+}
