@@ -27,7 +27,10 @@ type CustomerData struct {
 	StoreID                *int               `json:"store_id,omitempty"`
 	Taxvat                 string             `json:"taxvat,omitempty"`
 	WebsiteID              *int               `json:"website_id,omitempty"`
-	Addresses              []AddressData      `json:"addresses,omitempty"`
+	// Addresses has no omitempty: Magento answers "addresses":[] for a
+	// customer without addresses, and in a request a nil slice encodes as
+	// null (addresses kept) while an empty one encodes as [] (all deleted).
+	Addresses              []AddressData      `json:"addresses"`
 	DisableAutoGroupChange *int               `json:"disable_auto_group_change,omitempty"`
 	ExtensionAttributes    *CustomerExtension `json:"extension_attributes,omitempty"`
 	CustomAttributes       []CustomAttribute  `json:"custom_attributes,omitempty"`

@@ -1,0 +1,129 @@
+package sandbox
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+)
+
+// loadAddress reads one address with its customer's default ids.
+func (s *Sandbox) loadAddress(ctx context.Context, id int64) (addressRec, int64, int64, bool, error) {
+	var a addressRec
+	err := scanAddress(s.db.r.QueryRowContext(ctx, `SELECT `+addressColumns+` FROM customer_address_entity WHERE entity_id = ?`, id), &a)
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, 0, 0, false, nil
+	}
+	if err != nil {
+		return a, 0, 0, false, err
+	}
+	var billing, shipping int64
+	err = s.db.r.QueryRowContext(ctx, `SELECT coalesce(default_billing, 0), coalesce(default_shipping, 0) FROM customer_entity WHERE entity_id = ?`,
+		a.CustomerID).Scan(&billing, &shipping)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return a, 0, 0, false, err
+	}
+	return a, billing, shipping, true, nil
+}
+
+// getAddress is GET /V1/customers/addresses/:addressId.
+func (s *Sandbox) getAddress(c *call) (any, error) {
+	id, err := pathID(c, "addressId")
+	if err != nil {
+		return nil, err
+	}
+	a, billing, shipping, ok, err := s.loadAddress(c.r.Context(), id)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, notFound("addressId", id)
+	}
+	return a.wire(billing, shipping), nil
+}
+
+// deleteAddress is DELETE /V1/addresses/:addressId. A default address that
+// is deleted stops being the customer's default.
+func (s *Sandbox) deleteAddress(c *call) (any, error) {
+	id, err := pathID(c, "addressId")
+	if err != nil {
+		return nil, err
+	}
+	ctx := c.r.Context()
+	var n int64
+	err = s.db.write(ctx, func(tx *sql.Tx) error {
+		var parent int64
+		err := tx.QueryRowContext(ctx, `SELECT parent_id FROM customer_address_entity WHERE entity_id = ?`, id).Scan(&parent)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM customer_address_entity WHERE entity_id = ?`, id); err != nil {
+			return err
+		}
+		n = 1
+		_, err = tx.ExecContext(ctx, `UPDATE customer_entity SET
+			default_billing = CASE WHEN default_billing = ?1 THEN NULL ELSE default_billing END,
+			default_shipping = CASE WHEN default_shipping = ?1 THEN NULL ELSE default_shipping END
+			WHERE entity_id = ?2`, id, parent)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		return nil, notFound("addressId", id)
+	}
+	return true, nil
+}
+
+// defaultAddress answers a customer's default billing or shipping address,
+// or null when it has none.
+func (s *Sandbox) defaultAddress(ctx context.Context, customerID int64, billing bool) (any, error) {
+	rec, ok, err := loadCustomer(ctx, s.db.r, customerID)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, notFound("customerId", customerID)
+	}
+	want := rec.DefaultShipping
+	if billing {
+		want = rec.DefaultBilling
+	}
+	for i := range rec.Addresses {
+		if rec.Addresses[i].ID == want {
+			return rec.Addresses[i].wire(rec.DefaultBilling, rec.DefaultShipping), nil
+		}
+	}
+	return nil, nil
+}
+
+// billingAddress is GET /V1/customers/:customerId/billingAddress.
+func (s *Sandbox) billingAddress(c *call) (any, error) {
+	id, err := pathID(c, "customerId")
+	if err != nil {
+		return nil, err
+	}
+	return s.defaultAddress(c.r.Context(), id, true)
+}
+
+// shippingAddress is GET /V1/customers/:customerId/shippingAddress.
+func (s *Sandbox) shippingAddress(c *call) (any, error) {
+	id, err := pathID(c, "customerId")
+	if err != nil {
+		return nil, err
+	}
+	return s.defaultAddress(c.r.Context(), id, false)
+}
+
+// meBillingAddress is GET /V1/customers/me/billingAddress.
+func (s *Sandbox) meBillingAddress(c *call) (any, error) {
+	return s.defaultAddress(c.r.Context(), c.who.uid, true)
+}
+
+// meShippingAddress is GET /V1/customers/me/shippingAddress.
+func (s *Sandbox) meShippingAddress(c *call) (any, error) {
+	return s.defaultAddress(c.r.Context(), c.who.uid, false)
+}

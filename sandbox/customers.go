@@ -1,0 +1,769 @@
+package sandbox
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/mageseed/mageseed"
+	"github.com/mageseed/mageseed/magento"
+)
+
+// customerRec is a row of customer_entity with its addresses.
+type customerRec struct {
+	ID                     int64
+	WebsiteID, StoreID     int64
+	GroupID                int64
+	Email                  string
+	Firstname, Lastname    string
+	Middlename             string
+	Prefix, Suffix         string
+	Dob, Taxvat            string
+	Confirmation           string
+	CreatedIn              string
+	CreatedAt, UpdatedAt   string
+	Gender                 sql.NullInt64
+	DefaultBilling         int64
+	DefaultShipping        int64
+	DisableAutoGroupChange int64
+	PasswordHash           string
+	Addresses              []addressRec
+}
+
+// addressRec is a row of customer_address_entity.
+type addressRec struct {
+	ID, CustomerID       int64
+	Firstname, Lastname  string
+	Middlename           string
+	Prefix, Suffix       string
+	Company, Fax, VatID  string
+	City, CountryID      string
+	Postcode, Telephone  string
+	Region               string
+	RegionID             int64
+	Street               []string
+	CreatedAt, UpdatedAt string
+
+	// Input only: the request's region code and default flags.
+	regionCode                      string
+	defaultBilling, defaultShipping bool
+}
+
+// customerColumns is the column list scanCustomer reads, for the table
+// alias a ("" or "c.").
+func customerColumns(a string) string {
+	return strings.NewReplacer("@", a).Replace(`@entity_id, @website_id, @store_id, @group_id, @email, coalesce(@firstname, ''),
+	coalesce(@lastname, ''), coalesce(@middlename, ''), coalesce(@prefix, ''), coalesce(@suffix, ''), coalesce(@dob, ''),
+	coalesce(@taxvat, ''), coalesce(@confirmation, ''), coalesce(@created_in, ''), @created_at, @updated_at, @gender,
+	coalesce(@default_billing, 0), coalesce(@default_shipping, 0), @disable_auto_group_change`)
+}
+
+func scanCustomer(sc interface{ Scan(...any) error }, c *customerRec) error {
+	return sc.Scan(&c.ID, &c.WebsiteID, &c.StoreID, &c.GroupID, &c.Email, &c.Firstname, &c.Lastname,
+		&c.Middlename, &c.Prefix, &c.Suffix, &c.Dob, &c.Taxvat, &c.Confirmation, &c.CreatedIn,
+		&c.CreatedAt, &c.UpdatedAt, &c.Gender, &c.DefaultBilling, &c.DefaultShipping, &c.DisableAutoGroupChange)
+}
+
+const addressColumns = `entity_id, parent_id, coalesce(firstname, ''), coalesce(lastname, ''), coalesce(middlename, ''),
+	coalesce(prefix, ''), coalesce(suffix, ''), coalesce(company, ''), coalesce(fax, ''), coalesce(vat_id, ''),
+	coalesce(city, ''), coalesce(country_id, ''), coalesce(postcode, ''), coalesce(telephone, ''),
+	coalesce(region, ''), coalesce(region_id, 0), coalesce(street, ''), created_at, updated_at`
+
+func scanAddress(sc interface{ Scan(...any) error }, a *addressRec) error {
+	var street string
+	err := sc.Scan(&a.ID, &a.CustomerID, &a.Firstname, &a.Lastname, &a.Middlename, &a.Prefix, &a.Suffix,
+		&a.Company, &a.Fax, &a.VatID, &a.City, &a.CountryID, &a.Postcode, &a.Telephone, &a.Region,
+		&a.RegionID, &street, &a.CreatedAt, &a.UpdatedAt)
+	if street != "" {
+		a.Street = strings.Split(street, "\n")
+	}
+	return err
+}
+
+// queryer is what reads need: the reader pool or a transaction.
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// loadCustomer reads one customer with its addresses; ok is false when
+// there is none.
+func loadCustomer(ctx context.Context, q queryer, id int64) (customerRec, bool, error) {
+	var c customerRec
+	err := scanCustomer(q.QueryRowContext(ctx, `SELECT `+customerColumns("")+` FROM customer_entity WHERE entity_id = ?`, id), &c)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, false, nil
+	}
+	if err != nil {
+		return c, false, err
+	}
+	addrs, err := loadAddresses(ctx, q, []int64{id})
+	if err != nil {
+		return c, false, err
+	}
+	c.Addresses = addrs[id]
+	return c, true, nil
+}
+
+// loadAddresses reads the addresses of the customers, by customer id.
+func loadAddresses(ctx context.Context, q queryer, ids []int64) (map[int64][]addressRec, error) {
+	out := map[int64][]addressRec{}
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		chunk := ids[:n]
+		ids = ids[n:]
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		rows, err := q.QueryContext(ctx, `SELECT `+addressColumns+` FROM customer_address_entity WHERE parent_id IN (`+
+			placeholders(len(chunk))+`) ORDER BY entity_id`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var a addressRec
+			if err := scanAddress(rows, &a); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[a.CustomerID] = append(out[a.CustomerID], a)
+		}
+		if err := closeRows(rows); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
+// wire returns the customer as Magento answers it.
+func (c *customerRec) wire() magento.CustomerData {
+	gid, sid, wid := int(c.GroupID), int(c.StoreID), int(c.WebsiteID)
+	dagc := int(c.DisableAutoGroupChange)
+	subscribed := false
+	out := magento.CustomerData{
+		ID:                     int(c.ID),
+		GroupID:                &gid,
+		CreatedAt:              c.CreatedAt,
+		UpdatedAt:              c.UpdatedAt,
+		CreatedIn:              c.CreatedIn,
+		Dob:                    c.Dob,
+		Email:                  c.Email,
+		Firstname:              c.Firstname,
+		Lastname:               c.Lastname,
+		Middlename:             c.Middlename,
+		Prefix:                 c.Prefix,
+		Suffix:                 c.Suffix,
+		StoreID:                &sid,
+		Taxvat:                 c.Taxvat,
+		WebsiteID:              &wid,
+		Confirmation:           c.Confirmation,
+		Addresses:              make([]magento.AddressData, 0, len(c.Addresses)),
+		DisableAutoGroupChange: &dagc,
+		ExtensionAttributes:    &magento.CustomerExtension{IsSubscribed: &subscribed},
+	}
+	if c.DefaultBilling != 0 {
+		out.DefaultBilling = strconv.FormatInt(c.DefaultBilling, 10)
+	}
+	if c.DefaultShipping != 0 {
+		out.DefaultShipping = strconv.FormatInt(c.DefaultShipping, 10)
+	}
+	if c.Gender.Valid {
+		g := int(c.Gender.Int64)
+		out.Gender = &g
+	}
+	for i := range c.Addresses {
+		out.Addresses = append(out.Addresses, c.Addresses[i].wire(c.DefaultBilling, c.DefaultShipping))
+	}
+	return out
+}
+
+// wire returns the address as Magento answers it; the default flags appear
+// only when true.
+func (a *addressRec) wire(defBilling, defShipping int64) magento.AddressData {
+	rid := int(a.RegionID)
+	region := &magento.RegionData{RegionID: rid, Region: a.Region}
+	if c, ok := mageseed.LookupCountry(a.CountryID); ok && rid != 0 {
+		if r, ok := c.RegionByID(rid); ok {
+			region.RegionCode, region.Region = r.Code, r.Name
+		}
+	} else if a.Region != "" {
+		region.RegionCode = a.Region
+	}
+	out := magento.AddressData{
+		ID:         int(a.ID),
+		CustomerID: int(a.CustomerID),
+		Region:     region,
+		RegionID:   &rid,
+		CountryID:  a.CountryID,
+		Street:     a.Street,
+		Company:    a.Company,
+		Telephone:  a.Telephone,
+		Fax:        a.Fax,
+		Postcode:   a.Postcode,
+		City:       a.City,
+		Firstname:  a.Firstname,
+		Lastname:   a.Lastname,
+		Middlename: a.Middlename,
+		Prefix:     a.Prefix,
+		Suffix:     a.Suffix,
+		VatID:      a.VatID,
+	}
+	if a.ID == defBilling && a.ID != 0 {
+		t := true
+		out.DefaultBilling = &t
+	}
+	if a.ID == defShipping && a.ID != 0 {
+		t := true
+		out.DefaultShipping = &t
+	}
+	return out
+}
+
+// customerFromFields reads a customer's own fields (not its addresses).
+func customerFromFields(cf fields) customerRec {
+	c := customerRec{
+		ID:                     mustNum(cf, "id"),
+		WebsiteID:              mustNum(cf, "website_id"),
+		StoreID:                mustNum(cf, "store_id"),
+		GroupID:                mustNum(cf, "group_id"),
+		Email:                  strings.TrimSpace(cf.str("email")),
+		Firstname:              cf.str("firstname"),
+		Lastname:               cf.str("lastname"),
+		Middlename:             cf.str("middlename"),
+		Prefix:                 cf.str("prefix"),
+		Suffix:                 cf.str("suffix"),
+		Dob:                    cf.str("dob"),
+		Taxvat:                 cf.str("taxvat"),
+		DisableAutoGroupChange: mustNum(cf, "disable_auto_group_change"),
+	}
+	if g, ok := cf.num("gender"); ok {
+		c.Gender = sql.NullInt64{Int64: g, Valid: true}
+	}
+	return c
+}
+
+var (
+	errEmailRequired   = newError(http.StatusBadRequest, "The email address is required to create a customer account.", nil)
+	errEmailMissing    = newError(http.StatusBadRequest, "The customer email is missing. Enter and try again.", nil)
+	errAlreadyExists   = newError(http.StatusBadRequest, magento.AlreadyExistsMessage, nil)
+	errStoreNotInSite  = newError(http.StatusBadRequest, "The store view is not in the associated website.", nil)
+	errGroupNotExists  = newError(http.StatusBadRequest, "The specified customer group id does not exist.", nil)
+	errStoreNotFound   = newError(http.StatusNotFound, "The store that was requested wasn't found. Verify the store and try again.", nil)
+	errDefaultBilling  = inputError("The %fieldName value is invalid. Set the correct value and try again.", map[string]any{"fieldName": "default_billing"})
+	errDefaultShipping = inputError("The %fieldName value is invalid. Set the correct value and try again.", map[string]any{"fieldName": "default_shipping"})
+)
+
+func websiteNotFound(id int64) *apiError {
+	return newError(http.StatusNotFound, "The website with id %1 that was requested wasn't found. Verify the website and try again.", []any{strconv.FormatInt(id, 10)})
+}
+
+// createInput is what a create needs besides the customer's fields.
+type createInput struct {
+	password    *string   // createAccount's password, if given
+	hash        string    // repository save's passwordHash, or the async hash
+	passwordErr *apiError // the async password's policy failure
+	store       storeRow
+	all         bool
+	eav         bool // createAccount validates addresses with the EAV messages
+	groupForbid bool // the caller may not set group_id
+}
+
+// createCustomer runs Magento's createAccount flow: email, password
+// policy, store and website, customer validation, address validation
+// (addresses of unknown countries are dropped), then one transaction for
+// the customer and its addresses.
+func (s *Sandbox) createCustomer(ctx context.Context, cf fields, in createInput) (customerRec, error) {
+	if in.groupForbid && cf.has("group_id") {
+		return customerRec{}, unauthorized(aclManage)
+	}
+	rec := customerFromFields(cf)
+	rec.ID = 0
+	if rec.Email == "" {
+		if in.eav {
+			return rec, errEmailRequired
+		}
+		return rec, errEmailMissing
+	}
+	hash := in.hash
+	if in.passwordErr != nil {
+		return rec, in.passwordErr
+	}
+	if in.password != nil {
+		if err := checkPasswordPolicy(*in.password, rec.Email); err != nil {
+			return rec, err
+		}
+		hash = hashPassword(*in.password)
+	}
+	if err := s.resolveStore(&rec, in.store, in.all); err != nil {
+		return rec, err
+	}
+	if !cf.has("group_id") {
+		rec.GroupID = defaultGroupID
+	}
+	if err := validateCustomer(&rec, s.now()); err != nil {
+		return rec, err
+	}
+	if _, ok := s.dir.customerGroup(int(rec.GroupID)); !ok {
+		return rec, errGroupNotExists
+	}
+	if afs, ok := cf["addresses"].([]fields); ok {
+		for _, af := range afs {
+			a := addressFromFields(af)
+			a.ID = 0 // createAccount clones addresses as new
+			if _, known := mageseed.LookupCountry(a.CountryID); a.CountryID != "" && !known {
+				continue // not an allowed country: Magento drops it
+			}
+			if err := validateAddress(&a, in.eav); err != nil {
+				return rec, err
+			}
+			rec.Addresses = append(rec.Addresses, a)
+		}
+	}
+	now := formatTime(s.now())
+	rec.CreatedAt, rec.UpdatedAt, rec.PasswordHash = now, now, hash
+	err := s.db.write(ctx, func(tx *sql.Tx) error {
+		return s.insertCustomer(ctx, tx, &rec)
+	})
+	if isUniqueViolation(err) {
+		return rec, errAlreadyExists
+	}
+	if err != nil {
+		return rec, err
+	}
+	return rec, nil
+}
+
+// resolveStore fills the store and website of a new customer as Magento
+// does: the website's default store view, else the URL's store view; the
+// website from the store; and created_in from the store's name.
+func (s *Sandbox) resolveStore(rec *customerRec, urlStore storeRow, all bool) error {
+	if rec.StoreID == 0 {
+		if rec.WebsiteID != 0 {
+			if _, ok := s.dir.website(int(rec.WebsiteID)); !ok {
+				return websiteNotFound(rec.WebsiteID)
+			}
+			st, ok := s.dir.defaultStore(int(rec.WebsiteID))
+			if !ok {
+				return errStoreNotFound
+			}
+			rec.StoreID = int64(st.ID)
+		} else {
+			st := urlStore
+			if all || st.ID == 0 {
+				st, _ = s.dir.store(defaultStoreID)
+			}
+			rec.StoreID = int64(st.ID)
+		}
+	}
+	st, ok := s.dir.store(int(rec.StoreID))
+	if !ok {
+		return errStoreNotFound
+	}
+	if rec.WebsiteID == 0 {
+		rec.WebsiteID = int64(st.WebsiteID)
+	}
+	if int64(st.WebsiteID) != rec.WebsiteID {
+		return errStoreNotInSite
+	}
+	rec.CreatedIn = st.Name
+	return nil
+}
+
+const insertCustomerSQL = `INSERT INTO customer_entity (website_id, email, group_id, store_id, created_at, updated_at,
+	disable_auto_group_change, created_in, prefix, firstname, middlename, lastname, suffix, dob, password_hash,
+	taxvat, confirmation, gender) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+const insertAddressSQL = `INSERT INTO customer_address_entity (parent_id, created_at, updated_at, city, company,
+	country_id, fax, firstname, lastname, middlename, postcode, prefix, region, region_id, street, suffix,
+	telephone, vat_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+const updateAddressSQL = `UPDATE customer_address_entity SET updated_at = ?, city = ?, company = ?, country_id = ?,
+	fax = ?, firstname = ?, lastname = ?, middlename = ?, postcode = ?, prefix = ?, region = ?, region_id = ?,
+	street = ?, suffix = ?, telephone = ?, vat_id = ? WHERE entity_id = ?`
+
+// insertCustomer inserts the customer and its addresses and sets its
+// default addresses from the addresses' flags.
+func (s *Sandbox) insertCustomer(ctx context.Context, tx *sql.Tx, rec *customerRec) error {
+	st, err := s.db.txStmt(ctx, tx, insertCustomerSQL)
+	if err != nil {
+		return err
+	}
+	var gender any
+	if rec.Gender.Valid {
+		gender = rec.Gender.Int64
+	}
+	res, err := st.ExecContext(ctx, rec.WebsiteID, rec.Email, rec.GroupID, rec.StoreID, rec.CreatedAt, rec.UpdatedAt,
+		rec.DisableAutoGroupChange, nullString(rec.CreatedIn), nullString(rec.Prefix), nullString(rec.Firstname),
+		nullString(rec.Middlename), nullString(rec.Lastname), nullString(rec.Suffix), nullString(rec.Dob),
+		nullString(rec.PasswordHash), nullString(rec.Taxvat), nullString(rec.Confirmation), gender)
+	if err != nil {
+		return err
+	}
+	if rec.ID, err = res.LastInsertId(); err != nil {
+		return err
+	}
+	if len(rec.Addresses) == 0 {
+		return nil
+	}
+	for i := range rec.Addresses {
+		a := &rec.Addresses[i]
+		a.CustomerID = rec.ID
+		a.CreatedAt, a.UpdatedAt = rec.CreatedAt, rec.UpdatedAt
+		if err := s.insertAddress(ctx, tx, a); err != nil {
+			return err
+		}
+		if a.defaultBilling {
+			rec.DefaultBilling = a.ID
+		}
+		if a.defaultShipping {
+			rec.DefaultShipping = a.ID
+		}
+	}
+	if rec.DefaultBilling != 0 || rec.DefaultShipping != 0 {
+		_, err := tx.ExecContext(ctx, `UPDATE customer_entity SET default_billing = ?, default_shipping = ? WHERE entity_id = ?`,
+			nullInt(rec.DefaultBilling), nullInt(rec.DefaultShipping), rec.ID)
+		return err
+	}
+	return nil
+}
+
+func (s *Sandbox) insertAddress(ctx context.Context, tx *sql.Tx, a *addressRec) error {
+	st, err := s.db.txStmt(ctx, tx, insertAddressSQL)
+	if err != nil {
+		return err
+	}
+	res, err := st.ExecContext(ctx, a.CustomerID, a.CreatedAt, a.UpdatedAt, nullString(a.City), nullString(a.Company),
+		nullString(a.CountryID), nullString(a.Fax), nullString(a.Firstname), nullString(a.Lastname),
+		nullString(a.Middlename), nullString(a.Postcode), nullString(a.Prefix), nullString(a.Region),
+		nullInt(a.RegionID), nullString(strings.Join(a.Street, "\n")), nullString(a.Suffix),
+		nullString(a.Telephone), nullString(a.VatID))
+	if err != nil {
+		return err
+	}
+	a.ID, err = res.LastInsertId()
+	return err
+}
+
+// createAccount is POST /V1/customers (AccountManagement::createAccount).
+func (s *Sandbox) createAccount(c *call) (any, error) {
+	p, err := params(c.body,
+		param{name: "customer", required: true, kind: kObject, sub: customerSpec},
+		param{name: "password"},
+		param{name: "redirectUrl"},
+	)
+	if err != nil {
+		return nil, err
+	}
+	in := createInput{store: c.store, all: c.all, eav: true, groupForbid: !c.who.isAdmin()}
+	if p.has("password") {
+		pw := p.str("password")
+		in.password = &pw
+	}
+	rec, err := s.createCustomer(c.r.Context(), p.sub("customer"), in)
+	if err != nil {
+		return nil, err
+	}
+	return rec.wire(), nil
+}
+
+// saveCustomer is POST /V1/customers/ (CustomerRepository::save): an
+// update when customer.id is set, else a create without a password.
+func (s *Sandbox) saveCustomer(c *call) (any, error) {
+	p, err := params(c.body,
+		param{name: "customer", required: true, kind: kObject, sub: customerSpec},
+		param{name: "passwordHash"},
+	)
+	if err != nil {
+		return nil, err
+	}
+	cf := p.sub("customer")
+	if id, ok := cf.num("id"); ok && id != 0 {
+		rec, err := s.updateCustomer(c.r.Context(), id, cf, false)
+		if err != nil {
+			return nil, err
+		}
+		return rec.wire(), nil
+	}
+	rec, err := s.createCustomer(c.r.Context(), cf, createInput{store: c.store, all: c.all, hash: p.str("passwordHash")})
+	if err != nil {
+		return nil, err
+	}
+	return rec.wire(), nil
+}
+
+// pathID reads an integer path parameter, with Magento's type error for
+// anything else.
+func pathID(c *call, name string) (int64, error) {
+	v := c.params[name]
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return 0, typeError(v, "int")
+	}
+	return n, nil
+}
+
+// getCustomer is GET /V1/customers/:customerId.
+func (s *Sandbox) getCustomer(c *call) (any, error) {
+	id, err := pathID(c, "customerId")
+	if err != nil {
+		return nil, err
+	}
+	rec, ok, err := loadCustomer(c.r.Context(), s.db.r, id)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, notFound("customerId", id)
+	}
+	return rec.wire(), nil
+}
+
+// getMe is GET /V1/customers/me.
+func (s *Sandbox) getMe(c *call) (any, error) {
+	rec, ok, err := loadCustomer(c.r.Context(), s.db.r, c.who.uid)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, notFound("customerId", c.who.uid)
+	}
+	return rec.wire(), nil
+}
+
+// putCustomer is PUT /V1/customers/:id. The URL's id wins over the body's.
+func (s *Sandbox) putCustomer(c *call) (any, error) {
+	id, err := pathID(c, "id")
+	if err != nil {
+		return nil, err
+	}
+	p, err := params(c.body,
+		param{name: "customer", required: true, kind: kObject, sub: customerSpec},
+		param{name: "passwordHash"},
+	)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := s.updateCustomer(c.r.Context(), id, p.sub("customer"), false)
+	if err != nil {
+		return nil, err
+	}
+	return rec.wire(), nil
+}
+
+// putMe is PUT /V1/customers/me: the token's customer, whatever id the
+// body names, and a group_id in the body is ignored.
+func (s *Sandbox) putMe(c *call) (any, error) {
+	p, err := params(c.body, param{name: "customer", required: true, kind: kObject, sub: customerSpec})
+	if err != nil {
+		return nil, err
+	}
+	rec, err := s.updateCustomer(c.r.Context(), c.who.uid, p.sub("customer"), true)
+	if err != nil {
+		return nil, err
+	}
+	return rec.wire(), nil
+}
+
+// updateCustomer runs CustomerRepository::save on an existing customer:
+// the body replaces the customer's fields, except that created_at, the
+// password, and (when absent) group_id, store_id and website_id are kept.
+// The addresses key absent or null keeps the addresses; a list replaces
+// them (ids update, no id creates, the rest are deleted).
+func (s *Sandbox) updateCustomer(ctx context.Context, id int64, cf fields, self bool) (customerRec, error) {
+	prev, ok, err := loadCustomer(ctx, s.db.r, id)
+	if err != nil {
+		return customerRec{}, err
+	}
+	if !ok {
+		return customerRec{}, notFound("customerId", id)
+	}
+	rec := customerFromFields(cf)
+	rec.ID = id
+	rec.CreatedAt, rec.CreatedIn, rec.Confirmation = prev.CreatedAt, prev.CreatedIn, prev.Confirmation
+	if self || !cf.has("group_id") {
+		rec.GroupID = prev.GroupID
+	}
+	if !cf.has("store_id") {
+		rec.StoreID = prev.StoreID
+	}
+	if !cf.has("website_id") {
+		rec.WebsiteID = prev.WebsiteID
+	}
+	if rec.Email == "" {
+		return rec, errEmailMissing
+	}
+	if _, ok := s.dir.website(int(rec.WebsiteID)); !ok {
+		return rec, websiteNotFound(rec.WebsiteID)
+	}
+	if _, ok := s.dir.store(int(rec.StoreID)); !ok {
+		return rec, errStoreNotFound
+	}
+	if err := validateCustomer(&rec, s.now()); err != nil {
+		return rec, err
+	}
+	if _, ok := s.dir.customerGroup(int(rec.GroupID)); !ok {
+		return rec, errGroupNotExists
+	}
+	existing := map[int64]bool{}
+	for _, a := range prev.Addresses {
+		existing[a.ID] = true
+	}
+	// Customer-level defaults must name one of the existing addresses.
+	rec.DefaultBilling, rec.DefaultShipping = prev.DefaultBilling, prev.DefaultShipping
+	for _, d := range []struct {
+		key string
+		dst *int64
+		err *apiError
+	}{{"default_billing", &rec.DefaultBilling, errDefaultBilling}, {"default_shipping", &rec.DefaultShipping, errDefaultShipping}} {
+		if !cf.has(d.key) || cf.str(d.key) == "" {
+			continue
+		}
+		n, err := strconv.ParseInt(cf.str(d.key), 10, 64)
+		if err != nil || !existing[n] {
+			return rec, d.err
+		}
+		*d.dst = n
+	}
+	afs, replace := cf["addresses"].([]fields)
+	if replace {
+		for _, af := range afs {
+			a := addressFromFields(af)
+			if a.ID != 0 && !existing[a.ID] {
+				return rec, notFound("addressId", a.ID)
+			}
+			if err := validateAddress(&a, false); err != nil {
+				return rec, err
+			}
+			rec.Addresses = append(rec.Addresses, a)
+		}
+	}
+	now := formatTime(s.now())
+	rec.UpdatedAt = now
+	err = s.db.write(ctx, func(tx *sql.Tx) error {
+		if replace {
+			keep := map[int64]bool{}
+			for i := range rec.Addresses {
+				a := &rec.Addresses[i]
+				a.CustomerID = id
+				a.UpdatedAt = now
+				if a.ID == 0 {
+					a.CreatedAt = now
+					if err := s.insertAddress(ctx, tx, a); err != nil {
+						return err
+					}
+				} else {
+					_, err := tx.ExecContext(ctx, updateAddressSQL, now, nullString(a.City), nullString(a.Company),
+						nullString(a.CountryID), nullString(a.Fax), nullString(a.Firstname), nullString(a.Lastname),
+						nullString(a.Middlename), nullString(a.Postcode), nullString(a.Prefix), nullString(a.Region),
+						nullInt(a.RegionID), nullString(strings.Join(a.Street, "\n")), nullString(a.Suffix),
+						nullString(a.Telephone), nullString(a.VatID), a.ID)
+					if err != nil {
+						return err
+					}
+				}
+				keep[a.ID] = true
+				if a.defaultBilling {
+					rec.DefaultBilling = a.ID
+				}
+				if a.defaultShipping {
+					rec.DefaultShipping = a.ID
+				}
+			}
+			for _, a := range prev.Addresses {
+				if keep[a.ID] {
+					continue
+				}
+				if _, err := tx.ExecContext(ctx, `DELETE FROM customer_address_entity WHERE entity_id = ?`, a.ID); err != nil {
+					return err
+				}
+			}
+			if !keep[rec.DefaultBilling] {
+				rec.DefaultBilling = 0
+			}
+			if !keep[rec.DefaultShipping] {
+				rec.DefaultShipping = 0
+			}
+		}
+		var gender any
+		if rec.Gender.Valid {
+			gender = rec.Gender.Int64
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE customer_entity SET website_id = ?, email = ?, group_id = ?, store_id = ?,
+			updated_at = ?, disable_auto_group_change = ?, prefix = ?, firstname = ?, middlename = ?, lastname = ?,
+			suffix = ?, dob = ?, taxvat = ?, gender = ?, default_billing = ?, default_shipping = ? WHERE entity_id = ?`,
+			rec.WebsiteID, rec.Email, rec.GroupID, rec.StoreID, now, rec.DisableAutoGroupChange, nullString(rec.Prefix),
+			nullString(rec.Firstname), nullString(rec.Middlename), nullString(rec.Lastname), nullString(rec.Suffix),
+			nullString(rec.Dob), nullString(rec.Taxvat), gender, nullInt(rec.DefaultBilling), nullInt(rec.DefaultShipping), id)
+		return err
+	})
+	if isUniqueViolation(err) {
+		return rec, errAlreadyExists
+	}
+	if err != nil {
+		return rec, err
+	}
+	out, ok, err := loadCustomer(ctx, s.db.r, id)
+	if err != nil {
+		return rec, err
+	}
+	if !ok {
+		return rec, notFound("customerId", id)
+	}
+	return out, nil
+}
+
+// deleteCustomer is DELETE /V1/customers/:customerId; the addresses go
+// with the customer.
+func (s *Sandbox) deleteCustomer(c *call) (any, error) {
+	id, err := pathID(c, "customerId")
+	if err != nil {
+		return nil, err
+	}
+	ctx := c.r.Context()
+	var n int64
+	err = s.db.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM customer_address_entity WHERE parent_id = ?`, id); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM customer_entity WHERE entity_id = ?`, id)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		return nil, notFound("customerId", id)
+	}
+	return true, nil
+}
+
+// isEmailAvailable is POST /V1/customers/isEmailAvailable.
+func (s *Sandbox) isEmailAvailable(c *call) (any, error) {
+	p, err := params(c.body, param{name: "customerEmail", required: true}, param{name: "websiteId", kind: kInt})
+	if err != nil {
+		return nil, err
+	}
+	website := int64(c.store.WebsiteID)
+	if w, ok := p.num("websiteId"); ok {
+		website = w
+	}
+	var n int
+	err = s.db.r.QueryRowContext(c.r.Context(), `SELECT count(*) FROM customer_entity WHERE email = ? AND website_id = ?`,
+		strings.TrimSpace(p.str("customerEmail")), website).Scan(&n)
+	if err != nil {
+		return nil, err
+	}
+	return n == 0, nil
+}
