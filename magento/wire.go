@@ -8,25 +8,25 @@ package magento
 
 // CustomerData is customer-data-customer-interface.
 type CustomerData struct {
-	ID                     int                `json:"id,omitempty"`
-	GroupID                *int               `json:"group_id,omitempty"`
-	DefaultBilling         string             `json:"default_billing,omitempty"`
-	DefaultShipping        string             `json:"default_shipping,omitempty"`
-	Confirmation           string             `json:"confirmation,omitempty"`
-	CreatedAt              string             `json:"created_at,omitempty"`
-	UpdatedAt              string             `json:"updated_at,omitempty"`
-	CreatedIn              string             `json:"created_in,omitempty"`
-	Dob                    string             `json:"dob,omitempty"`
-	Email                  string             `json:"email,omitempty"`
-	Firstname              string             `json:"firstname,omitempty"`
-	Lastname               string             `json:"lastname,omitempty"`
-	Middlename             string             `json:"middlename,omitempty"`
-	Prefix                 string             `json:"prefix,omitempty"`
-	Suffix                 string             `json:"suffix,omitempty"`
-	Gender                 *int               `json:"gender,omitempty"`
-	StoreID                *int               `json:"store_id,omitempty"`
-	Taxvat                 string             `json:"taxvat,omitempty"`
-	WebsiteID              *int               `json:"website_id,omitempty"`
+	ID              int    `json:"id,omitempty"`
+	GroupID         *int   `json:"group_id,omitempty"`
+	DefaultBilling  string `json:"default_billing,omitempty"`
+	DefaultShipping string `json:"default_shipping,omitempty"`
+	Confirmation    string `json:"confirmation,omitempty"`
+	CreatedAt       string `json:"created_at,omitempty"`
+	UpdatedAt       string `json:"updated_at,omitempty"`
+	CreatedIn       string `json:"created_in,omitempty"`
+	Dob             string `json:"dob,omitempty"`
+	Email           string `json:"email,omitempty"`
+	Firstname       string `json:"firstname,omitempty"`
+	Lastname        string `json:"lastname,omitempty"`
+	Middlename      string `json:"middlename,omitempty"`
+	Prefix          string `json:"prefix,omitempty"`
+	Suffix          string `json:"suffix,omitempty"`
+	Gender          *int   `json:"gender,omitempty"`
+	StoreID         *int   `json:"store_id,omitempty"`
+	Taxvat          string `json:"taxvat,omitempty"`
+	WebsiteID       *int   `json:"website_id,omitempty"`
 	// Addresses has no omitempty: Magento answers "addresses":[] for a
 	// customer without addresses, and in a request a nil slice encodes as
 	// null (addresses kept) while an empty one encodes as [] (all deleted).
