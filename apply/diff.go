@@ -106,7 +106,13 @@ func deleteFields(r *mageseed.Customer) []FieldChange {
 
 // createFields lists the declared fields of a customer to create.
 func createFields(d *mageseed.Customer) []FieldChange {
-	var f []FieldChange
+	n := 5 + len(d.Addresses) // email, names, website, password, addresses
+	for _, o := range optionalFields {
+		if _, ok := o.get(d); ok {
+			n++
+		}
+	}
+	f := make([]FieldChange, 0, n)
 	add := func(path, v string) {
 		if v != "" {
 			f = append(f, FieldChange{Path: path, Action: Create, New: v})

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -199,10 +200,10 @@ func jwtExpiry(token string) (time.Time, bool) {
 	return time.Unix(int64(sec), int64(frac*1e9)), true
 }
 
-// writeFileAtomic replaces path with data: a temporary file in the same
-// directory, mode 0600, synced, then renamed over path. A reader sees the
-// old content or the new one, never a part.
-func writeFileAtomic(path string, data []byte) (err error) {
+// writeFileAtomic replaces path with what write writes: a temporary file in
+// the same directory, mode 0600, synced, then renamed over path. A reader
+// sees the old content or the new one, never a part.
+func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
@@ -218,7 +219,7 @@ func writeFileAtomic(path string, data []byte) (err error) {
 	if err := f.Chmod(0o600); err != nil {
 		return fmt.Errorf("write outputs %s: %w", path, err)
 	}
-	if _, err := f.Write(data); err != nil {
+	if err := write(f); err != nil {
 		return fmt.Errorf("write outputs %s: %w", path, err)
 	}
 	if err := f.Sync(); err != nil {

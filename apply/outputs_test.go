@@ -520,3 +520,26 @@ func unwrapAll(err error) error {
 		err = u.Unwrap()
 	}
 }
+
+func TestEncodeJSONMatchesMarshalIndent(t *testing.T) {
+	for name, o := range map[string]*Outputs{
+		"sample": sample(),
+		"empty":  {Version: 1, Customers: map[string]CustomerOutput{}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			var b bytes.Buffer
+			bw := bufio.NewWriter(&b)
+			if err := encodeJSON(bw, o); err != nil {
+				t.Fatal(err)
+			}
+			bw.Flush()
+			want, err := json.MarshalIndent(o, "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(b.String(), string(want)+"\n"); diff != "" {
+				t.Errorf("encodeJSON differs from json.MarshalIndent (-got +want):\n%s", diff)
+			}
+		})
+	}
+}

@@ -64,15 +64,15 @@ type FieldChange struct {
 	// added), "addresses.home.defaultBilling", "password".
 	Path string `json:"path"`
 
-	// Action is Create for a field or address that is added, Update for a
-	// changed one and Delete for a removed one (mageseed never removes what
-	// a manifest does not declare, so Delete appears only in destroy plans).
-	Action Action `json:"action"`
-
 	// Old and New are human renderings of the values ("" when absent). For
 	// a Sensitive field both are always "".
 	Old string `json:"old,omitempty"`
 	New string `json:"new,omitempty"`
+
+	// Action is Create for a field or address that is added, Update for a
+	// changed one and Delete for a removed one (mageseed never removes what
+	// a manifest does not declare, so Delete appears only in destroy plans).
+	Action Action `json:"action"`
 
 	// Sensitive marks a secret (a password): its values are never shown.
 	Sensitive bool `json:"sensitive,omitempty"`

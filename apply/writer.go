@@ -1,11 +1,13 @@
 package apply
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"maps"
 	"os"
 	"slices"
@@ -111,7 +113,8 @@ func (w *OutputsWriter) SetStore(s StoreOutput) {
 }
 
 // Record sets the entry of customer key, replacing any earlier one. The
-// write to disk is batched.
+// writer keeps c as it is: the caller must not change c.Addresses after.
+// The write to disk is batched.
 func (w *OutputsWriter) Record(key string, c CustomerOutput) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -181,9 +184,9 @@ func (w *OutputsWriter) loop() {
 	}
 }
 
-// flush encodes and writes the outputs if they changed, and returns how
-// long that took. Records wait only while the outputs are encoded, not
-// while the file is written.
+// flush writes the outputs if they changed, and returns how long that
+// took. Records wait only while the outputs are copied (a shallow copy of
+// the customer map), not while they are encoded and written.
 func (w *OutputsWriter) flush() time.Duration {
 	w.flushMu.Lock()
 	defer w.flushMu.Unlock()
@@ -193,12 +196,11 @@ func (w *OutputsWriter) flush() time.Duration {
 		w.mu.Unlock()
 		return 0
 	}
-	data, err := w.encode()
+	snap := *w.out
+	snap.Customers = maps.Clone(w.out.Customers)
 	w.dirty = false
 	w.mu.Unlock()
-	if err == nil {
-		err = writeFileAtomic(w.path, data)
-	}
+	err := writeFileAtomic(w.path, func(f io.Writer) error { return encodeOutputs(f, &snap, w.format) })
 	if err != nil {
 		w.mu.Lock()
 		if w.err == nil {
@@ -210,20 +212,57 @@ func (w *OutputsWriter) flush() time.Duration {
 	return time.Since(start)
 }
 
-// encode renders the outputs in the writer's format. w.mu is held.
-func (w *OutputsWriter) encode() ([]byte, error) {
-	switch w.format {
+// encodeOutputs writes o to f in format.
+func encodeOutputs(f io.Writer, o *Outputs, format string) error {
+	bw := bufio.NewWriterSize(f, 64*1024)
+	var err error
+	switch format {
 	case FormatYAML:
-		return encodeYAML(w.out), nil
+		err = encodeYAML(bw, o)
 	case FormatDotenv:
-		return encodeDotenv(w.out), nil
+		err = encodeDotenv(bw, o)
 	default:
-		b, err := json.MarshalIndent(w.out, "", "  ")
-		if err != nil {
-			return nil, fmt.Errorf("encode outputs: %w", err)
-		}
-		return append(b, '\n'), nil
+		err = encodeJSON(bw, o)
 	}
+	if err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+// encodeJSON writes o as indented JSON, one customer at a time (keys
+// sorted), so that a large file never sits in memory whole. The bytes are
+// those json.MarshalIndent(o, "", "  ") gives.
+func encodeJSON(w *bufio.Writer, o *Outputs) error {
+	store, err := json.MarshalIndent(o.Store, "  ", "  ")
+	if err != nil {
+		return fmt.Errorf("encode outputs: %w", err)
+	}
+	fmt.Fprintf(w, "{\n  \"version\": %d,\n  \"store\": %s,\n  \"customers\": ", o.Version, store)
+	if len(o.Customers) == 0 {
+		w.WriteString("{}\n}\n")
+		return nil
+	}
+	w.WriteString("{")
+	for i, key := range slices.Sorted(maps.Keys(o.Customers)) {
+		k, err := json.Marshal(key)
+		if err != nil {
+			return fmt.Errorf("encode outputs: %w", err)
+		}
+		c, err := json.MarshalIndent(o.Customers[key], "    ", "  ")
+		if err != nil {
+			return fmt.Errorf("encode outputs: customer %s: %w", key, err)
+		}
+		if i > 0 {
+			w.WriteString(",")
+		}
+		w.WriteString("\n    ")
+		w.Write(k)
+		w.WriteString(": ")
+		w.Write(c)
+	}
+	w.WriteString("\n  }\n}\n")
+	return nil
 }
 
 // appendGitHub appends every value of the outputs to $GITHUB_OUTPUT as step
@@ -335,8 +374,7 @@ func sanitizeName(s string, upper bool) string {
 // inside written as quote, backslash, quote, quote (the POSIX shell idiom),
 // so that a shell sourcing the file, and dotenv readers that honour single
 // quotes, read each value literally.
-func encodeDotenv(o *Outputs) []byte {
-	var b bytes.Buffer
+func encodeDotenv(b *bufio.Writer, o *Outputs) error {
 	b.WriteString("# Written by mageseed. Holds customer tokens: keep it private.\n")
 	for _, kv := range o.flatten("_", true) {
 		b.WriteString("MAGESEED_")
@@ -345,7 +383,7 @@ func encodeDotenv(o *Outputs) []byte {
 		b.WriteString(dotenvQuote(kv.value))
 		b.WriteByte('\n')
 	}
-	return b.Bytes()
+	return nil
 }
 
 func dotenvQuote(v string) string {

@@ -18,42 +18,41 @@ import (
 // reads the same subset back.
 
 // encodeYAML renders the outputs as YAML.
-func encodeYAML(o *Outputs) []byte {
-	var b bytes.Buffer
+func encodeYAML(b *bufio.Writer, o *Outputs) error {
 	b.WriteString("# Written by mageseed. Holds customer tokens: keep it private.\n")
-	fmt.Fprintf(&b, "version: %d\n", o.Version)
+	fmt.Fprintf(b, "version: %d\n", o.Version)
 	b.WriteString("store:\n")
-	fmt.Fprintf(&b, "  url: %s\n", yamlString(o.Store.URL))
-	fmt.Fprintf(&b, "  storeCode: %s\n", yamlString(o.Store.StoreCode))
-	fmt.Fprintf(&b, "  websiteId: %d\n", o.Store.WebsiteID)
+	fmt.Fprintf(b, "  url: %s\n", yamlString(o.Store.URL))
+	fmt.Fprintf(b, "  storeCode: %s\n", yamlString(o.Store.StoreCode))
+	fmt.Fprintf(b, "  websiteId: %d\n", o.Store.WebsiteID)
 	if len(o.Customers) == 0 {
 		b.WriteString("customers: {}\n")
-		return b.Bytes()
+		return nil
 	}
 	b.WriteString("customers:\n")
 	for _, key := range slices.Sorted(maps.Keys(o.Customers)) {
 		c := o.Customers[key]
-		fmt.Fprintf(&b, "  %s:\n", yamlKey(key))
-		fmt.Fprintf(&b, "    id: %d\n", c.ID)
-		fmt.Fprintf(&b, "    email: %s\n", yamlString(c.Email))
-		fmt.Fprintf(&b, "    websiteId: %d\n", c.WebsiteID)
-		fmt.Fprintf(&b, "    groupId: %d\n", c.GroupID)
+		fmt.Fprintf(b, "  %s:\n", yamlKey(key))
+		fmt.Fprintf(b, "    id: %d\n", c.ID)
+		fmt.Fprintf(b, "    email: %s\n", yamlString(c.Email))
+		fmt.Fprintf(b, "    websiteId: %d\n", c.WebsiteID)
+		fmt.Fprintf(b, "    groupId: %d\n", c.GroupID)
 		if len(c.Addresses) > 0 {
 			b.WriteString("    addresses:\n")
 			for _, ak := range slices.Sorted(maps.Keys(c.Addresses)) {
 				a := c.Addresses[ak]
-				fmt.Fprintf(&b, "      %s:\n", yamlKey(ak))
-				fmt.Fprintf(&b, "        id: %d\n", a.ID)
-				fmt.Fprintf(&b, "        defaultBilling: %t\n", a.DefaultBilling)
-				fmt.Fprintf(&b, "        defaultShipping: %t\n", a.DefaultShipping)
+				fmt.Fprintf(b, "      %s:\n", yamlKey(ak))
+				fmt.Fprintf(b, "        id: %d\n", a.ID)
+				fmt.Fprintf(b, "        defaultBilling: %t\n", a.DefaultBilling)
+				fmt.Fprintf(b, "        defaultShipping: %t\n", a.DefaultShipping)
 			}
 		}
 		if c.Token != "" {
-			fmt.Fprintf(&b, "    token: %s\n", yamlString(c.Token))
-			fmt.Fprintf(&b, "    tokenExpiresAt: %s\n", yamlString(c.TokenExpiresAt))
+			fmt.Fprintf(b, "    token: %s\n", yamlString(c.Token))
+			fmt.Fprintf(b, "    tokenExpiresAt: %s\n", yamlString(c.TokenExpiresAt))
 		}
 	}
-	return b.Bytes()
+	return nil
 }
 
 // yamlString double-quotes s. JSON's escapes are a subset of YAML's.
