@@ -3,6 +3,7 @@ package apply
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/mageseed/mageseed"
 )
@@ -65,15 +66,26 @@ func normPhone(s string) string {
 	return b.String()
 }
 
-// normStreet normalises street lines, dropping empty ones.
-func normStreet(lines []string) []string {
-	out := make([]string, 0, len(lines))
-	for _, l := range lines {
-		if n := normText(l); n != "" {
-			out = append(out, n)
+// streetEqual compares street lines as lists of normalised text, ignoring
+// blank lines.
+func streetEqual(a, b []string) bool {
+	i, j := 0, 0
+	for {
+		for i < len(a) && strings.TrimSpace(a[i]) == "" {
+			i++
 		}
+		for j < len(b) && strings.TrimSpace(b[j]) == "" {
+			j++
+		}
+		if i == len(a) || j == len(b) {
+			return i == len(a) && j == len(b)
+		}
+		if !normEqual(a[i], b[j]) {
+			return false
+		}
+		i++
+		j++
 	}
-	return out
 }
 
 func optEqual(d, r *string) bool {
@@ -84,11 +96,54 @@ func optEqual(d, r *string) bool {
 	if r != nil {
 		rv = *r
 	}
-	return normText(*d) == normText(rv)
+	return normEqual(*d, rv)
 }
 
 func textEqual(d, r string) bool {
-	return d == "" || normText(d) == normText(r)
+	return d == "" || normEqual(d, r)
+}
+
+// normEqual reports whether normText(a) == normText(b), without
+// allocating: plans compare every declared field of every address.
+func normEqual(a, b string) bool {
+	ia, ib := normIter{s: a}, normIter{s: b}
+	for {
+		ra, oka := ia.next()
+		rb, okb := ib.next()
+		if oka != okb || ra != rb {
+			return false
+		}
+		if !oka {
+			return true
+		}
+	}
+}
+
+// normIter yields the runes of normText(s) one by one.
+type normIter struct {
+	s       string
+	i       int
+	started bool // a non-space rune was yielded
+	space   bool // white space is pending between two words
+}
+
+func (it *normIter) next() (rune, bool) {
+	for it.i < len(it.s) {
+		r, n := utf8.DecodeRuneInString(it.s[it.i:])
+		if unicode.IsSpace(r) {
+			it.i += n
+			it.space = it.started
+			continue
+		}
+		if it.space {
+			it.space = false
+			return ' ', true // r is read again on the next call
+		}
+		it.i += n
+		it.started = true
+		return unicode.ToLower(r), true
+	}
+	return 0, false
 }
 
 // regionEqual compares a desired region with a remote one.
@@ -101,11 +156,11 @@ func regionEqual(d, r mageseed.Region) bool {
 	case d.Code != "" && r.Code != "":
 		return strings.EqualFold(strings.TrimSpace(d.Code), strings.TrimSpace(r.Code))
 	case d.Name != "":
-		return normText(d.Name) == normText(r.Name)
+		return normEqual(d.Name, r.Name)
 	case d.Code != "":
 		// The remote region has no code: compare the code with its name,
 		// as free-text regions hold it there.
-		return normText(d.Code) == normText(r.Name)
+		return normEqual(d.Code, r.Name)
 	}
 	return false
 }
@@ -123,16 +178,8 @@ func addressMatches(d, r *mageseed.Address) bool {
 	if d.Telephone != "" && normPhone(d.Telephone) != normPhone(r.Telephone) {
 		return false
 	}
-	if len(d.Street) > 0 {
-		ds, rs := normStreet(d.Street), normStreet(r.Street)
-		if len(ds) != len(rs) {
-			return false
-		}
-		for i := range ds {
-			if ds[i] != rs[i] {
-				return false
-			}
-		}
+	if len(d.Street) > 0 && !streetEqual(d.Street, r.Street) {
+		return false
 	}
 	if !regionEqual(d.Region, r.Region) {
 		return false

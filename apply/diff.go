@@ -52,7 +52,7 @@ func Diff(desired, remote []mageseed.Customer) *Plan {
 		}
 		ch.Remote = r
 		ch.ID = r.ID
-		_, ch.Fields = converge(d, r)
+		ch.Fields = changes(d, r)
 		if len(ch.Fields) > 0 {
 			ch.Action = Update
 		}
@@ -201,6 +201,15 @@ var optionalFields = []optionalField{
 	intField("storeId", func(c *mageseed.Customer) **int { return &c.StoreID }),
 }
 
+// changes returns the field changes that would make remote r what d
+// declares. It is converge without building the customer to send, for
+// plans.
+func changes(d, r *mageseed.Customer) []FieldChange {
+	f := fieldChanges(d, r, nil)
+	af, _, _, _ := convergeAddresses(d, r, false)
+	return append(f, af...)
+}
+
 // converge returns the customer to send to the store so that remote r
 // becomes what d declares, and the field changes that takes. It starts from
 // r, so that fields d does not declare and addresses d does not match are
@@ -210,14 +219,29 @@ func converge(d, r *mageseed.Customer) (mageseed.Customer, []FieldChange) {
 	t.Key = d.Key
 	t.Password = ""
 	t.Token = false
+	f := fieldChanges(d, r, &t)
+	af, addrs, billing, shipping := convergeAddresses(d, r, true)
+	f = append(f, af...)
+	t.Addresses = addrs
+	t.DefaultBilling, t.DefaultShipping = billing, shipping
+	return t, f
+}
+
+// fieldChanges compares the customer fields d declares with r's and, when
+// t is not nil, copies the changed ones into t.
+func fieldChanges(d, r, t *mageseed.Customer) []FieldChange {
 	var f []FieldChange
 	if strings.TrimSpace(d.Firstname) != strings.TrimSpace(r.Firstname) {
 		f = append(f, FieldChange{Path: "firstname", Action: Update, Old: r.Firstname, New: d.Firstname})
-		t.Firstname = d.Firstname
+		if t != nil {
+			t.Firstname = d.Firstname
+		}
 	}
 	if strings.TrimSpace(d.Lastname) != strings.TrimSpace(r.Lastname) {
 		f = append(f, FieldChange{Path: "lastname", Action: Update, Old: r.Lastname, New: d.Lastname})
-		t.Lastname = d.Lastname
+		if t != nil {
+			t.Lastname = d.Lastname
+		}
 	}
 	for _, o := range optionalFields {
 		dv, declared := o.get(d)
@@ -233,52 +257,63 @@ func converge(d, r *mageseed.Customer) (mageseed.Customer, []FieldChange) {
 			a = Create
 		}
 		f = append(f, FieldChange{Path: o.path, Action: a, Old: rv, New: dv})
-		o.set(&t, d)
+		if t != nil {
+			o.set(t, d)
+		}
 	}
-	af, addrs, billing, shipping := convergeAddresses(d, r)
-	f = append(f, af...)
-	t.Addresses = addrs
-	t.DefaultBilling, t.DefaultShipping = billing, shipping
-	return t, f
+	return f
 }
 
 // convergeAddresses matches d's addresses to r's and returns the field
-// changes, the full address list to send (r's addresses, kept with their
-// ids and with default flags as d declares, then d's unmatched addresses,
-// new) and the customer's resulting default billing and shipping address
-// ids (0 when the default is a new address, which the address flag marks).
-func convergeAddresses(d, r *mageseed.Customer) ([]FieldChange, []mageseed.Address, int, int) {
+// changes and, when build is set, the full address list to send (r's
+// addresses, kept with their ids and with default flags as d declares,
+// then d's unmatched addresses, new) and the customer's resulting default
+// billing and shipping address ids (0 when the default is a new address,
+// which the address flag marks).
+func convergeAddresses(d, r *mageseed.Customer, build bool) ([]FieldChange, []mageseed.Address, int, int) {
 	billing, shipping := r.DefaultBilling, r.DefaultShipping
 	if len(d.Addresses) == 0 {
 		return nil, r.Addresses, billing, shipping
 	}
 	match := matchAddresses(d.Addresses, r.Addresses)
+	var f []FieldChange
+	for i := range d.Addresses {
+		da := &d.Addresses[i]
+		key := addressKey(da, i)
+		j := match[i]
+		if j < 0 {
+			f = append(f, FieldChange{Path: "addresses." + key, Action: Create, New: renderAddress(da, defaults{da.DefaultBilling, da.DefaultShipping})})
+			continue
+		}
+		df := isDefault(r, &r.Addresses[j])
+		if da.DefaultBilling && !df.billing {
+			f = append(f, FieldChange{Path: "addresses." + key + ".defaultBilling", Action: Update, Old: "false", New: "true"})
+		}
+		if da.DefaultShipping && !df.shipping {
+			f = append(f, FieldChange{Path: "addresses." + key + ".defaultShipping", Action: Update, Old: "false", New: "true"})
+		}
+	}
+	if !build {
+		return f, nil, 0, 0
+	}
+
 	out := make([]mageseed.Address, len(r.Addresses), len(r.Addresses)+len(d.Addresses))
 	copy(out, r.Addresses)
 	for i := range out {
 		df := isDefault(r, &out[i])
 		out[i].DefaultBilling, out[i].DefaultShipping = df.billing, df.shipping
 	}
-	var f []FieldChange
 	newBilling, newShipping := -1, -1 // index into out of the declared default
 	for i := range d.Addresses {
 		da := &d.Addresses[i]
-		key := addressKey(da, i)
 		j := match[i]
 		if j < 0 {
 			na := *da
 			na.ID = 0
 			out = append(out, na)
 			j = len(out) - 1
-			f = append(f, FieldChange{Path: "addresses." + key, Action: Create, New: renderAddress(da, defaults{da.DefaultBilling, da.DefaultShipping})})
 		} else {
 			out[j].Key = da.Key
-			if da.DefaultBilling && !out[j].DefaultBilling {
-				f = append(f, FieldChange{Path: "addresses." + key + ".defaultBilling", Action: Update, Old: "false", New: "true"})
-			}
-			if da.DefaultShipping && !out[j].DefaultShipping {
-				f = append(f, FieldChange{Path: "addresses." + key + ".defaultShipping", Action: Update, Old: "false", New: "true"})
-			}
 		}
 		if da.DefaultBilling && newBilling < 0 {
 			newBilling = j

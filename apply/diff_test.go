@@ -233,6 +233,13 @@ func TestDiff(t *testing.T) {
 			if diff := cmp.Diff(got, tt.want); diff != "" {
 				t.Errorf("Diff mismatch (-got +want):\n%s", diff)
 			}
+			if c := p.Changes[0]; c.Remote != nil {
+				// Apply's converge must find what the plan shows.
+				_, fields := converge(c.Desired, c.Remote)
+				if diff := cmp.Diff(fields, c.Fields); diff != "" {
+					t.Errorf("converge and Diff disagree (-converge +Diff):\n%s", diff)
+				}
+			}
 		})
 	}
 }
@@ -303,6 +310,17 @@ func TestMatchAddressesNormalisation(t *testing.T) {
 				t.Errorf("match = %v, want %v", got, tt.wantOK)
 			}
 		})
+	}
+}
+
+func TestNormEqual(t *testing.T) {
+	tests := []string{"", " ", "a", "A", " a ", "a b", "a  b", "a\tb", " a\n b ", "ab", "Straße", "STRASSE", "straße", "Ünïcödé  x", "ünïcödé x", "a b ", "a bc"}
+	for _, a := range tests {
+		for _, b := range tests {
+			if got, want := normEqual(a, b), normText(a) == normText(b); got != want {
+				t.Errorf("normEqual(%q, %q) = %v, want %v", a, b, got, want)
+			}
+		}
 	}
 }
 
