@@ -48,7 +48,7 @@ func nodeErr(file string, n *yaml.Node, path, msg string) Error {
 }
 
 // document loads one YAML document of file.
-func (ld *loader) document(file string, root *yaml.Node) {
+func (ld *loader) document(file string, root *yaml.Node, chunks []chunk) {
 	if root.Kind != yaml.DocumentNode || len(root.Content) == 0 {
 		return
 	}
@@ -65,7 +65,7 @@ func (ld *loader) document(file string, root *yaml.Node) {
 	c.index[""] = rootLoc
 	top := make(map[string]any)
 	seen := make(map[string]*yaml.Node)
-	var custKey, custVal *yaml.Node
+	var custVal *yaml.Node
 	for i := 0; i+1 < len(doc.Content); i += 2 {
 		k, v := doc.Content[i], doc.Content[i+1]
 		if k.Kind != yaml.ScalarNode {
@@ -84,8 +84,11 @@ func (ld *loader) document(file string, root *yaml.Node) {
 			c.index["/"+escapePtr(name)] = &loc{file: file, node: v, key: k, path: name}
 			continue
 		}
-		if name == "customers" && v.Kind == yaml.MappingNode {
-			custKey, custVal = k, v
+		if name == "customers" && (v.Kind == yaml.MappingNode || chunks != nil) {
+			custVal = v
+			if chunks != nil {
+				custVal = nil
+			}
 			top[name] = map[string]any{} // customers are validated one by one below
 			c.index["/customers"] = &loc{file: file, node: v, key: k, path: name, ptr: "/customers"}
 			continue
@@ -140,7 +143,9 @@ func (ld *loader) document(file string, root *yaml.Node) {
 		}
 	}
 	if custVal != nil {
-		ld.customers(ds, custKey, custVal)
+		ld.customers(ds, custVal)
+	} else if chunks != nil {
+		ld.chunkCustomers(ds, chunks)
 	}
 }
 
@@ -170,30 +175,41 @@ func (ld *loader) mergeStore(m map[string]any, c *conv) {
 
 // customers loads the customers mapping of a document, one customer at a
 // time, so that memory holds one customer's JSON at once.
-func (ld *loader) customers(ds *docState, _ *yaml.Node, m *yaml.Node) {
+func (ld *loader) customers(ds *docState, m *yaml.Node) {
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, v := m.Content[i], m.Content[i+1]
 		m.Content[i+1] = nil // let the tree go as we progress
+		ld.customer(ds, k, v)
+	}
+}
+
+// customer loads the customer v with key k.
+func (ld *loader) customer(ds *docState, k, v *yaml.Node) {
+	{
 		if k.Kind != yaml.ScalarNode {
 			ld.errs = append(ld.errs, nodeErr(ds.file, k, "customers", "mapping keys must be plain strings"))
-			continue
+			return
 		}
 		key := k.Value
 		path := "customers." + quoteKey(key)
 		if !keyRe.MatchString(key) {
 			ld.errs = append(ld.errs, nodeErr(ds.file, k, path, "customer key "+keyRule))
-			continue
+			return
 		}
 		here := position{ds.file, k.Line, k.Column}
 		if first, dup := ld.keys[key]; dup {
-			ld.errs = append(ld.errs, nodeErr(ds.file, k, path, fmt.Sprintf("customer %s is already declared at %s: keys must be unique across all files", key, first)))
-			continue
+			msg := fmt.Sprintf("customer %s is already declared at %s: keys must be unique across all files", key, first)
+			if first.file == ds.file {
+				msg = fmt.Sprintf("customer %s is already declared at line %d: keys must be unique across all files", key, first.line)
+			}
+			ld.errs = append(ld.errs, nodeErr(ds.file, k, path, msg))
+			return
 		}
 		ld.keys[key] = here
 		c := ld.newConv(ds.file)
 		val, ok := c.value(v, k, "", path, 2, false)
 		if !ok {
-			continue
+			return
 		}
 		cm, isMap := val.(map[string]any)
 		if isMap && ds.defaults != nil {
@@ -211,16 +227,22 @@ func (ld *loader) customers(ds *docState, _ *yaml.Node, m *yaml.Node) {
 				}
 			}
 		}
-		if ld.validate(ld.schema.customer, val, c) > 0 || !isMap {
-			continue
+		before := len(ld.errs)
+		ld.validate(ld.schema.customer, val, c)
+		if !isMap {
+			return
 		}
-		if ds.defaults != nil && !ds.defOK {
-			// Defaults with problems were reported; the customer is not
-			// checked further against them.
-			continue
+		var bad []string
+		for _, e := range ld.errs[before:] {
+			bad = append(bad, e.Path)
 		}
-		ld.buildCustomer(ds, key, cm, c)
+		ld.buildCustomer(ds, key, cm, c, bad, len(ld.errs) > before)
 	}
+}
+
+// under reports whether path is p or inside it.
+func under(path, p string) bool {
+	return path == p || strings.HasPrefix(path, p+".") || strings.HasPrefix(path, p+"[")
 }
 
 // getters over a validated JSON object.
@@ -262,8 +284,10 @@ func (ld *loader) show(v string) string {
 // now is the clock for date checks; tests may replace it.
 var now = time.Now
 
-// buildCustomer checks a schema-valid customer and adds it.
-func (ld *loader) buildCustomer(ds *docState, key string, m map[string]any, c *conv) {
+// buildCustomer checks a customer against Magento's rules and adds it when
+// it has no problem. Fields with schema problems (bad lists their paths) are
+// not checked again; invalid reports that the schema found problems.
+func (ld *loader) buildCustomer(ds *docState, key string, m map[string]any, c *conv, bad []string, invalid bool) {
 	at := func(ptr string) *loc { return c.lookup(ptr) }
 	cu := mageseed.Customer{Key: key}
 	cu.Email, _ = getStr(m, "email")
@@ -286,8 +310,10 @@ func (ld *loader) buildCustomer(ds *docState, key string, m map[string]any, c *c
 	ld.addSecret(cu.Password)
 
 	before := len(ld.errs)
-	if msg := emailProblem(cu.Email); msg != "" {
-		ld.errAt(at("/email"), false, msg)
+	if _, ok := m["email"].(string); ok {
+		if msg := emailProblem(cu.Email); msg != "" {
+			ld.errAt(at("/email"), false, msg)
+		}
 	}
 	for _, f := range []string{"firstname", "lastname", "middlename"} {
 		if s, ok := getStr(m, f); ok && nameProblem(s) != "" {
@@ -299,11 +325,26 @@ func (ld *loader) buildCustomer(ds *docState, key string, m map[string]any, c *c
 			ld.errAt(at("/dob"), false, msg)
 		}
 	}
-	if msg := passwordProblem(cu.Password, cu.Email); msg != "" {
-		ld.errAt(at("/password"), false, msg)
+	if _, ok := m["password"].(string); ok {
+		if msg := passwordProblem(cu.Password, cu.Email); msg != "" {
+			ld.errAt(at("/password"), false, msg)
+		}
 	}
 	cu.Addresses = ld.addresses(m, c, &cu)
-	if len(ld.errs) > before {
+	if len(bad) > 0 {
+		kept := ld.errs[:before]
+	errs:
+		for _, e := range ld.errs[before:] {
+			for _, p := range bad {
+				if under(e.Path, p) {
+					continue errs
+				}
+			}
+			kept = append(kept, e)
+		}
+		ld.errs = kept
+	}
+	if invalid || len(ld.errs) > before {
 		return
 	}
 	el := at("/email")

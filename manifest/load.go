@@ -256,6 +256,26 @@ func (ld *loader) loadInput(in input) error {
 	if !ld.precheck(in.name, data) {
 		return nil
 	}
+	var chunks []chunk
+	if len(data) >= chunkMin {
+		if head, cs, ok := splitCustomers(data); ok {
+			data, chunks = head, cs
+		}
+	}
+	tooMany := func(line int) {
+		ld.errs = append(ld.errs, Error{File: in.name, Line: line, Col: 1,
+			Msg: fmt.Sprintf("holds more than %d values: split it into several files or use generate", maxValues)})
+	}
+	if tooManyValues(data) {
+		tooMany(1)
+		return nil
+	}
+	for _, ch := range chunks {
+		if tooManyValues(ch.data) {
+			tooMany(ch.line)
+			return nil
+		}
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	for {
 		var doc yaml.Node
@@ -267,7 +287,7 @@ func (ld *loader) loadInput(in input) error {
 			ld.errs = append(ld.errs, yamlError(in.name, err))
 			return nil
 		}
-		ld.document(in.name, &doc)
+		ld.document(in.name, &doc, chunks)
 	}
 }
 
@@ -306,11 +326,10 @@ func (ld *loader) read(in input) ([]byte, error) {
 	return data, nil
 }
 
-// precheck rejects, with a position, input that is not UTF-8 text or that
-// would parse into too many values, before the YAML parser sees it.
+// precheck rejects, with a position, input that is not UTF-8 text, before
+// the YAML parser sees it.
 func (ld *loader) precheck(name string, data []byte) bool {
 	line, col := 1, 1
-	seps := 0
 	for i := 0; i < len(data); {
 		r, size := utf8.DecodeRune(data[i:])
 		bad := ""
@@ -327,27 +346,32 @@ func (ld *loader) precheck(name string, data []byte) bool {
 			ld.errs = append(ld.errs, Error{File: name, Line: line, Col: col, Msg: bad})
 			return false
 		}
-		switch r {
-		case '\n':
+		if r == '\n' {
 			line++
 			col = 0
-			seps++
-		case ',', '[', '{':
+		}
+		col++
+		i += size
+	}
+	return true
+}
+
+// tooManyValues reports whether data would parse into more than maxValues
+// YAML values, estimated from its separators: every value but the first
+// follows a line break, a comma, a bracket, a colon or a dash.
+func tooManyValues(data []byte) bool {
+	seps := 0
+	for i, c := range data {
+		switch c {
+		case '\n', ',', '[', '{':
 			seps++
 		case ':', '-', '?':
 			if i+1 == len(data) || data[i+1] == ' ' || data[i+1] == '\n' || data[i+1] == '\r' || data[i+1] == '\t' {
 				seps++
 			}
 		}
-		col++
-		i += size
 	}
-	if seps > maxValues {
-		ld.errs = append(ld.errs, Error{File: name, Line: 1, Col: 1,
-			Msg: fmt.Sprintf("input holds more than %d values: split it into several files or use generate", maxValues)})
-		return false
-	}
-	return true
+	return seps > maxValues
 }
 
 var yamlLineRe = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)

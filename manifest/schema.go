@@ -179,11 +179,8 @@ func (ld *loader) schemaError(e *jsonschema.ValidationError, c *conv) int {
 			at(l, false, fmt.Sprintf("must be %s, not %s", strings.Join(want, " or "), article(m[2])))
 			return 1
 		}
-	case "const":
-		at(l, false, "must be "+strings.TrimPrefix(e.Message, "value must be "))
-		return 1
-	case "enum":
-		at(l, false, "must be "+strings.TrimPrefix(e.Message, "value must be "))
+	case "const", "enum":
+		at(l, false, "must be "+strings.ReplaceAll(strings.TrimPrefix(e.Message, "value must be "), `"`, ""))
 		return 1
 	case "minimum":
 		at(l, false, "must be at least "+num())
@@ -202,7 +199,11 @@ func (ld *loader) schemaError(e *jsonschema.ValidationError, c *conv) int {
 		at(l, false, "must be at most "+num()+" characters long")
 		return 1
 	case "minItems":
-		at(l, false, "must have at least "+num()+" items")
+		if num() == "1" {
+			at(l, false, "must not be empty")
+		} else {
+			at(l, false, "must have at least "+num()+" items")
+		}
 		return 1
 	case "maxItems":
 		at(l, false, "must have at most "+num()+" items")
