@@ -135,9 +135,9 @@ func (ld *loader) document(file string, root *yaml.Node, chunks []chunk) {
 			}
 		}
 	}
-	if list, ok := top["generate"].([]any); ok && !bad["generate"] {
+	if list, ok := top["generate"].([]any); ok {
 		for i, g := range list {
-			if m, ok := g.(map[string]any); ok {
+			if m, ok := g.(map[string]any); ok && !badUnder(ld.errs[before:], fmt.Sprintf("generate[%d]", i)) {
 				ld.addGenerator(ds, m, c, fmt.Sprintf("/generate/%d", i))
 			}
 		}
@@ -191,7 +191,7 @@ func (ld *loader) customer(ds *docState, k, v *yaml.Node) {
 			return
 		}
 		key := k.Value
-		path := "customers." + quoteKey(key)
+		path := joinPath("customers", key)
 		if !keyRe.MatchString(key) {
 			ld.errs = append(ld.errs, nodeErr(ds.file, k, path, "customer key "+keyRule))
 			return
@@ -238,6 +238,16 @@ func (ld *loader) customer(ds *docState, k, v *yaml.Node) {
 		}
 		ld.buildCustomer(ds, key, cm, c, bad, len(ld.errs) > before)
 	}
+}
+
+// badUnder reports whether one of errs is at p or inside it.
+func badUnder(errs Errors, p string) bool {
+	for _, e := range errs {
+		if under(e.Path, p) {
+			return true
+		}
+	}
+	return false
 }
 
 // under reports whether path is p or inside it.
@@ -424,14 +434,16 @@ func (ld *loader) addresses(m map[string]any, c *conv, cu *mageseed.Customer) []
 				ld.errAt(at(f), false, nameProblem(s))
 			}
 		}
-		if len(ad.Street) == 0 || strings.TrimSpace(ad.Street[0]) == "" {
+		if _, has := a["street"]; has && (len(ad.Street) == 0 || strings.TrimSpace(ad.Street[0]) == "") {
 			ld.errAt(at("street"), false, "the first street line must not be empty")
 		}
-		if strings.TrimSpace(ad.City) == "" {
+		if _, has := a["city"]; has && strings.TrimSpace(ad.City) == "" {
 			ld.errAt(at("city"), false, "must not be empty")
 		}
-		if msg := phoneProblem(ad.Telephone); msg != "" {
-			ld.errAt(at("telephone"), false, msg)
+		if _, has := a["telephone"]; has {
+			if msg := phoneProblem(ad.Telephone); msg != "" {
+				ld.errAt(at("telephone"), false, msg)
+			}
 		}
 		if ad.DefaultBilling {
 			if billing != "" {
@@ -444,6 +456,10 @@ func (ld *loader) addresses(m map[string]any, c *conv, cu *mageseed.Customer) []
 				ld.errAt(at("defaultShipping"), true, "only one address may be the default shipping address, and "+shipping+" already is")
 			}
 			shipping = keys[i]
+		}
+		if _, has := a["countryId"]; !has {
+			out = append(out, ad)
+			continue // reported by the schema
 		}
 		ad.Region = ld.region(a, at, c.lookup(p), ad.CountryID)
 		country, known := mageseed.LookupCountry(ad.CountryID)

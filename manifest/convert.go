@@ -95,7 +95,10 @@ func escapePtr(k string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(k, "~", "~0"), "/", "~1")
 }
 
+// joinPath appends key to a display path, quoting a key that is not a plain
+// word.
 func joinPath(path, key string) string {
+	key = quoteKey(key)
 	if path == "" {
 		return key
 	}
@@ -149,6 +152,10 @@ func (c *conv) value(n, key *yaml.Node, ptr, path string, depth int, str bool) (
 	case yaml.ScalarNode:
 		return c.scalar(n, path, str)
 	case yaml.SequenceNode:
+		if t := n.ShortTag(); t != "!!seq" {
+			c.fail(n, path, "unsupported tag %s: remove it", quoteKey(t))
+			return nil, false
+		}
 		out := make([]any, 0, len(n.Content))
 		ok := true
 		for i, item := range n.Content {
@@ -158,6 +165,10 @@ func (c *conv) value(n, key *yaml.Node, ptr, path string, depth int, str bool) (
 		}
 		return out, ok
 	case yaml.MappingNode:
+		if t := n.ShortTag(); t != "!!map" {
+			c.fail(n, path, "unsupported tag %s: remove it", quoteKey(t))
+			return nil, false
+		}
 		return c.mapping(n, l, ptr, path, depth)
 	}
 	c.fail(n, path, "unsupported YAML node")
@@ -231,7 +242,7 @@ func (c *conv) mapping(n *yaml.Node, l *loc, ptr, path string, depth int) (any, 
 
 // quoteKey shows a key in a message, quoted when it is not a plain word.
 func quoteKey(k string) string {
-	if k != "" && isPrintableASCII(k) && !strings.ContainsAny(k, " \"'") && len(k) <= 64 {
+	if k != "" && isPrintableASCII(k) && !strings.ContainsAny(k, " \"'.[]") && len(k) <= 64 {
 		return k
 	}
 	if len(k) > 64 {

@@ -376,12 +376,32 @@ func tooManyValues(data []byte) bool {
 
 var yamlLineRe = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
+// yamlParserErrs are the problems that yaml.v3's parser (not its scanner)
+// reports. For them it gives the 0-based line of the enclosing collection's
+// start, or of the problem, where the scanner gives 1-based lines.
+var yamlParserErrs = map[string]bool{
+	"did not find expected ',' or ']'":       true,
+	"did not find expected ',' or '}'":       true,
+	"did not find expected '-' indicator":    true,
+	"did not find expected <document start>": true,
+	"did not find expected <stream-start>":   true,
+	"did not find expected key":              true,
+	"did not find expected node content":     true,
+	"found duplicate %TAG directive":         true,
+	"found duplicate %YAML directive":        true,
+	"found incompatible YAML document":       true,
+	"found undefined tag handle":             true,
+}
+
 // yamlError turns a parser error into an Error with a position (the parser
 // reports lines only).
 func yamlError(name string, err error) Error {
 	msg := err.Error()
 	if m := yamlLineRe.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
+		if yamlParserErrs[m[2]] {
+			line++
+		}
 		return Error{File: name, Line: max(line, 1), Col: 1, Msg: "invalid YAML: " + m[2]}
 	}
 	return Error{File: name, Line: 1, Col: 1, Msg: "invalid YAML: " + strings.TrimPrefix(msg, "yaml: ")}
