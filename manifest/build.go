@@ -66,6 +66,7 @@ func (ld *loader) document(file string, root *yaml.Node, chunks []chunk) {
 	top := make(map[string]any)
 	seen := make(map[string]*yaml.Node)
 	var custVal *yaml.Node
+	broken := map[string]bool{}
 	for i := 0; i+1 < len(doc.Content); i += 2 {
 		k, v := doc.Content[i], doc.Content[i+1]
 		if k.Kind != yaml.ScalarNode {
@@ -93,10 +94,14 @@ func (ld *loader) document(file string, root *yaml.Node, chunks []chunk) {
 			c.index["/customers"] = &loc{file: file, node: v, key: k, path: name, ptr: "/customers"}
 			continue
 		}
-		val, _ := c.value(v, k, "/"+escapePtr(name), name, 1, false)
+		val, ok := c.value(v, k, "/"+escapePtr(name), name, 1, false)
+		if !ok {
+			broken[name] = true // reported; not validated further
+			continue
+		}
 		top[name] = val
 	}
-	bad := map[string]bool{}
+	bad := broken
 	before := len(ld.errs)
 	ld.validate(ld.schema.top, top, c)
 	for _, e := range ld.errs[before:] {

@@ -72,6 +72,13 @@ type conv struct {
 	budget int
 	over   bool
 	stack  []*yaml.Node // aliases being expanded, to catch cycles
+	// aliases are the alias nodes being expanded, outermost first.
+	aliases []aliasUse
+}
+
+type aliasUse struct {
+	node *yaml.Node
+	path string
 }
 
 func (ld *loader) newConv(file string) *conv {
@@ -115,7 +122,12 @@ func (c *conv) value(n, key *yaml.Node, ptr, path string, depth int, str bool) (
 	c.budget--
 	if c.budget < 0 {
 		c.over = true
-		c.fail(n, path, "too many values (more than %d in one customer or section): check anchors and aliases", maxUnitValues)
+		if len(c.aliases) > 0 {
+			a := c.aliases[0]
+			c.fail(a.node, a.path, "alias *%s expands to more than %d values: anchors and aliases may not build huge documents", a.node.Value, maxUnitValues)
+		} else {
+			c.fail(n, path, "more than %d values in one customer or section: split it", maxUnitValues)
+		}
 		return nil, false
 	}
 	if depth > maxDepth {
@@ -131,9 +143,13 @@ func (c *conv) value(n, key *yaml.Node, ptr, path string, depth int, str bool) (
 		}
 		return c.value(n.Content[0], key, ptr, path, depth, str)
 	case yaml.AliasNode:
-		for _, a := range c.stack {
+		for i, a := range c.stack {
 			if a == n.Alias {
-				c.fail(n, path, "alias *%s refers to a value that contains it", n.Value)
+				p := path
+				if i < len(c.aliases) && c.aliases[i].node.Alias == a {
+					p = c.aliases[i].path
+				}
+				c.fail(n, p, "alias *%s refers to a value that contains it", n.Value)
 				return nil, false
 			}
 		}
@@ -142,8 +158,10 @@ func (c *conv) value(n, key *yaml.Node, ptr, path string, depth int, str bool) (
 			return nil, false
 		}
 		c.stack = append(c.stack, n.Alias)
+		c.aliases = append(c.aliases, aliasUse{n, path})
 		v, ok := c.value(n.Alias, key, ptr, path, depth+1, str)
 		c.stack = c.stack[:len(c.stack)-1]
+		c.aliases = c.aliases[:len(c.aliases)-1]
 		if inner := c.index[ptr]; inner != nil {
 			l.keys = inner.keys
 		}
