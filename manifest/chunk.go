@@ -131,21 +131,41 @@ func splitCustomers(data []byte) ([]byte, []chunk, bool) {
 	return head, chunks, true
 }
 
-// chunkCustomers parses and loads the chunks of a customers block.
+// chunkCustomers parses and loads the chunks of a customers block. One
+// goroutine parses ahead while the caller's loads what is parsed, in order.
 func (ld *loader) chunkCustomers(ds *docState, chunks []chunk) {
-	for _, ch := range chunks {
-		var doc yaml.Node
-		err := yaml.Unmarshal(ch.data, &doc)
-		if err != nil {
-			e := yamlError(ds.file, err)
-			e.Line += ch.line - 1
+	type parsed struct {
+		doc  yaml.Node
+		err  error
+		line int
+	}
+	out := make(chan *parsed, 64)
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		defer close(out)
+		for _, ch := range chunks {
+			p := &parsed{line: ch.line}
+			p.err = yaml.Unmarshal(ch.data, &p.doc)
+			select {
+			case out <- p:
+			case <-done:
+				return
+			}
+		}
+	}()
+	for p := range out {
+		if p.err != nil {
+			e := yamlError(ds.file, p.err)
+			e.Line += p.line - 1
 			ld.errs = append(ld.errs, e)
 			continue
 		}
+		doc := &p.doc
 		if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
 			continue
 		}
-		shiftLines(&doc, ch.line-1)
+		shiftLines(doc, p.line-1)
 		m := doc.Content[0]
 		for i := 0; i+1 < len(m.Content); i += 2 {
 			ld.customer(ds, m.Content[i], m.Content[i+1])

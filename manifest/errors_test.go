@@ -1,8 +1,6 @@
 package manifest_test
 
 import (
-	"fmt"
-	"os"
 	"strings"
 	"testing"
 
@@ -263,9 +261,6 @@ generate:
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := load(t, tt.env, tt.files...)
 			got := errLines(t, err)
-			if os.Getenv("DUMP") != "" {
-				fmt.Printf("CASE %s\n%s\n", tt.name, strings.Join(got, "\n"))
-			}
 			if diff := cmp.Diff(tt.want, got); diff != "" {
 				t.Errorf("errors (-want +got):\n%s", diff)
 			}

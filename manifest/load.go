@@ -23,9 +23,10 @@ import (
 // 45 MB.
 const DefaultMaxBytes = 64 << 20
 
-// maxValues bounds the number of YAML values in one input (estimated from
-// its separators before parsing), so that the parsed tree stays within a
-// few hundred megabytes whatever the input.
+// maxValues bounds the number of YAML values in one input, or in one
+// customer when Load cuts the customers block (see chunk.go). It is
+// estimated from separators before parsing, so that the parsed tree stays
+// within a few hundred megabytes whatever the input.
 var maxValues = 6_000_000
 
 // Options configure Load.
