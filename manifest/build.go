@@ -67,6 +67,7 @@ func (ld *loader) document(file string, root *yaml.Node, chunks []chunk) {
 	seen := make(map[string]*yaml.Node)
 	var custVal *yaml.Node
 	broken := map[string]bool{}
+	var brokenDefaults map[string]any
 	for i := 0; i+1 < len(doc.Content); i += 2 {
 		k, v := doc.Content[i], doc.Content[i+1]
 		if k.Kind != yaml.ScalarNode {
@@ -97,6 +98,11 @@ func (ld *loader) document(file string, root *yaml.Node, chunks []chunk) {
 		val, ok := c.value(v, k, "/"+escapePtr(name), name, 1, false)
 		if !ok {
 			broken[name] = true // reported; not validated further
+			if name == "defaults" {
+				// Still merged, so that customers do not all miss what
+				// the defaults were to give them.
+				brokenDefaults, _ = val.(map[string]any)
+			}
 			continue
 		}
 		top[name] = val
@@ -117,7 +123,11 @@ func (ld *loader) document(file string, root *yaml.Node, chunks []chunk) {
 	if m, ok := top["store"].(map[string]any); ok && !bad["store"] {
 		ld.mergeStore(m, c)
 	}
-	if m, ok := top["defaults"].(map[string]any); ok {
+	m, _ := top["defaults"].(map[string]any)
+	if m == nil {
+		m = brokenDefaults
+	}
+	if m != nil {
 		ds.defaults = m
 		ds.defOK = !bad["defaults"]
 		for p, l := range c.index {

@@ -229,6 +229,18 @@ customers:
 			},
 		},
 		{
+			name: "an unset variable in defaults is reported once",
+			files: []string{"a.yaml", `defaults:
+  password: ${NOPE}
+customers:
+  a: {email: a@example.com, firstname: A, lastname: B}
+  b: {email: b@example.com, firstname: A, lastname: B}
+`},
+			want: []string{
+				"a.yaml:2:13: defaults.password: environment variable NOPE is not set: set it, or give a default with ${NOPE:-default}",
+			},
+		},
+		{
 			name: "generators",
 			files: []string{"a.yaml", `customers:
   demo-0002: {email: x@example.com, firstname: A, lastname: B, password: Password1}
