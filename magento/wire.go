@@ -270,3 +270,29 @@ type ErrorItem struct {
 	Message    string `json:"message"`
 	Parameters any    `json:"parameters,omitempty"`
 }
+
+// DetailedBulkStatus is the answer of GET /V1/bulk/:uuid/detailed-status.
+type DetailedBulkStatus struct {
+	OperationsList []DetailedOperationStatus `json:"operations_list"`
+	UserType       int                       `json:"user_type"`
+	BulkID         string                    `json:"bulk_id"`
+	Description    string                    `json:"description"`
+	StartTime      string                    `json:"start_time"`
+	UserID         int                       `json:"user_id"`
+	OperationCount int                       `json:"operation_count"`
+}
+
+// DetailedOperationStatus is asynchronous-operations-data-operation-interface,
+// one operation of a detailed bulk status. Magento writes its null fields
+// as null here (serialized_data is null once an operation succeeded,
+// result_serialized_data until it has), so none is omitted.
+type DetailedOperationStatus struct {
+	ID                   int     `json:"id"`
+	BulkUUID             string  `json:"bulk_uuid"`
+	TopicName            string  `json:"topic_name"`
+	SerializedData       *string `json:"serialized_data"`
+	ResultSerializedData *string `json:"result_serialized_data"`
+	Status               int     `json:"status"`
+	ResultMessage        *string `json:"result_message"`
+	ErrorCode            *int    `json:"error_code"`
+}

@@ -301,52 +301,63 @@ func (s *Sandbox) bulkDetailedStatus(c *call) (any, error) {
 func (s *Sandbox) bulk(c *call, detailed bool) (any, error) {
 	uuid := c.params["bulkUuid"]
 	ctx := c.r.Context()
-	out := magento.BulkStatus{BulkID: uuid, OperationsList: []magento.OperationStatus{}}
-	var userID sql.NullInt64
+	out := magento.DetailedBulkStatus{BulkID: uuid, OperationsList: []magento.DetailedOperationStatus{}}
 	err := s.db.r.QueryRowContext(ctx, `SELECT coalesce(user_id, 0), user_type, description, start_time, operation_count
-		FROM magento_bulk WHERE uuid = ?`, uuid).Scan(&userID, &out.UserType, &out.Description, &out.StartTime, &out.OperationCount)
+		FROM magento_bulk WHERE uuid = ?`, uuid).Scan(&out.UserID, &out.UserType, &out.Description, &out.StartTime, &out.OperationCount)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, newError(http.StatusNotFound, "Bulk uuid %bulkUuid not exist", map[string]any{"bulkUuid": uuid})
 	}
 	if err != nil {
 		return nil, err
 	}
-	out.UserID = int(userID.Int64)
 	rows, err := s.db.r.QueryContext(ctx, `SELECT operation_key, topic_name, serialized_data, result_serialized_data, status,
-		coalesce(result_message, ''), error_code FROM magento_operation WHERE bulk_uuid = ? ORDER BY operation_key`, uuid)
+		result_message, error_code FROM magento_operation WHERE bulk_uuid = ? ORDER BY operation_key`, uuid)
 	if err != nil {
 		return nil, err
 	}
 	for rows.Next() {
 		var (
-			op       magento.OperationStatus
-			topic    string
-			ser, res sql.NullString
-			code     sql.NullInt64
+			op            magento.DetailedOperationStatus
+			ser, res, msg sql.NullString
+			code          sql.NullInt64
 		)
-		if err := rows.Scan(&op.ID, &topic, &ser, &res, &op.Status, &op.ResultMessage, &code); err != nil {
+		if err := rows.Scan(&op.ID, &op.TopicName, &ser, &res, &op.Status, &msg, &code); err != nil {
 			rows.Close()
 			return nil, err
 		}
+		op.BulkUUID = uuid
 		if code.Valid {
 			n := int(code.Int64)
 			op.ErrorCode = &n
 		}
-		if detailed {
-			op.BulkUUID, op.TopicName = uuid, topic
-			if ser.Valid {
-				op.SerializedData = &ser.String
-			}
-			if res.Valid {
-				op.ResultSerializedData = &res.String
-			}
+		if ser.Valid {
+			op.SerializedData = &ser.String
+		}
+		if res.Valid {
+			op.ResultSerializedData = &res.String
+		}
+		if msg.Valid {
+			op.ResultMessage = &msg.String
 		}
 		out.OperationsList = append(out.OperationsList, op)
 	}
 	if err := closeRows(rows); err != nil {
 		return nil, err
 	}
-	return out, nil
+	if detailed {
+		return out, nil
+	}
+	short := magento.BulkStatus{OperationsList: make([]magento.OperationStatus, 0, len(out.OperationsList)),
+		UserType: out.UserType, BulkID: out.BulkID, Description: out.Description, StartTime: out.StartTime,
+		UserID: out.UserID, OperationCount: out.OperationCount}
+	for _, op := range out.OperationsList {
+		so := magento.OperationStatus{ID: op.ID, Status: op.Status, ErrorCode: op.ErrorCode}
+		if op.ResultMessage != nil {
+			so.ResultMessage = *op.ResultMessage
+		}
+		short.OperationsList = append(short.OperationsList, so)
+	}
+	return short, nil
 }
 
 // encodeOrdered encodes a decoded JSON value back to JSON, keeping the key

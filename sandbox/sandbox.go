@@ -138,6 +138,10 @@ func New(opts Options) (*Sandbox, error) {
 	}
 	s := &Sandbox{opts: opts, db: db, now: opts.Now}
 	ctx := context.Background()
+	if err := db.prepare(ctx, insertCustomerSQL, insertAddressSQL, updateAddressSQL); err != nil {
+		db.close()
+		return nil, fmt.Errorf("sandbox: open database %q: %w", displayDB(opts.DB), err)
+	}
 	if s.dir, err = db.seed(ctx, sites); err != nil {
 		db.close()
 		return nil, fmt.Errorf("sandbox: seed database %q: %w", displayDB(opts.DB), err)

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
-	"sync"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -22,9 +21,7 @@ import (
 type store struct {
 	w, r *sql.DB
 
-	stmtsOnce sync.Once
-	stmts     map[string]*sql.Stmt
-	stmtsMu   sync.Mutex
+	stmts map[string]*sql.Stmt // read-only after prepare
 }
 
 // schema mirrors the Magento tables the customer API touches, reduced to the
@@ -211,33 +208,28 @@ func (s *store) close() error {
 	return errors.Join(s.w.Close(), errR)
 }
 
-// stmt returns the statement for query prepared on the writer, preparing
-// it on first use.
-func (s *store) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
-	s.stmtsMu.Lock()
-	defer s.stmtsMu.Unlock()
-	if s.stmts == nil {
-		s.stmts = map[string]*sql.Stmt{}
+// prepare prepares the hot write statements on the writer. It runs before
+// any transaction: preparing on the writer while a transaction holds its
+// one connection would wait forever.
+func (s *store) prepare(ctx context.Context, queries ...string) error {
+	s.stmts = map[string]*sql.Stmt{}
+	for _, q := range queries {
+		st, err := s.w.PrepareContext(ctx, q)
+		if err != nil {
+			return fmt.Errorf("prepare statement: %w", err)
+		}
+		s.stmts[q] = st
 	}
-	if st, ok := s.stmts[query]; ok {
-		return st, nil
-	}
-	st, err := s.w.PrepareContext(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	s.stmts[query] = st
-	return st, nil
+	return nil
 }
 
 // txStmt returns query as a statement of tx, reusing the writer's prepared
-// statement.
+// statement, or preparing it on tx when it was not prepared up front.
 func (s *store) txStmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, error) {
-	st, err := s.stmt(ctx, query)
-	if err != nil {
-		return nil, err
+	if st, ok := s.stmts[query]; ok {
+		return tx.StmtContext(ctx, st), nil
 	}
-	return tx.StmtContext(ctx, st), nil
+	return tx.PrepareContext(ctx, query)
 }
 
 // write runs fn in one write transaction and commits it when fn returns nil.
