@@ -86,6 +86,9 @@ func (ld *loader) document(file string, root *yaml.Node, chunks []chunk) {
 			c.index["/"+escapePtr(name)] = &loc{file: file, node: v, key: k, path: name}
 			continue
 		}
+		if name == "customers" && v.Kind == yaml.AliasNode && v.Alias != nil && v.Alias.Kind == yaml.MappingNode {
+			v = v.Alias
+		}
 		if name == "customers" && (v.Kind == yaml.MappingNode || chunks != nil) {
 			custVal = v
 			if chunks != nil {

@@ -27,7 +27,7 @@ func (e Error) Error() string {
 // and column. Load returns an Errors value whenever the input is invalid.
 type Errors []Error
 
-// Error returns the problems one a line.
+// Error returns the problems, one per line.
 func (es Errors) Error() string {
 	lines := make([]string, len(es))
 	for i, e := range es {

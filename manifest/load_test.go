@@ -223,6 +223,14 @@ customers:
 			want: with(func(*mageseed.Customer) {}),
 		},
 		{
+			name: "customers through an alias",
+			files: []string{"a.yaml", `x-customers: &all
+  amy: {email: amy@example.com, firstname: Amy, lastname: Alpha, password: Password1}
+customers: *all
+`},
+			want: []mageseed.Customer{{Key: "amy", Email: "amy@example.com", Firstname: "Amy", Lastname: "Alpha", Password: "Password1"}},
+		},
+		{
 			name: "several documents and files in order",
 			files: []string{"b.yaml", `customers:
   zed: {email: zed@example.com, firstname: Zed, lastname: Zulu, password: Password1}
