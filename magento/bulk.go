@@ -2,8 +2,11 @@ package magento
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
+	"sort"
 
 	"github.com/mageseed/mageseed"
 )
@@ -80,4 +83,54 @@ func (s *BulkStatus) Pending() int {
 		}
 	}
 	return n
+}
+
+// OperationResult is the outcome of one operation of a bulk, in terms that
+// need no knowledge of Magento's status codes.
+type OperationResult struct {
+	// Index is the position of the customer in the CreateCustomersBulk
+	// call.
+	Index int
+	// Open reports that the operation is still queued or running.
+	Open bool
+	// Done reports that the customer was created.
+	Done bool
+	// CustomerID is the created customer's id when the store reports it
+	// (detailed status), else 0: look the email up.
+	CustomerID int
+	// Err is the store's reason for a failed or rejected operation, with
+	// the code CodeOf gives a 400 with that message (ECONFLICT for a taken
+	// email, else EINVALID).
+	Err error
+}
+
+// Results returns the outcome of every operation of s, ordered by index.
+func (s *BulkStatus) Results() []OperationResult {
+	out := make([]OperationResult, 0, len(s.OperationsList))
+	for _, op := range s.OperationsList {
+		r := OperationResult{Index: op.ID}
+		switch op.Status {
+		case OperationOpen:
+			r.Open = true
+		case OperationComplete:
+			r.Done = true
+			if op.ResultSerializedData != nil {
+				var d struct {
+					ID int `json:"id"`
+				}
+				if json.Unmarshal([]byte(*op.ResultSerializedData), &d) == nil {
+					r.CustomerID = d.ID
+				}
+			}
+		default:
+			msg := trimPeriod(op.ResultMessage)
+			if msg == "" {
+				msg = fmt.Sprintf("operation failed with status %d", op.Status)
+			}
+			r.Err = &mageseed.Error{Code: CodeOf(http.StatusBadRequest, msg), Message: msg}
+		}
+		out = append(out, r)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Index < out[j].Index })
+	return out
 }
