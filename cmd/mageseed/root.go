@@ -124,6 +124,11 @@ func execute(ctx context.Context, args []string, s streams) int {
 			return code
 		}
 	}
+	if ctx.Err() != nil {
+		// Interrupted: whatever failed, failed because of it.
+		fmt.Fprintln(s.err, "mageseed: interrupted: stopped before the work was done; run the command again to finish")
+		return exitInterrupt
+	}
 	printError(s.err, err, hint)
 	return code
 }
@@ -156,15 +161,19 @@ Try it with nothing installed: mageseed apply --sandbox examples/tutorial.yaml`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.CompletionOptions.HiddenDefaultCmd = true
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return withHint(err, "see 'mageseed %s --help'", c.Name())
 	})
 	root.AddCommand(
-		newVersionCmd(s),
 		newValidateCmd(s),
-		newSchemaCmd(s),
+		newPlanCmd(s),
+		newApplyCmd(s),
+		newDestroyCmd(s),
+		newOutputCmd(s),
+		newExportCmd(s),
 		newSandboxCmd(s),
+		newSchemaCmd(s),
+		newVersionCmd(s),
 	)
 	return root
 }

@@ -2,8 +2,10 @@ package main
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -53,8 +55,43 @@ func TestScripts(t *testing.T) {
 // scriptCmds are the custom script commands; files named script_*_test.go
 // add to it from init functions.
 var scriptCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
-	"perm": cmdPerm,
+	"perm":  cmdPerm,
+	"exits": cmdExits,
 }
+
+// cmdExits runs mageseed and checks its exit code exactly:
+// exits 2 mageseed plan --detailed-exitcode m.yaml. Its stdout and stderr
+// are the command's, for stdout and stderr checks after it.
+func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 || args[1] != "mageseed" {
+		ts.Fatalf("usage: exits CODE mageseed ARGS...")
+	}
+	want, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	cmd := exec.Command(os.Args[0], args[2:]...)
+	cmd.Dir = ts.MkAbs(".")
+	for _, kv := range os.Environ() {
+		k, _, _ := strings.Cut(kv, "=")
+		if v := ts.Getenv(k); v != "" || k == "PATH" {
+			cmd.Env = append(cmd.Env, k+"="+v)
+		}
+	}
+	for _, k := range scriptEnv {
+		cmd.Env = append(cmd.Env, k+"="+ts.Getenv(k))
+	}
+	cmd.Env = append(cmd.Env, "MAGESEED_TEST_MAIN=1")
+	cmd.Stdout = ts.Stdout()
+	cmd.Stderr = ts.Stderr()
+	err = cmd.Run()
+	got := cmd.ProcessState.ExitCode()
+	if got != want {
+		ts.Fatalf("mageseed exited %d (%v), want %d", got, err, want)
+	}
+}
+
+// scriptEnv are the variables scripts set that mageseed reads.
+var scriptEnv = []string{"HOME", "NO_COLOR", "MAGENTO_URL", "MAGENTO_ADMIN_TOKEN", "MAGENTO_STORE_CODE",
+	"MAGENTO_ADMIN_USERNAME", "MAGENTO_ADMIN_PASSWORD", "SEED_PASSWORD", "GITHUB_OUTPUT", "EXAMPLES"}
 
 // cmdPerm checks a file's permission bits: perm FILE 0600.
 func cmdPerm(ts *testscript.TestScript, neg bool, args []string) {

@@ -1,0 +1,210 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mageseed/mageseed/apply"
+)
+
+// applyOptions are the options of 'mageseed apply'.
+type applyOptions struct {
+	files         []string
+	store         storeFlags
+	view          viewFlags
+	outputs       string
+	outputsFormat string
+	tokenLifetime time.Duration
+	keepGoing     bool
+}
+
+var outputsFormats = []string{"json", "yaml", "dotenv", "github"}
+
+func newApplyCmd(s streams) *cobra.Command {
+	o := &applyOptions{}
+	cmd := &cobra.Command{
+		Use:   "apply FILE...",
+		Short: "Converge the store to the manifest and write the outputs file",
+		Long: `Apply plans like 'mageseed plan', then carries the plan out: customers are
+created with their addresses in one request each, updated in place, and given
+an access token when the manifest asks for one. Work runs concurrently
+(--parallelism). The first failure stops new work (unless --keep-going); what
+completed is in the outputs file, which is written atomically as the run
+progresses, with mode 0600.
+
+Applying the same manifest again changes nothing.`,
+		Example: `  mageseed apply --sandbox examples/tutorial.yaml
+  mageseed output customers.jane.token`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.files = args
+			if err := o.check(); err != nil {
+				return err
+			}
+			return runApply(cmd.Context(), s, o)
+		},
+	}
+	o.store.register(cmd.Flags())
+	o.view.register(cmd.Flags())
+	f := cmd.Flags()
+	f.StringVarP(&o.outputs, "outputs", "o", "mageseed.outputs.json", "where to write the outputs (ids and tokens)")
+	f.StringVar(&o.outputsFormat, "outputs-format", "json", "outputs format: json, yaml, dotenv or github (JSON file plus $GITHUB_OUTPUT)")
+	f.DurationVar(&o.tokenLifetime, "token-lifetime", time.Hour, "lifetime of customer tokens that carry no expiry of their own")
+	f.BoolVar(&o.keepGoing, "keep-going", false, "carry on after a customer fails, and report every failure at the end")
+	return cmd
+}
+
+func (o *applyOptions) check() error {
+	if err := o.store.check(); err != nil {
+		return err
+	}
+	ok := false
+	for _, f := range outputsFormats {
+		ok = ok || f == o.outputsFormat
+	}
+	if !ok {
+		return withHint(fmt.Errorf("unknown --outputs-format %q", o.outputsFormat), "use one of json, yaml, dotenv, github")
+	}
+	if o.outputs == "" {
+		return withHint(errors.New("--outputs is empty"), "give a file path, e.g. --outputs mageseed.outputs.json")
+	}
+	if o.tokenLifetime <= 0 {
+		return withHint(fmt.Errorf("--token-lifetime must be positive, got %s", o.tokenLifetime), "use a duration such as 1h")
+	}
+	return nil
+}
+
+func runApply(ctx context.Context, s streams, o *applyOptions) error {
+	sess, err := openSession(ctx, s, o.files, o.store)
+	if err != nil {
+		return err
+	}
+	defer sess.Close()
+	plan, err := sess.plan(ctx, false)
+	if err != nil {
+		return err
+	}
+	pal := o.view.palette(s)
+	if !o.view.quiet && !o.view.json {
+		renderCompactPlan(s.out, plan, pal, 50)
+	}
+
+	w, err := openOutputs(o.outputs, o.outputsFormat, sess)
+	if err != nil {
+		return err
+	}
+	prog := newProgress(s, o.view.quiet || o.view.json, "applying")
+	res, applyErr := apply.Apply(ctx, sess.store.client, plan, apply.Options{
+		Parallelism:   o.store.parallelism,
+		KeepGoing:     o.keepGoing,
+		Progress:      prog.event,
+		Outputs:       w,
+		TokenLifetime: o.tokenLifetime,
+	})
+	prog.done()
+	closeErr := w.Close()
+	return finishRun(s, o.view, "Apply", res, applyErr, closeErr, o.outputs)
+}
+
+// openOutputs opens the outputs writer, starting from the existing file so
+// that customers recorded by an earlier run are kept while their keys are
+// still in the manifest.
+func openOutputs(path, format string, sess *session) (*apply.OutputsWriter, error) {
+	base, err := apply.ReadOutputs(path)
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil, withHint(fmt.Errorf("read the outputs file: %w", err), "move %s away, or give another path with --outputs", path)
+	}
+	if base == nil {
+		base = &apply.Outputs{}
+	}
+	keep := make(map[string]bool, len(sess.desired))
+	websiteID := 0
+	for _, c := range sess.desired {
+		keep[c.Key] = true
+		if c.Website == "" && websiteID == 0 {
+			websiteID = c.WebsiteID
+		}
+	}
+	for k := range base.Customers {
+		if !keep[k] {
+			delete(base.Customers, k)
+		}
+	}
+	base.Version = 1
+	base.Store = apply.StoreOutput{URL: sess.store.url, StoreCode: sess.store.storeCode, WebsiteID: websiteID}
+	w, err := apply.NewOutputsWriter(path, format, base)
+	if err != nil {
+		return nil, fmt.Errorf("open the outputs file: %w", err)
+	}
+	return w, nil
+}
+
+// finishRun reports the result of apply or destroy and turns it into the
+// command's error and exit code.
+func finishRun(s streams, view viewFlags, what string, res *apply.Result, runErr, closeErr error, outputs string) error {
+	if res == nil {
+		res = &apply.Result{}
+	}
+	if view.json {
+		if err := writeJSON(s.out, resultJSON(res, outputs)); err != nil {
+			return err
+		}
+	} else {
+		renderResult(s.out, what, res, view.palette(s))
+		if outputs != "" && closeErr == nil {
+			fmt.Fprintf(s.out, "Outputs: %s\n", outputs)
+		}
+	}
+	if closeErr != nil {
+		return withHint(fmt.Errorf("write the outputs file %s: %w", outputs, closeErr), "check that its directory is writable; the store was changed, so run apply again to write it")
+	}
+	switch {
+	case runErr == nil:
+		return nil
+	case errors.Is(runErr, context.Canceled):
+		fmt.Fprintln(s.err, "mageseed: interrupted: stopped before the work was done; run the command again to finish")
+		return exitWith(exitInterrupt)
+	}
+	return storeError(runErr)
+}
+
+// resultJSON is the --json form of an apply or destroy result.
+func resultJSON(r *apply.Result, outputs string) any {
+	type failure struct {
+		Key    string `json:"key"`
+		Email  string `json:"email"`
+		Action string `json:"action"`
+		Error  string `json:"error"`
+	}
+	out := struct {
+		Created   int       `json:"created"`
+		Updated   int       `json:"updated"`
+		Deleted   int       `json:"deleted"`
+		Unchanged int       `json:"unchanged"`
+		Tokens    int       `json:"tokens"`
+		Failed    []failure `json:"failed"`
+		Skipped   []string  `json:"skipped"`
+		Warnings  []string  `json:"warnings"`
+		Seconds   float64   `json:"seconds"`
+		Outputs   string    `json:"outputs,omitempty"`
+	}{
+		Created: r.Created, Updated: r.Updated, Deleted: r.Deleted, Unchanged: r.Unchanged,
+		Tokens: r.Tokens, Skipped: r.Skipped, Warnings: r.Warnings, Seconds: r.Elapsed.Seconds(),
+		Outputs: outputs, Failed: []failure{},
+	}
+	for _, f := range r.Failed {
+		out.Failed = append(out.Failed, failure{f.Key, f.Email, actionWord(f.Action), f.Err.Error()})
+	}
+	if out.Skipped == nil {
+		out.Skipped = []string{}
+	}
+	if out.Warnings == nil {
+		out.Warnings = []string{}
+	}
+	return out
+}

@@ -1,0 +1,194 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/mageseed/mageseed/apply"
+	"github.com/mageseed/mageseed/sandbox"
+)
+
+// testStore is a sandbox on loopback for one test, with mageseed's
+// environment pointing at it.
+type testStore struct {
+	url string
+	sb  *sandbox.Sandbox
+}
+
+func newTestStore(tb testing.TB, opts sandbox.Options) *testStore {
+	tb.Helper()
+	opts.IntegrationToken = scriptAdminToken
+	sb, err := sandbox.New(opts)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	srv := httptest.NewServer(sb)
+	tb.Cleanup(func() {
+		srv.Close()
+		sb.Close()
+	})
+	tb.Setenv("MAGENTO_URL", srv.URL)
+	tb.Setenv("MAGENTO_ADMIN_TOKEN", scriptAdminToken)
+	tb.Setenv("NO_COLOR", "1")
+	return &testStore{url: srv.URL, sb: sb}
+}
+
+// requests returns the sandbox's request count per route.
+func (ts *testStore) requests(tb testing.TB) map[string]int {
+	tb.Helper()
+	resp, err := http.Get(ts.url + "/__sandbox/stats")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var st struct {
+		Requests map[string]int `json:"requests"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil {
+		tb.Fatal(err)
+	}
+	return st.Requests
+}
+
+func total(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
+
+// mageseed runs one command line in-process and returns its exit code,
+// stdout and stderr.
+func runCmd(tb testing.TB, dir string, args ...string) (int, string, string) {
+	tb.Helper()
+	var out, errb bytes.Buffer
+	wd, _ := os.Getwd()
+	if dir != "" {
+		if err := os.Chdir(dir); err != nil {
+			tb.Fatal(err)
+		}
+		defer os.Chdir(wd)
+	}
+	code := execute(context.Background(), args, streams{in: strings.NewReader(""), out: &out, err: &errb})
+	return code, out.String(), errb.String()
+}
+
+// writeCustomers writes a manifest with n customers; customize may change
+// the YAML of customer i.
+func writeCustomers(tb testing.TB, path string, n int, customize func(i int) string) {
+	tb.Helper()
+	var b strings.Builder
+	b.WriteString("version: 1\ncustomers:\n")
+	for i := 1; i <= n; i++ {
+		fmt.Fprintf(&b, "  c%04d:\n    email: c%04d@example.test\n    firstname: Cust\n    lastname: Number\n    password: Password1\n", i, i)
+		if customize != nil {
+			b.WriteString(customize(i))
+		}
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// TestPlanReadsInBatches shows issue 4's bound: plan over 1,000 existing
+// customers uses at most 15 requests (10 searches plus setup).
+func TestPlanReadsInBatches(t *testing.T) {
+	st := newTestStore(t, sandbox.Options{})
+	dir := t.TempDir()
+	m := filepath.Join(dir, "m.yaml")
+	writeCustomers(t, m, 1000, nil)
+	if code, out, errOut := runCmd(t, dir, "apply", "--quiet", m); code != 0 {
+		t.Fatalf("apply: exit %d\n%s\n%s", code, out, errOut)
+	}
+	before := total(st.requests(t))
+	code, out, errOut := runCmd(t, dir, "plan", m)
+	if code != 0 || !strings.Contains(out, "No changes.") {
+		t.Fatalf("plan: exit %d\n%s\n%s", code, out, errOut)
+	}
+	if got := total(st.requests(t)) - before; got > 15 {
+		t.Errorf("plan over 1,000 customers made %d requests, want at most 15", got)
+	}
+}
+
+// TestApplyFailFast shows that a manifest whose 50th customer the store
+// rejects stops, exits 1, names that customer and Magento's message, and
+// that the outputs hold the customers that were done.
+func TestApplyFailFast(t *testing.T) {
+	newTestStore(t, sandbox.Options{})
+	dir := t.TempDir()
+	m := filepath.Join(dir, "m.yaml")
+	writeCustomers(t, m, 100, func(i int) string {
+		if i == 50 {
+			return "    groupId: 99\n"
+		}
+		return ""
+	})
+	code, out, errOut := runCmd(t, dir, "apply", "--parallelism", "4", m)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1\n%s\n%s", code, out, errOut)
+	}
+	if !strings.Contains(out, "c0050") || !strings.Contains(out, "The specified customer group id does not exist") {
+		t.Errorf("output does not name c0050 and Magento's message:\n%s", out)
+	}
+	outputs, err := apply.ReadOutputs(filepath.Join(dir, "mageseed.outputs.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := outputs.Customers["c0050"]; ok {
+		t.Errorf("the rejected customer is in the outputs")
+	}
+	if _, ok := outputs.Customers["c0001"]; !ok {
+		t.Errorf("the first customer is missing from the outputs")
+	}
+	for k, c := range outputs.Customers {
+		if c.ID == 0 {
+			t.Errorf("outputs hold %s without an id", k)
+		}
+	}
+	if !strings.Contains(out, "Not run") {
+		t.Errorf("the summary does not list what did not run:\n%s", out)
+	}
+}
+
+// TestExamplesApply validates and applies every manifest in examples/, so
+// that the examples never rot; a second apply changes nothing.
+func TestExamplesApply(t *testing.T) {
+	examples, err := filepath.Abs("../../examples")
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(examples)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if !e.IsDir() && !strings.HasSuffix(name, ".yaml") || name == "ci" {
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			newTestStore(t, sandbox.Options{})
+			dir := t.TempDir()
+			path := filepath.Join(examples, name)
+			if code, out, errOut := runCmd(t, dir, "validate", path); code != 0 {
+				t.Fatalf("validate: exit %d\n%s\n%s", code, out, errOut)
+			}
+			if code, out, errOut := runCmd(t, dir, "apply", "--quiet", path); code != 0 {
+				t.Fatalf("apply: exit %d\n%s\n%s", code, out, errOut)
+			}
+			code, out, errOut := runCmd(t, dir, "plan", "--detailed-exitcode", path)
+			if code != 0 {
+				t.Fatalf("plan after apply: exit %d\n%s\n%s", code, out, errOut)
+			}
+		})
+	}
+}

@@ -1,0 +1,275 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"gopkg.in/yaml.v3"
+
+	"github.com/mageseed/mageseed"
+	"github.com/mageseed/mageseed/magento"
+)
+
+// exportOptions are the options of 'mageseed export'.
+type exportOptions struct {
+	store     storeFlags
+	emailLike string
+	website   string
+	out       string
+}
+
+func newExportCmd(s streams) *cobra.Command {
+	o := &exportOptions{}
+	cmd := &cobra.Command{
+		Use:   "export",
+		Short: "Write the store's customers as a manifest",
+		Long: `Export reads customers and their addresses from the store and writes them as a
+mageseed manifest, so that you can start from what a store already holds.
+Keys come from the email's local part (made unique); regions are written as
+region codes; passwords cannot be read back and are left out; fields that hold
+Magento's defaults are left out.
+
+Exporting, then planning the export against the same store, shows no changes.`,
+		Example: `  mageseed export --sandbox -o customers.yaml
+  mageseed export --email-like '%@example.com' --website base`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := o.store.check(); err != nil {
+				return err
+			}
+			return runExport(cmd.Context(), s, o)
+		},
+	}
+	o.store.register(cmd.Flags())
+	f := cmd.Flags()
+	f.StringVar(&o.emailLike, "email-like", "", "only customers whose email matches this SQL LIKE `PATTERN` (% is any text)")
+	f.StringVar(&o.website, "website", "", "only customers of the website with this `CODE`")
+	f.StringVarP(&o.out, "output", "o", "-", "write the manifest to `FILE` (- for stdout)")
+	return cmd
+}
+
+func runExport(ctx context.Context, s streams, o *exportOptions) error {
+	st, err := connect(ctx, o.store, "", "", s)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	websites, err := st.client.Websites(ctx)
+	if err != nil {
+		return storeError(fmt.Errorf("read websites from %s: %w", st.url, err))
+	}
+	websiteID := -1
+	if o.website != "" {
+		for _, w := range websites {
+			if w.Code == o.website {
+				websiteID = w.ID
+			}
+		}
+		if websiteID < 0 {
+			return withHint(fmt.Errorf("the store has no website %q", o.website), "website codes of this store: %s", websiteCodes(websites))
+		}
+	}
+	q := magento.Query{EmailLike: o.emailLike}
+	if websiteID > 0 {
+		q.WebsiteID = websiteID
+	}
+	customers, err := st.client.SearchCustomers(ctx, q)
+	if err != nil {
+		return storeError(fmt.Errorf("read customers from %s: %w", st.url, err))
+	}
+	doc, err := exportManifest(customers, websites, st.url)
+	if err != nil {
+		return err
+	}
+	if o.out == "-" {
+		_, err = s.out.Write(doc)
+		return err
+	}
+	if err := writeFileAtomic(o.out, doc, 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", o.out, err)
+	}
+	fmt.Fprintf(s.err, "mageseed: exported %d %s to %s\n", len(customers), plural(len(customers), "customer", "customers"), o.out)
+	return nil
+}
+
+func websiteCodes(ws []mageseed.Website) string {
+	var codes []string
+	for _, w := range ws {
+		if w.ID != 0 {
+			codes = append(codes, w.Code)
+		}
+	}
+	return strings.Join(codes, ", ")
+}
+
+// writeFileAtomic writes data to path through a temporary file and a
+// rename, so that a reader never sees half a file.
+func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
+	f, err := os.CreateTemp(dirOf(path), ".mageseed-*.tmp")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Chmod(perm); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}
+
+func dirOf(path string) string {
+	if i := strings.LastIndexAny(path, `/\`); i >= 0 {
+		return path[:i+1]
+	}
+	return "."
+}
+
+var keyUnsafe = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
+
+// exportKey makes a manifest key from an email's local part: letters,
+// digits, - and _, starting with a letter or digit, at most 64 characters.
+func exportKey(email string) string {
+	local, _, _ := strings.Cut(email, "@")
+	k := strings.Trim(keyUnsafe.ReplaceAllString(strings.ToLower(local), "-"), "-_")
+	if len(k) > 56 {
+		k = strings.TrimRight(k[:56], "-_")
+	}
+	if k == "" {
+		k = "customer"
+	}
+	return k
+}
+
+// exportManifest renders customers as a manifest document.
+func exportManifest(customers []mageseed.Customer, websites []mageseed.Website, from string) ([]byte, error) {
+	codeOf := map[int]string{}
+	defaultWebsite := 1
+	for _, w := range websites {
+		codeOf[w.ID] = w.Code
+	}
+	root := &yaml.Node{Kind: yaml.MappingNode}
+	add := func(m *yaml.Node, k string, v *yaml.Node) {
+		m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: k}, v)
+	}
+	str := func(s string) *yaml.Node {
+		n := &yaml.Node{Kind: yaml.ScalarNode, Value: s, Tag: "!!str"}
+		return n
+	}
+	num := func(i int) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Value: strconv.Itoa(i), Tag: "!!int"} }
+	boolean := func(b bool) *yaml.Node {
+		return &yaml.Node{Kind: yaml.ScalarNode, Value: strconv.FormatBool(b), Tag: "!!bool"}
+	}
+	add(root, "version", num(1))
+	cs := &yaml.Node{Kind: yaml.MappingNode}
+	used := map[string]bool{}
+	for _, c := range customers {
+		key := exportKey(c.Email)
+		for i := 2; used[key]; i++ {
+			key = exportKey(c.Email) + "-" + strconv.Itoa(i)
+		}
+		used[key] = true
+		m := &yaml.Node{Kind: yaml.MappingNode}
+		add(m, "email", str(c.Email))
+		if c.WebsiteID != defaultWebsite {
+			code, ok := codeOf[c.WebsiteID]
+			if !ok {
+				return nil, fmt.Errorf("customer %s belongs to website %d, which the store does not list", c.Email, c.WebsiteID)
+			}
+			add(m, "website", str(code))
+		}
+		add(m, "firstname", str(c.Firstname))
+		add(m, "lastname", str(c.Lastname))
+		for _, f := range []struct {
+			name string
+			v    *string
+		}{{"middlename", c.Middlename}, {"prefix", c.Prefix}, {"suffix", c.Suffix}, {"dob", c.Dob}, {"taxvat", c.Taxvat}} {
+			if f.v != nil && *f.v != "" {
+				add(m, f.name, str(*f.v))
+			}
+		}
+		if c.Gender != nil && *c.Gender != 0 {
+			add(m, "gender", num(*c.Gender))
+		}
+		if c.GroupID != nil && *c.GroupID != 1 {
+			add(m, "groupId", num(*c.GroupID))
+		}
+		if len(c.Addresses) > 0 {
+			as := &yaml.Node{Kind: yaml.MappingNode}
+			for i, a := range c.Addresses {
+				an := &yaml.Node{Kind: yaml.MappingNode}
+				add(an, "firstname", str(a.Firstname))
+				add(an, "lastname", str(a.Lastname))
+				street := &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
+				for _, l := range a.Street {
+					street.Content = append(street.Content, str(l))
+				}
+				add(an, "street", street)
+				add(an, "city", str(a.City))
+				if !a.Region.IsZero() {
+					r := &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle}
+					if a.Region.Code != "" && a.Region.ID != 0 {
+						add(r, "regionCode", str(a.Region.Code))
+					} else if a.Region.Name != "" {
+						add(r, "region", str(a.Region.Name))
+					}
+					if len(r.Content) > 0 {
+						add(an, "region", r)
+					}
+				}
+				if a.Postcode != "" {
+					add(an, "postcode", str(a.Postcode))
+				}
+				add(an, "countryId", str(a.CountryID))
+				if a.Telephone != "" {
+					add(an, "telephone", str(a.Telephone))
+				}
+				for _, f := range []struct {
+					name string
+					v    *string
+				}{{"company", a.Company}, {"fax", a.Fax}, {"vatId", a.VatID}, {"middlename", a.Middlename}, {"prefix", a.Prefix}, {"suffix", a.Suffix}} {
+					if f.v != nil && *f.v != "" {
+						add(an, f.name, str(*f.v))
+					}
+				}
+				if a.ID != 0 && a.ID == c.DefaultBilling || a.DefaultBilling {
+					add(an, "defaultBilling", boolean(true))
+				}
+				if a.ID != 0 && a.ID == c.DefaultShipping || a.DefaultShipping {
+					add(an, "defaultShipping", boolean(true))
+				}
+				add(as, "address-"+strconv.Itoa(i+1), an)
+			}
+			add(m, "addresses", as)
+		}
+		add(cs, key, m)
+	}
+	if len(cs.Content) == 0 {
+		cs.Style = yaml.FlowStyle
+	}
+	add(root, "customers", cs)
+	var b strings.Builder
+	b.WriteString("# yaml-language-server: $schema=https://raw.githubusercontent.com/mageseed/mageseed/main/schemas/manifest.schema.json\n")
+	fmt.Fprintf(&b, "# Exported by mageseed from %s: %d %s. Passwords cannot be read from a store,\n", from, len(customers), plural(len(customers), "customer", "customers"))
+	b.WriteString("# so none are declared; add one to a customer to have it set when it is created.\n")
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(&yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{root}}); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return []byte(b.String()), nil
+}

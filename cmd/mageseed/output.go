@@ -1,0 +1,72 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/mageseed/mageseed/apply"
+)
+
+// outputOptions are the options of 'mageseed output'.
+type outputOptions struct {
+	path    string
+	outputs string
+	json    bool
+}
+
+func newOutputCmd(s streams) *cobra.Command {
+	o := &outputOptions{}
+	cmd := &cobra.Command{
+		Use:   "output [PATH]",
+		Short: "Print the outputs file, or one value of it raw",
+		Long: `Output prints what the last apply recorded. With PATH it prints that one value
+raw, for use in a later step: TOKEN=$(mageseed output customers.jane.token).
+Without PATH it prints the whole file with tokens masked.`,
+		Example: `  mageseed output customers.jane.id
+  curl -H "Authorization: Bearer $(mageseed output customers.jane.token)" ...`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				o.path = args[0]
+			}
+			return runOutput(s, o)
+		},
+	}
+	cmd.Flags().StringVarP(&o.outputs, "outputs", "o", "mageseed.outputs.json", "the outputs file to read")
+	cmd.Flags().BoolVar(&o.json, "json", false, "print the value as JSON (strings quoted)")
+	return cmd
+}
+
+func runOutput(s streams, o *outputOptions) error {
+	out, err := apply.ReadOutputs(o.outputs)
+	if errors.Is(err, fs.ErrNotExist) {
+		return withHint(fmt.Errorf("no outputs file at %s", o.outputs), "run 'mageseed apply' first, or point --outputs at the file")
+	}
+	if err != nil {
+		return fmt.Errorf("read the outputs file %s: %w", o.outputs, err)
+	}
+	if o.path == "" {
+		masked := *out
+		masked.Customers = make(map[string]apply.CustomerOutput, len(out.Customers))
+		for k, c := range out.Customers {
+			if c.Token != "" {
+				c.Token = "(sensitive value: mageseed output customers." + k + ".token)"
+			}
+			masked.Customers[k] = c
+		}
+		return writeJSON(s.out, &masked)
+	}
+	v, ok := out.Lookup(o.path)
+	if !ok {
+		return withHint(fmt.Errorf("%s: no such value in %s", o.path, o.outputs), "paths look like customers.KEY.id, customers.KEY.token, customers.KEY.addresses.ADDR.id; run 'mageseed output' to see them all")
+	}
+	if o.json && !strings.HasPrefix(v, "{") && !strings.HasPrefix(v, "[") {
+		return writeJSON(s.out, v)
+	}
+	_, err = fmt.Fprintln(s.out, v)
+	return err
+}

@@ -1,0 +1,170 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/mageseed/mageseed"
+	"github.com/mageseed/mageseed/apply"
+	"github.com/mageseed/mageseed/manifest"
+)
+
+// viewFlags choose how results are shown.
+type viewFlags struct {
+	json    bool
+	noColor bool
+	quiet   bool
+}
+
+func (f *viewFlags) register(fs *pflag.FlagSet) {
+	fs.BoolVar(&f.json, "json", false, "print machine-readable JSON on stdout (messages stay on stderr)")
+	fs.BoolVar(&f.noColor, "no-color", false, "never colour the output (NO_COLOR does the same)")
+	fs.BoolVarP(&f.quiet, "quiet", "q", false, "print only errors and the summary")
+}
+
+// palette returns the colours for stdout: on a terminal only, unless
+// --no-color or NO_COLOR says otherwise.
+func (f *viewFlags) palette(s streams) palette {
+	_, noColorEnv := os.LookupEnv("NO_COLOR")
+	return palette{on: s.outTTY && !f.noColor && !noColorEnv && !f.json}
+}
+
+// planOptions are the options of 'mageseed plan'.
+type planOptions struct {
+	files        []string
+	store        storeFlags
+	view         viewFlags
+	detailedExit bool
+}
+
+func newPlanCmd(s streams) *cobra.Command {
+	o := &planOptions{}
+	cmd := &cobra.Command{
+		Use:   "plan FILE...",
+		Short: "Show what apply would change in the store (a diff-only dry run)",
+		Long: `Plan reads the manifest and the store's current state and shows, customer by
+customer and field by field, what 'mageseed apply' would change. It writes
+nothing to the store.
+
+FILE may be a manifest, a directory (its *.yaml and *.yml files, sorted) or -
+for standard input.
+
+Exit status: 0 success, 1 error; with --detailed-exitcode, 0 no changes,
+1 error, 2 changes pending.`,
+		Example: `  mageseed plan --sandbox examples/tutorial.yaml
+  MAGENTO_URL=https://shop.example.com mageseed plan --detailed-exitcode customers/`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			o.files = args
+			if err := o.store.check(); err != nil {
+				return err
+			}
+			return runPlan(cmd.Context(), s, o)
+		},
+	}
+	o.store.register(cmd.Flags())
+	o.view.register(cmd.Flags())
+	cmd.Flags().BoolVar(&o.detailedExit, "detailed-exitcode", false, "exit 2 when changes are pending, 0 when there are none")
+	return cmd
+}
+
+func runPlan(ctx context.Context, s streams, o *planOptions) error {
+	sess, err := openSession(ctx, s, o.files, o.store)
+	if err != nil {
+		return err
+	}
+	defer sess.Close()
+	plan, err := sess.plan(ctx, false)
+	if err != nil {
+		return err
+	}
+	if o.view.json {
+		if err := writeJSON(s.out, plan); err != nil {
+			return err
+		}
+	} else {
+		renderPlan(s.out, plan, o.view.palette(s))
+	}
+	if o.detailedExit && plan.HasChanges() {
+		return exitWith(exitChanges)
+	}
+	return nil
+}
+
+// session is one command's view of a manifest and the store it targets.
+type session struct {
+	s        streams
+	manifest *manifest.Manifest
+	store    *store
+	desired  []mageseed.Customer
+}
+
+func (ss *session) Close() { ss.store.Close() }
+
+// openSession loads and validates the manifest, then connects to the store.
+func openSession(ctx context.Context, s streams, files []string, sf storeFlags) (*session, error) {
+	m, err := loadManifest(s, files)
+	if err != nil {
+		return nil, err
+	}
+	st, err := connect(ctx, sf, m.Store.URL, m.Store.StoreCode, s)
+	if err != nil {
+		return nil, err
+	}
+	return &session{s: s, manifest: m, store: st}, nil
+}
+
+// plan resolves the manifest against the store and diffs it; with destroy
+// the plan deletes the manifest's customers instead.
+func (ss *session) plan(ctx context.Context, destroy bool) (*apply.Plan, error) {
+	desired, err := apply.Resolve(ctx, ss.store.client, ss.manifest.Customers, ss.manifest.Store.Website)
+	if err != nil {
+		return nil, fmt.Errorf("resolve the manifest against %s: %w", ss.store.url, err)
+	}
+	ss.desired = desired
+	remote, err := apply.Read(ctx, ss.store.client, desired)
+	if err != nil {
+		return nil, storeError(fmt.Errorf("read customers from %s: %w", ss.store.url, err))
+	}
+	if destroy {
+		return apply.DestroyPlan(desired, remote), nil
+	}
+	return apply.Diff(desired, remote), nil
+}
+
+// loadManifest loads the files. Invalid input prints every problem, one
+// per line with its position, and returns an error that counts them.
+func loadManifest(s streams, files []string) (*manifest.Manifest, error) {
+	m, err := manifest.Load(files, manifest.Options{Stdin: s.in, Getenv: os.LookupEnv})
+	if m != nil {
+		s.mask(m.Secrets...)
+	}
+	if err == nil {
+		return m, nil
+	}
+	var errs manifest.Errors
+	if errors.As(err, &errs) {
+		for _, e := range errs {
+			fmt.Fprintln(s.err, e.Error())
+		}
+		return nil, withHint(fmt.Errorf("the manifest has %d %s", len(errs), plural(len(errs), "problem", "problems")),
+			"fix them and run the command again; 'mageseed validate' checks a manifest without a store")
+	}
+	return nil, err
+}
+
+// storeError adds a hint to errors whose cause people can act on.
+func storeError(err error) error {
+	switch mageseed.ErrorCode(err) {
+	case mageseed.EUNAUTHORIZED:
+		return withHint(err, "check MAGENTO_ADMIN_TOKEN, or MAGENTO_ADMIN_USERNAME and MAGENTO_ADMIN_PASSWORD; the token needs the Magento_Customer::manage resource")
+	case mageseed.EUNAVAILABLE:
+		return withHint(err, "the store did not answer; check the URL and try again")
+	}
+	return err
+}

@@ -1,0 +1,297 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math/rand"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/mageseed/mageseed/apply"
+	"github.com/mageseed/mageseed/sandbox"
+)
+
+// drillSize is the number of customers of the reliability tests: small in
+// CI, larger for the documented drills (MAGESEED_DRILL_CUSTOMERS=3000).
+func drillSize(tb testing.TB, def int) int {
+	if v := os.Getenv("MAGESEED_DRILL_CUSTOMERS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			tb.Fatalf("MAGESEED_DRILL_CUSTOMERS: %v", err)
+		}
+		return n
+	}
+	return def
+}
+
+// writeGenerated writes a manifest of n generated customers with one
+// address each.
+func writeGenerated(tb testing.TB, path string, n int) {
+	tb.Helper()
+	m := fmt.Sprintf(`version: 1
+generate:
+  - key: drill
+    count: %d
+    seed: 7
+    email: drill-{n}@example.test
+    password: Password1
+    addresses: 1
+    countries: [US]
+`, n)
+	if err := os.WriteFile(path, []byte(m), 0o644); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// countCustomers returns how many customers the store holds per email.
+func (ts *testStore) countCustomers(tb testing.TB) (total int, perEmail map[string]int) {
+	tb.Helper()
+	req, _ := http.NewRequest("GET", ts.url+"/rest/default/V1/customers/search?searchCriteria=", nil)
+	req.Header.Set("Authorization", "Bearer "+scriptAdminToken)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var res struct {
+		Items []struct {
+			Email string `json:"email"`
+		} `json:"items"`
+		TotalCount int `json:"total_count"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&res); err != nil {
+		tb.Fatal(err)
+	}
+	perEmail = map[string]int{}
+	for _, it := range res.Items {
+		perEmail[strings.ToLower(it.Email)]++
+	}
+	return res.TotalCount, perEmail
+}
+
+// checkConverged checks that the store holds each of the n customers once,
+// that the outputs hold all of them, and that a plan shows no changes.
+func checkConverged(t *testing.T, st *testStore, dir, manifest string, n int) {
+	t.Helper()
+	total, per := st.countCustomers(t)
+	if total != n {
+		t.Errorf("the store holds %d customers, want %d", total, n)
+	}
+	for email, k := range per {
+		if k != 1 {
+			t.Errorf("%s is in the store %d times", email, k)
+		}
+	}
+	outputs, err := apply.ReadOutputs(filepath.Join(dir, "mageseed.outputs.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(outputs.Customers) != n {
+		t.Errorf("the outputs hold %d customers, want %d", len(outputs.Customers), n)
+	}
+	for k, c := range outputs.Customers {
+		if c.ID == 0 || len(c.Addresses) != 1 {
+			t.Errorf("outputs for %s are incomplete: %+v", k, c)
+		}
+	}
+	code, out, errOut := runCmd(t, dir, "plan", "--detailed-exitcode", manifest)
+	if code != 0 {
+		t.Errorf("plan after apply: exit %d\n%s\n%s", code, out, errOut)
+	}
+}
+
+// TestApplyUnderFaults: against a store that answers 20% of requests with
+// 503 and drops 10% of connections after doing the work, apply ends with
+// every customer exactly once, complete outputs and nothing left to do
+// (issue 5, point 1).
+func TestApplyUnderFaults(t *testing.T) {
+	n := drillSize(t, 300)
+	st := newTestStore(t, sandbox.Options{ErrorRate: 0.2, DropRate: 0.1, FaultSeed: 42})
+	dir := t.TempDir()
+	m := filepath.Join(dir, "m.yaml")
+	writeGenerated(t, m, n)
+	code, out, errOut := runCmd(t, dir, "apply", "--quiet", m)
+	if code != 0 {
+		t.Fatalf("apply under faults: exit %d\n%s\n%s", code, out, errOut)
+	}
+	t.Logf("%s", strings.TrimSpace(out))
+	checkConverged(t, st, dir, m, n)
+}
+
+// TestApplyUnderRateLimit: against a store that allows 50 requests a
+// second, apply of 300 customers completes without error (issue 5, point 4).
+func TestApplyUnderRateLimit(t *testing.T) {
+	n := drillSize(t, 300)
+	st := newTestStore(t, sandbox.Options{RateLimit: 50})
+	dir := t.TempDir()
+	m := filepath.Join(dir, "m.yaml")
+	writeGenerated(t, m, n)
+	code, out, errOut := runCmd(t, dir, "apply", "--quiet", "--parallelism", "16", m)
+	if code != 0 {
+		t.Fatalf("apply under a rate limit: exit %d\n%s\n%s", code, out, errOut)
+	}
+	t.Logf("%s", strings.TrimSpace(out))
+	checkConverged(t, st, dir, m, n)
+}
+
+// waitFor waits until the store has received n requests of route.
+func (ts *testStore) waitFor(t *testing.T, route string, n int) {
+	t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for ts.requests(t)[route] < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("the store did not receive %d %s requests within a minute", n, route)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+// child starts mageseed as a child process in dir.
+func child(t *testing.T, dir string, args ...string) (*exec.Cmd, *bytes.Buffer) {
+	t.Helper()
+	return childB(t, dir, args...)
+}
+
+func childB(t testing.TB, dir string, args ...string) (*exec.Cmd, *bytes.Buffer) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "MAGESEED_TEST_MAIN=1")
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	cmd.Stderr = &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return cmd, &out
+}
+
+// watchOutputs reads the outputs file in a loop until stop is closed. It
+// reports a read that is not valid JSON, and a customer that disappears
+// once recorded.
+func watchOutputs(t *testing.T, path string, stop <-chan struct{}) *sync.WaitGroup {
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		seen := map[string]int{}
+		reads := 0
+		for {
+			select {
+			case <-stop:
+				t.Logf("read the outputs file %d times", reads)
+				return
+			default:
+			}
+			data, err := os.ReadFile(path)
+			if err != nil {
+				time.Sleep(time.Millisecond)
+				continue
+			}
+			reads++
+			var o apply.Outputs
+			if err := json.Unmarshal(data, &o); err != nil {
+				t.Errorf("the outputs file is not valid JSON at one moment: %v", err)
+				return
+			}
+			for k, id := range seen {
+				if c, ok := o.Customers[k]; !ok || c.ID != id {
+					t.Errorf("customer %s (id %d) was recorded, then lost", k, id)
+					return
+				}
+			}
+			for k, c := range o.Customers {
+				seen[k] = c.ID
+			}
+			time.Sleep(500 * time.Microsecond)
+		}
+	}()
+	return &wg
+}
+
+// TestApplySurvivesKill kills apply at random moments of a slow run, then
+// applies again: the store converges with no duplicates, and the outputs
+// file is valid JSON at every moment and never loses a recorded customer
+// (issue 5, point 2).
+func TestApplySurvivesKill(t *testing.T) {
+	n := drillSize(t, 120)
+	st := newTestStore(t, sandbox.Options{Latency: 20 * time.Millisecond, Jitter: 20 * time.Millisecond})
+	dir := t.TempDir()
+	m := filepath.Join(dir, "m.yaml")
+	writeGenerated(t, m, n)
+	stop := make(chan struct{})
+	wg := watchOutputs(t, filepath.Join(dir, "mageseed.outputs.json"), stop)
+	rng := rand.New(rand.NewSource(1))
+	for i := 0; i < 4; i++ {
+		cmd, _ := child(t, dir, "apply", "--quiet", m)
+		time.Sleep(time.Duration(100+rng.Intn(400)) * time.Millisecond)
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+	}
+	cmd, out := child(t, dir, "apply", "--quiet", m)
+	err := cmd.Wait()
+	close(stop)
+	wg.Wait()
+	if err != nil {
+		t.Fatalf("final apply: %v\n%s", err, out)
+	}
+	checkConverged(t, st, dir, m, n)
+}
+
+// TestApplyInterrupt: the first SIGINT stops new work, lets work in flight
+// finish, writes the outputs and exits 130 with a summary; a second SIGINT
+// exits at once (issue 5, point 3).
+func TestApplyInterrupt(t *testing.T) {
+	st := newTestStore(t, sandbox.Options{Latency: 50 * time.Millisecond})
+	dir := t.TempDir()
+	m := filepath.Join(dir, "m.yaml")
+	writeGenerated(t, m, 200)
+
+	cmd, out := child(t, dir, "apply", "--parallelism", "4", m)
+	st.waitFor(t, "POST /V1/customers", 8)
+	cmd.Process.Signal(os.Interrupt)
+	err := cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != exitInterrupt {
+		t.Fatalf("exit %d (%v), want %d\n%s", code, err, exitInterrupt, out)
+	}
+	text := out.String()
+	for _, want := range []string{"interrupted", "Apply incomplete:", "Not run ("} {
+		if !strings.Contains(text, want) {
+			t.Errorf("output lacks %q:\n%s", want, text)
+		}
+	}
+	o, err := apply.ReadOutputs(filepath.Join(dir, "mageseed.outputs.json"))
+	if err != nil {
+		t.Fatalf("outputs after interrupt: %v", err)
+	}
+	if len(o.Customers) == 0 || len(o.Customers) == 200 {
+		t.Errorf("outputs hold %d customers after an interrupt, want some but not all", len(o.Customers))
+	}
+
+	// Two interrupts while a slow request is in flight: the second one ends
+	// the process at once, without waiting for the request or the summary.
+	st = newTestStore(t, sandbox.Options{Latency: time.Second})
+	dir = t.TempDir()
+	writeGenerated(t, filepath.Join(dir, "m.yaml"), 200)
+	cmd, out = child(t, dir, "apply", "--parallelism", "1", "m.yaml")
+	st.waitFor(t, "POST /V1/customers", 1)
+	cmd.Process.Signal(os.Interrupt)
+	time.Sleep(100 * time.Millisecond)
+	cmd.Process.Signal(os.Interrupt)
+	cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != exitInterrupt {
+		t.Errorf("after two interrupts: exit %d, want %d\n%s", code, exitInterrupt, out)
+	}
+	if text := out.String(); !strings.Contains(text, "interrupted again: exiting now") || strings.Contains(text, "Apply incomplete") {
+		t.Errorf("the second interrupt did not end the process at once:\n%s", text)
+	}
+}

@@ -1,0 +1,188 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/mageseed/mageseed/apply"
+	"github.com/mageseed/mageseed/magento"
+	"github.com/mageseed/mageseed/sandbox"
+)
+
+var _ apply.Remote = (*magento.Client)(nil)
+
+// defaultSandboxDB is where --sandbox keeps its database when no path is
+// given.
+const defaultSandboxDB = ".mageseed/sandbox.db"
+
+// storeFlags are the flags of every command that talks to a store.
+type storeFlags struct {
+	url                   string
+	sandbox               string // "" unless --sandbox was given
+	storeCode             string
+	parallelism           int
+	timeout               time.Duration
+	insecureSkipTLSVerify bool
+	allowInsecureHTTP     bool
+	verbose               bool
+}
+
+func (f *storeFlags) register(fs *pflag.FlagSet) {
+	fs.StringVar(&f.url, "url", "", "store base URL, e.g. https://shop.example.com (overrides MAGENTO_URL and store.url)")
+	fs.StringVar(&f.sandbox, "sandbox", "", "run the embedded sandbox store in-process, with its database at `PATH` (default "+defaultSandboxDB+")")
+	fs.Lookup("sandbox").NoOptDefVal = defaultSandboxDB
+	fs.StringVar(&f.storeCode, "store-code", "", "store view code for REST calls (overrides MAGENTO_STORE_CODE and store.storeCode; default \"default\")")
+	fs.IntVar(&f.parallelism, "parallelism", 8, "maximum concurrent requests to the store")
+	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "timeout of one HTTP request")
+	fs.BoolVar(&f.insecureSkipTLSVerify, "insecure-skip-tls-verify", false, "do not verify the store's TLS certificate")
+	fs.BoolVar(&f.allowInsecureHTTP, "allow-insecure-http", false, "allow credentials over plain http to a host that is not loopback")
+	fs.BoolVarP(&f.verbose, "verbose", "v", false, "log every request (never bodies, credentials or tokens)")
+}
+
+func (f *storeFlags) check() error {
+	if f.parallelism < 1 {
+		return withHint(fmt.Errorf("--parallelism must be at least 1, got %d", f.parallelism), "use --parallelism 8 (the default) or another positive number")
+	}
+	if f.timeout <= 0 {
+		return withHint(fmt.Errorf("--timeout must be positive, got %s", f.timeout), "use a duration such as 30s")
+	}
+	if f.url != "" && f.sandbox != "" {
+		return withHint(errors.New("--url and --sandbox name two different stores"), "give one of them")
+	}
+	return nil
+}
+
+// getenv reads the environment; an empty value counts as unset.
+func getenv(k string) string { return strings.TrimSpace(os.Getenv(k)) }
+
+// store is a connection to the target store: its client and, with
+// --sandbox, the sandbox serving it.
+type store struct {
+	url       string
+	storeCode string
+	client    *magento.Client
+	closers   []func()
+}
+
+func (s *store) Close() {
+	for i := len(s.closers) - 1; i >= 0; i-- {
+		s.closers[i]()
+	}
+}
+
+// connect opens the store that flags, environment and manifest name, in
+// that order of precedence. manifestURL and manifestStoreCode come from the
+// manifest's store section ("" when absent). Secrets it handles (admin
+// credentials, tokens) are registered with s.mask.
+func connect(ctx context.Context, f storeFlags, manifestURL, manifestStoreCode string, s streams) (*store, error) {
+	st := &store{}
+	st.storeCode = firstNonEmpty(f.storeCode, getenv("MAGENTO_STORE_CODE"), manifestStoreCode, "default")
+
+	cfg := magento.Config{
+		StoreCode:             st.storeCode,
+		Timeout:               f.timeout,
+		UserAgent:             "mageseed/" + version(),
+		InsecureSkipTLSVerify: f.insecureSkipTLSVerify,
+		AllowInsecureHTTP:     f.allowInsecureHTTP,
+		MaxInFlight:           f.parallelism,
+	}
+	if f.verbose {
+		cfg.Logger = func(format string, args ...any) {
+			fmt.Fprintf(s.err, "mageseed: debug: "+format+"\n", args...)
+		}
+	}
+
+	switch {
+	case f.sandbox != "":
+		url, token, closeFn, err := startSandbox(f.sandbox)
+		if err != nil {
+			return nil, err
+		}
+		st.closers = append(st.closers, closeFn)
+		s.mask(token)
+		st.url = url
+		cfg.AdminToken = token
+		fmt.Fprintf(s.err, "mageseed: using the embedded sandbox at %s (database %s)\n", url, f.sandbox)
+	default:
+		st.url = firstNonEmpty(f.url, getenv("MAGENTO_URL"), manifestURL)
+		if st.url == "" {
+			return nil, withHint(errors.New("no store to talk to"),
+				"give --url URL, set MAGENTO_URL, or try the embedded sandbox with --sandbox")
+		}
+		cfg.AdminToken = getenv("MAGENTO_ADMIN_TOKEN")
+		cfg.AdminUsername = getenv("MAGENTO_ADMIN_USERNAME")
+		cfg.AdminPassword = os.Getenv("MAGENTO_ADMIN_PASSWORD")
+		s.mask(cfg.AdminToken, cfg.AdminPassword)
+		if cfg.AdminToken == "" && (cfg.AdminUsername == "" || cfg.AdminPassword == "") {
+			return nil, withHint(errors.New("no admin credentials for "+st.url),
+				"set MAGENTO_ADMIN_TOKEN to an integration or admin token, or MAGENTO_ADMIN_USERNAME and MAGENTO_ADMIN_PASSWORD")
+		}
+	}
+	cfg.BaseURL = st.url
+	client, err := magento.New(cfg)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	st.client = client
+	return st, nil
+}
+
+// startSandbox serves the embedded sandbox on a loopback port with its
+// database at path. It returns the base URL, an admin token the sandbox
+// accepts, and a function that stops it.
+func startSandbox(path string) (url, token string, stop func(), err error) {
+	if dir := filepath.Dir(path); dir != "" && path != ":memory:" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return "", "", nil, fmt.Errorf("start sandbox: %w", err)
+		}
+	}
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", "", nil, fmt.Errorf("start sandbox: %w", err)
+	}
+	token = hex.EncodeToString(b[:])
+	sb, err := sandbox.New(sandbox.Options{DB: path, IntegrationToken: token})
+	if err != nil {
+		return "", "", nil, fmt.Errorf("start sandbox with database %s: %w", path, err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		sb.Close()
+		return "", "", nil, fmt.Errorf("start sandbox: %w", err)
+	}
+	srv := &http.Server{Handler: sb, ReadHeaderTimeout: 10 * time.Second}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = srv.Serve(ln)
+	}()
+	stop = func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+		<-done
+		_ = sb.Close()
+	}
+	return "http://" + ln.Addr().String(), token, stop, nil
+}
+
+func firstNonEmpty(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

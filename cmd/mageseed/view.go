@@ -1,0 +1,227 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/mageseed/mageseed/apply"
+)
+
+// palette colours the plan on a terminal; the zero palette prints plain
+// text.
+type palette struct{ on bool }
+
+func (p palette) paint(code, s string) string {
+	if !p.on {
+		return s
+	}
+	return "\x1b[" + code + "m" + s + "\x1b[0m"
+}
+
+func (p palette) action(a apply.Action, s string) string {
+	switch a {
+	case apply.Create:
+		return p.paint("32", s)
+	case apply.Update:
+		return p.paint("33", s)
+	case apply.Delete:
+		return p.paint("31", s)
+	}
+	return s
+}
+
+func (p palette) bold(s string) string { return p.paint("1", s) }
+
+// symbol is the one-character mark of an action in the plan.
+func symbol(a apply.Action) string {
+	if a == apply.NoOp {
+		return " "
+	}
+	return string(rune(a))
+}
+
+// verb says what happens to a customer, for the plan's comment lines.
+func verb(a apply.Action) string {
+	switch a {
+	case apply.Create:
+		return "will be created"
+	case apply.Update:
+		return "will be updated in-place"
+	case apply.Delete:
+		return "will be deleted"
+	}
+	return "is unchanged"
+}
+
+// renderPlan writes the plan as people read it, one block per changed
+// customer with its field-level differences, ending with the summary line.
+func renderPlan(w io.Writer, p *apply.Plan, pal palette) {
+	changed := 0
+	for _, c := range p.Changes {
+		if c.Action != apply.NoOp {
+			changed++
+		}
+	}
+	if changed == 0 {
+		_, _, _, unchanged := p.Counts()
+		fmt.Fprintf(w, "%s The store matches the manifest (%d %s unchanged).\n",
+			pal.bold("No changes."), unchanged, plural(unchanged, "customer", "customers"))
+		return
+	}
+	fmt.Fprintln(w, "mageseed will perform the following actions:")
+	for _, c := range p.Changes {
+		if c.Action == apply.NoOp {
+			continue
+		}
+		fmt.Fprintln(w)
+		renderChange(w, c, pal)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, planSummary(p, pal))
+}
+
+func customerName(c apply.Change) string {
+	name := c.Key
+	if name == "" {
+		name = c.Email
+	}
+	return name
+}
+
+func renderChange(w io.Writer, c apply.Change, pal palette) {
+	name := customerName(c)
+	fmt.Fprintf(w, "  # customer %s (%s) %s\n", pal.bold(name), c.Email, verb(c.Action))
+	fmt.Fprintf(w, "  %s customer %q {\n", pal.action(c.Action, symbol(c.Action)), name)
+	width := 0
+	for _, f := range c.Fields {
+		if n := len(f.Path); n > width {
+			width = n
+		}
+	}
+	for _, f := range c.Fields {
+		fmt.Fprintf(w, "      %s %-*s = %s\n", pal.action(f.Action, symbol(f.Action)), width, f.Path, fieldValue(f))
+	}
+	fmt.Fprintln(w, "    }")
+}
+
+// fieldValue renders one field's change: the new value for an addition,
+// old -> new for an update, the old value for a removal.
+func fieldValue(f apply.FieldChange) string {
+	if f.Sensitive {
+		return "(sensitive value)"
+	}
+	switch f.Action {
+	case apply.Create:
+		return f.New
+	case apply.Delete:
+		return f.Old + " -> null"
+	}
+	old := f.Old
+	if old == "" {
+		old = "null"
+	}
+	return old + " -> " + f.New
+}
+
+// planSummary is the plan's closing line.
+func planSummary(p *apply.Plan, pal palette) string {
+	create, update, del, unchanged := p.Counts()
+	return fmt.Sprintf("%s %d to create, %d to update, %d to delete, %d unchanged.",
+		pal.bold("Plan:"), create, update, del, unchanged)
+}
+
+// renderCompactPlan lists the changes one line each, as apply shows them
+// before it starts. Past limit lines it only counts them.
+func renderCompactPlan(w io.Writer, p *apply.Plan, pal palette, limit int) {
+	n := 0
+	for _, c := range p.Changes {
+		if c.Action == apply.NoOp {
+			continue
+		}
+		n++
+		if n <= limit {
+			fmt.Fprintf(w, "  %s customer %s (%s)\n", pal.action(c.Action, symbol(c.Action)), customerName(c), c.Email)
+		}
+	}
+	if n > limit {
+		fmt.Fprintf(w, "  ... and %d more (run 'mageseed plan' for every change)\n", n-limit)
+	}
+	fmt.Fprintln(w, planSummary(p, pal))
+}
+
+// writeJSON writes v as indented JSON.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// renderResult writes apply's closing report: what failed and why, what
+// did not run, warnings, then the summary line.
+func renderResult(w io.Writer, verbWord string, r *apply.Result, pal palette) {
+	for _, f := range r.Failed {
+		fmt.Fprintf(w, "%s %s customer %s (%s): %v\n", pal.paint("31", "Failed:"), actionWord(f.Action), f.Key, f.Email, f.Err)
+	}
+	if len(r.Skipped) > 0 {
+		keys := append([]string(nil), r.Skipped...)
+		sort.Strings(keys)
+		const show = 20
+		more := ""
+		if len(keys) > show {
+			more = fmt.Sprintf(" and %d more", len(keys)-show)
+			keys = keys[:show]
+		}
+		fmt.Fprintf(w, "Not run (%d): %s%s\n", len(r.Skipped), strings.Join(keys, ", "), more)
+	}
+	for _, warn := range r.Warnings {
+		fmt.Fprintf(w, "%s %s\n", pal.paint("33", "Warning:"), warn)
+	}
+	status := "complete"
+	if len(r.Failed) > 0 || len(r.Skipped) > 0 {
+		status = "incomplete"
+	}
+	fmt.Fprintf(w, "%s %d created, %d updated, %d deleted, %d unchanged in %s%s\n",
+		pal.bold(verbWord+" "+status+":"), r.Created, r.Updated, r.Deleted, r.Unchanged,
+		roundDuration(r.Elapsed), rateNote(r))
+}
+
+func rateNote(r *apply.Result) string {
+	done := r.Created + r.Updated + r.Deleted
+	if done < 10 || r.Elapsed <= 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (%.0f customers/s)", float64(done)/r.Elapsed.Seconds())
+}
+
+func actionWord(a apply.Action) string {
+	switch a {
+	case apply.Create:
+		return "create"
+	case apply.Update:
+		return "update"
+	case apply.Delete:
+		return "delete"
+	}
+	return "read"
+}
+
+func roundDuration(d time.Duration) string {
+	switch {
+	case d < time.Second:
+		return d.Round(time.Millisecond).String()
+	case d < time.Minute:
+		return d.Round(10 * time.Millisecond).String()
+	}
+	return d.Round(time.Second).String()
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
