@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -77,8 +78,11 @@ type response struct {
 func (s *store) do(method, path, token string, body any) response {
 	s.tb.Helper()
 	var rd io.Reader
+	contentType := "application/json"
 	switch b := body.(type) {
 	case nil:
+	case typed:
+		rd, contentType = strings.NewReader(b.body), b.contentType
 	case string:
 		rd = strings.NewReader(b)
 	case []byte:
@@ -94,8 +98,8 @@ func (s *store) do(method, path, token string, body any) response {
 	if err != nil {
 		s.tb.Fatalf("new request: %v", err)
 	}
-	if rd != nil {
-		req.Header.Set("Content-Type", "application/json")
+	if rd != nil && contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
@@ -110,6 +114,11 @@ func (s *store) do(method, path, token string, body any) response {
 		s.tb.Fatalf("%s %s: read body: %v", method, path, err)
 	}
 	return response{status: resp.StatusCode, body: raw}
+}
+
+// typed is a request body with its own Content-Type ("" sends none).
+type typed struct {
+	contentType, body string
 }
 
 // ok sends a request that must answer 200 and decodes the answer into out.
@@ -223,3 +232,5 @@ func emails(res magento.CustomerSearchResults) []string {
 	}
 	return out
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }
