@@ -169,6 +169,21 @@ func strict(v any) {
 	}
 }
 
+// describe lists the leaf causes of a validation error, one a line.
+func describe(err error) string {
+	ve, ok := err.(*jsonschema.ValidationError)
+	if !ok {
+		return err.Error()
+	}
+	var lines []string
+	for _, u := range ve.BasicOutput().Errors {
+		if u.Error != "" && !strings.HasPrefix(u.Error, "doesn't validate with") {
+			lines = append(lines, fmt.Sprintf("  at %q: %s", u.InstanceLocation, u.Error))
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
 // nullPaths lists the paths of the nulls in v, with [] for list indexes.
 func nullPaths(v any, path string, out *[]string) {
 	switch v := v.(type) {
@@ -200,7 +215,7 @@ func contractCheck(t *testing.T, schema func(string) *jsonschema.Schema, definit
 		t.Fatalf("decode %q: %v", body, err)
 	}
 	if err := schema(definition).Validate(v); err != nil {
-		t.Errorf("answer does not match %s: %#v\nanswer: %s", definition, err, body)
+		t.Errorf("answer does not match %s:\n%s\nanswer: %s", definition, describe(err), body)
 	}
 	var nulls []string
 	nullPaths(v, "", &nulls)
@@ -395,5 +410,43 @@ func edgeWaitBulk(tb testing.TB, s *edgeServer, uuid string) magento.BulkStatus 
 			tb.Fatalf("bulk %s still open after 10s: %s", uuid, r.body)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestContractCheckerRejects makes sure that the contract test can fail:
+// answers that break the definitions in the ways a store could are caught.
+func TestContractCheckerRejects(t *testing.T) {
+	schema := contractSchemas(t)
+	tests := []struct {
+		name, definition, body string
+	}{
+		{"default_billing as a number", "customer-data-customer-interface", `{"email":"a@b.c","firstname":"A","lastname":"B","default_billing":12}`},
+		{"null middlename", "customer-data-customer-interface", `{"email":"a@b.c","firstname":"A","lastname":"B","middlename":null}`},
+		{"camelCase key", "customer-data-customer-interface", `{"email":"a@b.c","firstname":"A","lastname":"B","groupId":1}`},
+		{"missing lastname", "customer-data-customer-interface", `{"email":"a@b.c","firstname":"A"}`},
+		{"region_id as a string", "customer-data-address-interface", `{"region_id":"43"}`},
+		{"region without region_code", "customer-data-address-interface", `{"region":{"region":"New York","region_id":43}}`},
+		{"directory region id as a number", "directory-data-country-information-interface", `{"id":"US","available_regions":[{"id":43,"code":"NY","name":"New York"}]}`},
+		{"search results without total_count", "customer-data-customer-search-results-interface", `{"items":[],"search_criteria":{"filter_groups":[]}}`},
+		{"error without message", "error-response", `{"parameters":{"fieldName":"email"}}`},
+		{"websites as an object", "list:store-data-website-interface", `{"id":1}`},
+		{"async response without bulk_uuid", "asynchronous-operations-data-async-response-interface", `{"request_items":[],"errors":false}`},
+		{"bulk status without operation_count", "asynchronous-operations-data-bulk-operations-status-interface", `{"operations_list":[],"user_type":2,"bulk_id":"x","description":"d","start_time":"2026-01-01 00:00:00","user_id":1}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var v any
+			dec := json.NewDecoder(strings.NewReader(tt.body))
+			dec.UseNumber()
+			if err := dec.Decode(&v); err != nil {
+				t.Fatal(err)
+			}
+			schemaErr := schema(tt.definition).Validate(v)
+			var nulls []string
+			nullPaths(v, "", &nulls)
+			if schemaErr == nil && len(nulls) == 0 {
+				t.Errorf("%s accepted %s", tt.definition, tt.body)
+			}
+		})
 	}
 }

@@ -6,12 +6,15 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"net/url"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"go.uber.org/goleak"
 
 	"github.com/mageseed/mageseed/magento"
@@ -189,4 +192,106 @@ func TestLoad(t *testing.T) {
 	}
 	transport.CloseIdleConnections()
 	s.stop(t)
+}
+
+func TestHostileInput(t *testing.T) {
+	s := edgeServe(t, sandbox.Options{})
+	hc := s.Client()
+	emails := []string{"a@example.com", "b@example.com", "c@example.net"}
+	for _, e := range emails {
+		if r := edgeMust(t, hc, http.MethodPost, s.URL+"/rest/V1/customers", "", edgeCustomer(e)); r.status != http.StatusOK {
+			t.Fatalf("create %s: status %d: %s", e, r.status, r.body)
+		}
+	}
+	search := func(field, value, cond string) string {
+		q := url.Values{}
+		q.Set("searchCriteria[filterGroups][0][filters][0][field]", field)
+		q.Set("searchCriteria[filterGroups][0][filters][0][value]", value)
+		if cond != "" {
+			q.Set("searchCriteria[filterGroups][0][filters][0][conditionType]", cond)
+		}
+		return "/rest/V1/customers/search?" + q.Encode()
+	}
+	const maxBody = 10 << 20
+	tests := []struct {
+		name, method, path string
+		body               any
+		status             int
+		want               magento.ErrorResponse // for errors
+		wantTotal          int                   // for searches (status 200)
+	}{
+		{
+			name: "malformed json", method: http.MethodPost, path: "/rest/V1/customers", body: "{not json",
+			status: 400, want: magento.ErrorResponse{Message: "Decoding error."},
+		},
+		{
+			name: "truncated json", method: http.MethodPost, path: "/rest/V1/customers", body: `{"customer":{"email":"t@example.com"`,
+			status: 400, want: magento.ErrorResponse{Message: "Decoding error."},
+		},
+		{
+			name: "trailing garbage", method: http.MethodPost, path: "/rest/V1/customers/isEmailAvailable", body: `{"customerEmail":"a@example.com"} DROP`,
+			status: 400, want: magento.ErrorResponse{Message: "Decoding error."},
+		},
+		{
+			name: "deep nesting", method: http.MethodPost, path: "/rest/V1/customers", body: strings.Repeat("[", 100000) + strings.Repeat("]", 100000),
+			status: 400, want: magento.ErrorResponse{Message: "Decoding error."},
+		},
+		{
+			name: "huge body", method: http.MethodPost, path: "/rest/V1/customers", body: `{"customer":{"firstname":"` + strings.Repeat("x", maxBody) + `"}}`,
+			status: 413, want: magento.ErrorResponse{Message: "The request body is larger than the %max bytes the sandbox accepts.", Parameters: map[string]any{"max": float64(maxBody)}},
+		},
+		{
+			name: "unknown search field", method: http.MethodGet, path: search("password_hash", "x", "eq"),
+			status: 400, want: magento.ErrorResponse{Message: "Invalid attribute name: %1", Parameters: []any{"password_hash"}},
+		},
+		{
+			name: "sql in the field name", method: http.MethodGet, path: search("email) OR 1=1 --", "x", "eq"),
+			status: 400, want: magento.ErrorResponse{Message: "Invalid attribute name: %1", Parameters: []any{"email) OR 1=1 --"}},
+		},
+		{
+			name: "unknown criteria key", method: http.MethodGet, path: "/rest/V1/customers/search?searchCriteria[where]=1",
+			status: 400, want: magento.ErrorResponse{Message: `"%fieldName" is not supported. Correct the field name and try again.`, Parameters: map[string]any{"fieldName": "Where"}},
+		},
+		{
+			name: "unknown sort field", method: http.MethodGet, path: "/rest/V1/customers/search?searchCriteria[sortOrders][0][field]=1;DROP&searchCriteria[sortOrders][0][direction]=ASC",
+			status: 400, want: magento.ErrorResponse{Message: "Invalid attribute name: %1", Parameters: []any{"1;DROP"}},
+		},
+		{name: "or 1=1 as a value", method: http.MethodGet, path: search("email", "' OR 1=1 --", "eq"), status: 200, wantTotal: 0},
+		{name: "or 1=1 in a list", method: http.MethodGet, path: search("email", "' OR 1=1 --,a@example.com", "in"), status: 200, wantTotal: 1},
+		{name: "drop table as a value", method: http.MethodGet, path: search("firstname", `"; DROP TABLE customer_entity; --`, "like"), status: 200, wantTotal: 0},
+		{name: "percent is literal for eq", method: http.MethodGet, path: search("email", "%", "eq"), status: 200, wantTotal: 0},
+		{name: "percent matches all for like", method: http.MethodGet, path: search("email", "%", "like"), status: 200, wantTotal: 3},
+		{name: "sql as a condition type", method: http.MethodGet, path: search("email", "a@example.com", "eq' OR '1'='1"), status: 200, wantTotal: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := edgeMust(t, hc, tt.method, s.URL+tt.path, edgeToken, tt.body)
+			if r.status != tt.status {
+				t.Fatalf("status %d, want %d: %.300s", r.status, tt.status, r.body)
+			}
+			if tt.status == http.StatusOK {
+				var res magento.CustomerSearchResults
+				if err := json.Unmarshal(r.body, &res); err != nil {
+					t.Fatalf("decode %q: %v", r.body, err)
+				}
+				if res.TotalCount != tt.wantTotal || len(res.Items) != tt.wantTotal {
+					t.Errorf("total_count %d with %d items, want %d", res.TotalCount, len(res.Items), tt.wantTotal)
+				}
+				return
+			}
+			var got magento.ErrorResponse
+			if err := json.Unmarshal(r.body, &got); err != nil {
+				t.Fatalf("decode %q: %v", r.body, err)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("error mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+	// Nothing above changed the store.
+	for _, e := range emails {
+		if got := edgeCount(t, s, e); got != 1 {
+			t.Errorf("customers with %s after the hostile requests = %d, want 1", e, got)
+		}
+	}
 }
