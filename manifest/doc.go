@@ -49,7 +49,8 @@
 //
 // # Generators
 //
-// Each generate entry expands to count customers keyed <key>-0001 and so on
+// Each generate entry expands to count customers (at most 100,000; 200,000
+// for all generators of a manifest together) keyed <key>-0001 and so on
 // (zero-padded to the width of count, at least 4 digits), with email
 // <key>-{n}@example.test unless given. Every generated value is a function of
 // (seed, number, field) alone: each field hashes the triple (FNV-1a,

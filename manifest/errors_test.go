@@ -241,6 +241,14 @@ customers:
 			},
 		},
 		{
+			name: "generators in all make at most 200000 customers",
+			files: []string{"a.yaml", "generate:\n  - {key: a, count: 100000, password: Password1}\n  - {key: b, count: 100000, password: Password1}\n",
+				"b.yaml", "generate:\n  - {key: c, count: 1, password: Password1}\n"},
+			want: []string{
+				"b.yaml:2:5: generate[0]: generators may make at most 200000 customers in all: lower count",
+			},
+		},
+		{
 			name: "generators",
 			files: []string{"a.yaml", `customers:
   demo-0002: {email: x@example.com, firstname: A, lastname: B, password: Password1}

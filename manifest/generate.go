@@ -11,6 +11,10 @@ import (
 	"github.com/mageseed/mageseed"
 )
 
+// maxGenerated bounds the customers that all generators of a manifest make
+// together, so that a few bytes of YAML cannot ask for gigabytes.
+const maxGenerated = 200_000
+
 // genSpec is one entry of a generate list, with its document's defaults
 // applied.
 type genSpec struct {
@@ -278,6 +282,14 @@ func usableRegions(co mageseed.Country) []mageseed.DirectoryRegion {
 // expand appends the generated customers of every generator, checking their
 // keys and emails against the declared ones.
 func (ld *loader) expand() {
+	total := 0
+	for _, g := range ld.gens {
+		total += g.count
+		if total > maxGenerated {
+			ld.errAt(g.at, true, fmt.Sprintf("generators may make at most %d customers in all: lower count", maxGenerated))
+			return
+		}
+	}
 	for _, g := range ld.gens {
 		website := g.website
 		if website == "" {
