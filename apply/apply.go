@@ -38,15 +38,20 @@ type Options struct {
 	// Now returns the current time (default time.Now).
 	Now func() time.Time
 
-	// CreateAttempts bounds how many times one customer's create is sent
-	// while its outcome stays unknown and the store does not hold the
-	// email (default 3).
-	CreateAttempts int
+	// Attempts bounds how many times one request is sent while the store
+	// does not answer it: a create whose outcome stays unknown and whose
+	// email the store does not hold after each attempt, and a token
+	// request that got no answer, a 5xx or a 429 (none of which counts as
+	// a failed sign-in). A refused password is never retried. Default 8.
+	Attempts int
 
-	// RetryDelay is the wait before the second create attempt; it doubles
-	// for each further attempt (default 1s).
+	// RetryDelay is the wait before the second attempt; it doubles for each
+	// further attempt, up to maxRetryDelay (default 500ms).
 	RetryDelay time.Duration
 }
+
+// maxRetryDelay caps the wait between two attempts.
+const maxRetryDelay = 8 * time.Second
 
 func (o Options) withDefaults() Options {
 	if o.Parallelism <= 0 {
@@ -58,11 +63,11 @@ func (o Options) withDefaults() Options {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	if o.CreateAttempts <= 0 {
-		o.CreateAttempts = 3
+	if o.Attempts <= 0 {
+		o.Attempts = 8
 	}
 	if o.RetryDelay <= 0 {
-		o.RetryDelay = time.Second
+		o.RetryDelay = 500 * time.Millisecond
 	}
 	return o
 }
@@ -142,8 +147,9 @@ type outcome struct {
 // (looked up, then updated if it differs), and an unknown outcome
 // (EUNAVAILABLE) is resolved by looking the email up before any retry. An
 // update is one UpdateCustomer call with the full address list. A customer
-// that asks for a token gets exactly one CustomerToken call; a refused
-// password is a warning (credential drift), never retried.
+// that asks for a token gets one CustomerToken call (another only when the
+// store gave no answer); a refused password is a warning (credential
+// drift), never retried.
 //
 // When ctx is cancelled, Apply starts no new work, lets the requests in
 // flight finish, flushes the outputs and returns the Result with an error
@@ -322,23 +328,22 @@ func (e *executor) run(ctx, stop context.Context, c *Change) outcome {
 	case Create:
 		return e.create(ctx, stop, c.Desired)
 	case Update:
-		return e.update(ctx, c.Desired, c.Remote, false)
+		return e.update(ctx, stop, c.Desired, c.Remote, false)
 	default:
 		if c.Desired == nil || c.Remote == nil {
 			// A destroy plan's customer that is already absent.
 			return outcome{state: done, action: NoOp, wrote: true}
 		}
-		return e.finish(ctx, c.Desired, c.Remote, NoOp)
+		return e.finish(ctx, stop, c.Desired, c.Remote, NoOp)
 	}
 }
 
 // create creates d, adopting it instead when the store already holds it.
 func (e *executor) create(ctx, stop context.Context, d *mageseed.Customer) outcome {
-	delay := e.opts.RetryDelay
 	for attempt := 1; ; attempt++ {
 		got, err := e.r.CreateCustomer(ctx, *d)
 		if err == nil {
-			return e.finish(ctx, d, &got, Create)
+			return e.finish(ctx, stop, d, &got, Create)
 		}
 		switch mageseed.ErrorCode(err) {
 		case mageseed.ECONFLICT:
@@ -349,30 +354,42 @@ func (e *executor) create(ctx, stop context.Context, d *mageseed.Customer) outco
 			case found == nil:
 				return outcome{state: failed, action: Create, err: fmt.Errorf("create customer %s: %w (and website %d does not hold it: is the account shared across websites?)", d.Email, err, d.WebsiteID)}
 			}
-			return e.update(ctx, d, found, true)
-		case mageseed.EUNAVAILABLE:
+			return e.update(ctx, stop, d, found, true)
+		case mageseed.EUNAVAILABLE, mageseed.ERATELIMIT:
 			// The create may have happened: look before trying again.
 			found, ferr := e.find(ctx, d)
 			if ferr != nil {
 				return outcome{state: failed, action: Create, err: fmt.Errorf("create customer %s: outcome unknown (%v); look it up: %w", d.Email, err, ferr)}
 			}
 			if found != nil {
-				return e.update(ctx, d, found, true)
+				return e.update(ctx, stop, d, found, true)
 			}
-			if attempt >= e.opts.CreateAttempts {
+			if attempt >= e.opts.Attempts {
 				return outcome{state: failed, action: Create, err: fmt.Errorf("create customer %s: gave up after %d attempts: %w", d.Email, attempt, err)}
 			}
-			t := time.NewTimer(delay)
-			select {
-			case <-t.C:
-			case <-stop.Done():
-				t.Stop()
+			if !e.wait(stop, attempt) {
 				return outcome{state: failed, action: Create, err: fmt.Errorf("create customer %s: not retried after %v: stopped", d.Email, err)}
 			}
-			delay *= 2
 		default:
 			return outcome{state: failed, action: Create, err: fmt.Errorf("create customer %s: %w", d.Email, err)}
 		}
+	}
+}
+
+// wait sleeps before attempt+1 (RetryDelay doubled per attempt, capped);
+// it reports false when stop ends the wait first.
+func (e *executor) wait(stop context.Context, attempt int) bool {
+	d := e.opts.RetryDelay
+	for i := 1; i < attempt && d < maxRetryDelay; i++ {
+		d *= 2
+	}
+	t := time.NewTimer(min(d, maxRetryDelay))
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-stop.Done():
+		return false
 	}
 }
 
@@ -395,10 +412,10 @@ func (e *executor) find(ctx context.Context, d *mageseed.Customer) (*mageseed.Cu
 // update converges the stored customer r to d with one UpdateCustomer call
 // (none when r is already as d declares). adopted marks a customer the plan
 // meant to create.
-func (e *executor) update(ctx context.Context, d, r *mageseed.Customer, adopted bool) outcome {
+func (e *executor) update(ctx, stop context.Context, d, r *mageseed.Customer, adopted bool) outcome {
 	target, fields := converge(d, r)
 	if len(fields) == 0 {
-		o := e.finish(ctx, d, r, NoOp)
+		o := e.finish(ctx, stop, d, r, NoOp)
 		o.adopted = adopted
 		return o
 	}
@@ -406,14 +423,14 @@ func (e *executor) update(ctx context.Context, d, r *mageseed.Customer, adopted 
 	if err != nil {
 		return outcome{state: failed, action: Update, adopted: adopted, err: fmt.Errorf("update customer %s: %w", d.Email, err)}
 	}
-	o := e.finish(ctx, d, &got, Update)
+	o := e.finish(ctx, stop, d, &got, Update)
 	o.adopted = adopted
 	return o
 }
 
 // finish completes a change whose write (if any) succeeded: it mints the
 // token d asks for and builds the outputs entry from the stored customer s.
-func (e *executor) finish(ctx context.Context, d, s *mageseed.Customer, action Action) outcome {
+func (e *executor) finish(ctx, stop context.Context, d, s *mageseed.Customer, action Action) outcome {
 	o := outcome{state: done, action: action, wrote: true, record: true}
 	o.out, o.warns = outputFor(d, s)
 	if !d.Token {
@@ -423,20 +440,26 @@ func (e *executor) finish(ctx context.Context, d, s *mageseed.Customer, action A
 		o.warns = append(o.warns, fmt.Sprintf("customer %s: asks for a token but declares no password; token not minted", d.Key))
 		return o
 	}
-	tok, err := e.r.CustomerToken(ctx, d.Email, d.Password)
-	switch {
-	case err == nil:
-		o.token = true
-		o.out.Token = tok
-		o.out.TokenExpiresAt = TokenExpiry(tok, e.opts.Now(), e.opts.TokenLifetime)
-	case mageseed.ErrorCode(err) == mageseed.EUNAUTHORIZED:
-		// Never retried: Magento locks an account after a few failures.
-		o.warns = append(o.warns, fmt.Sprintf("customer %s: the store refused its password (credential drift); token not minted", d.Key))
-	default:
-		o.state = failed
-		o.err = fmt.Errorf("mint token for customer %s: %w", d.Email, err)
+	for attempt := 1; ; attempt++ {
+		tok, err := e.r.CustomerToken(ctx, d.Email, d.Password)
+		switch code := mageseed.ErrorCode(err); {
+		case err == nil:
+			o.token = true
+			o.out.Token = tok
+			o.out.TokenExpiresAt = TokenExpiry(tok, e.opts.Now(), e.opts.TokenLifetime)
+			return o
+		case code == mageseed.EUNAUTHORIZED:
+			// Never retried: Magento locks an account after a few failures.
+			o.warns = append(o.warns, fmt.Sprintf("customer %s: the store refused its password (credential drift); token not minted", d.Key))
+			return o
+		case (code == mageseed.EUNAVAILABLE || code == mageseed.ERATELIMIT) && attempt < e.opts.Attempts && e.wait(stop, attempt):
+			// No answer is not a refused sign-in: asking again is safe.
+		default:
+			o.state = failed
+			o.err = fmt.Errorf("mint token for customer %s: %w", d.Email, err)
+			return o
+		}
 	}
-	return o
 }
 
 // outputFor builds the outputs entry of desired customer d from the stored

@@ -241,7 +241,7 @@ func TestApplyUnknownCreateOutcome(t *testing.T) {
 				return tt.fail(n)
 			}
 			j := jane()
-			res, err := Apply(context.Background(), m, plan(t, m, []mageseed.Customer{j}), fast(Options{}))
+			res, err := Apply(context.Background(), m, plan(t, m, []mageseed.Customer{j}), fast(Options{Attempts: 3}))
 			if (err != nil) != tt.wantFailed {
 				t.Fatalf("Apply error = %v, want failure %v", err, tt.wantFailed)
 			}
@@ -420,6 +420,57 @@ func TestApplyCredentialDrift(t *testing.T) {
 	}
 	if c := out.Customers["jane"]; c.ID == 0 || c.Token != "" {
 		t.Errorf("outputs of jane = %+v, want ids and no token", c)
+	}
+}
+
+func TestApplyTokenRetry(t *testing.T) {
+	tests := []struct {
+		name       string
+		faults     []error // the answers to the token requests, in order; nil: no fault
+		drop       bool    // the first request is answered by a dropped connection
+		wantCalls  int
+		wantTokens int
+		wantFailed bool
+	}{
+		{name: "503 then success", faults: []error{mageseed.Errorf(mageseed.EUNAVAILABLE, "503")}, wantCalls: 2, wantTokens: 1},
+		{name: "429 then success", faults: []error{mageseed.Errorf(mageseed.ERATELIMIT, "429")}, wantCalls: 2, wantTokens: 1},
+		{name: "dropped answer then success", drop: true, wantCalls: 2, wantTokens: 1},
+		{name: "never answered", faults: []error{
+			mageseed.Errorf(mageseed.EUNAVAILABLE, "503"), mageseed.Errorf(mageseed.EUNAVAILABLE, "503"), mageseed.Errorf(mageseed.EUNAVAILABLE, "503"),
+		}, wantCalls: 3, wantFailed: true},
+		{name: "other error is not retried", faults: []error{mageseed.Errorf(mageseed.EINVALID, "bad")}, wantCalls: 1, wantFailed: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := newMemStore()
+			var mu sync.Mutex
+			n := 0
+			m.fault = func(op, email string) (error, bool) {
+				if op != "token" {
+					return nil, false
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				n++
+				if tt.drop && n == 1 {
+					return nil, true
+				}
+				if n <= len(tt.faults) {
+					return tt.faults[n-1], false
+				}
+				return nil, false
+			}
+			res, err := Apply(context.Background(), m, plan(t, m, []mageseed.Customer{jane()}), fast(Options{Attempts: 3}))
+			if (err != nil) != tt.wantFailed {
+				t.Errorf("Apply error = %v, want failure %v", err, tt.wantFailed)
+			}
+			if got := m.count("token"); got != tt.wantCalls || res.Tokens != tt.wantTokens {
+				t.Errorf("token requests %d, tokens %d; want %d, %d", got, res.Tokens, tt.wantCalls, tt.wantTokens)
+			}
+			if res.Created != 1 {
+				t.Errorf("created %d, want 1 whatever became of the token", res.Created)
+			}
+		})
 	}
 }
 

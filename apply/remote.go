@@ -61,9 +61,9 @@ type BulkRemote interface {
 	// index into customers.
 	SubmitCreates(ctx context.Context, customers []mageseed.Customer) (bulkID string, rejected map[int]error, err error)
 
-	// BulkStatus returns the state of every operation of a bulk, by the
+	// PollBulk returns the state of every operation of a bulk, by the
 	// index of the customer in the SubmitCreates call.
-	BulkStatus(ctx context.Context, bulkID string) ([]BulkOperation, error)
+	PollBulk(ctx context.Context, bulkID string) ([]BulkOperation, error)
 }
 
 // BulkState is the state of one operation of a bulk.
