@@ -11,6 +11,7 @@ import (
 
 	"github.com/mageseed/mageseed"
 	"github.com/mageseed/mageseed/apply"
+	"github.com/mageseed/mageseed/magento"
 	"github.com/mageseed/mageseed/manifest"
 )
 
@@ -124,7 +125,7 @@ func openSession(ctx context.Context, s streams, files []string, sf storeFlags) 
 func (ss *session) plan(ctx context.Context, destroy bool) (*apply.Plan, error) {
 	desired, err := apply.Resolve(ctx, ss.store.client, ss.manifest.Customers, ss.manifest.Store.Website)
 	if err != nil {
-		return nil, fmt.Errorf("resolve the manifest against %s: %w", ss.store.url, err)
+		return nil, storeError(fmt.Errorf("resolve the manifest against %s: %w", ss.store.url, err))
 	}
 	ss.desired = desired
 	remote, err := apply.Read(ctx, ss.store.client, desired)
@@ -160,6 +161,9 @@ func loadManifest(s streams, files []string) (*manifest.Manifest, error) {
 
 // storeError adds a hint to errors whose cause people can act on.
 func storeError(err error) error {
+	if h := magento.Hint(err); h != "" {
+		return withHint(err, "%s", h)
+	}
 	switch mageseed.ErrorCode(err) {
 	case mageseed.EUNAUTHORIZED:
 		return withHint(err, "check MAGENTO_ADMIN_TOKEN, or MAGENTO_ADMIN_USERNAME and MAGENTO_ADMIN_PASSWORD; the token needs the Magento_Customer::manage resource")

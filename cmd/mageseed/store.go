@@ -124,16 +124,25 @@ func connect(ctx context.Context, f storeFlags, manifestURL, manifestStoreCode s
 		cfg.AdminUsername = getenv("MAGENTO_ADMIN_USERNAME")
 		cfg.AdminPassword = os.Getenv("MAGENTO_ADMIN_PASSWORD")
 		s.mask(cfg.AdminToken, cfg.AdminPassword)
-		if cfg.AdminToken == "" && (cfg.AdminUsername == "" || cfg.AdminPassword == "") {
+		oauth, err := oauthFromEnv()
+		if err != nil {
+			return nil, err
+		}
+		if oauth != nil {
+			s.mask(oauth.ConsumerSecret, oauth.AccessToken, oauth.AccessTokenSecret)
+			cfg.OAuth = oauth
+		}
+		if cfg.OAuth == nil && cfg.AdminToken == "" && (cfg.AdminUsername == "" || cfg.AdminPassword == "") {
 			return nil, withHint(errors.New("no admin credentials for "+st.url),
-				"set MAGENTO_ADMIN_TOKEN to an integration or admin token, or MAGENTO_ADMIN_USERNAME and MAGENTO_ADMIN_PASSWORD")
+				"set MAGENTO_ADMIN_TOKEN to an integration or admin token, MAGENTO_ADMIN_USERNAME and MAGENTO_ADMIN_PASSWORD, "+
+					"or an integration's MAGENTO_CONSUMER_KEY, MAGENTO_CONSUMER_SECRET, MAGENTO_ACCESS_TOKEN and MAGENTO_ACCESS_TOKEN_SECRET")
 		}
 	}
 	cfg.BaseURL = st.url
 	client, err := magento.New(cfg)
 	if err != nil {
 		st.Close()
-		return nil, err
+		return nil, storeError(err)
 	}
 	st.client = client
 	return st, nil
@@ -185,4 +194,29 @@ func firstNonEmpty(vs ...string) string {
 		}
 	}
 	return ""
+}
+
+// oauthEnv are the variables that hold a Magento integration's OAuth 1.0a
+// credentials.
+var oauthEnv = []string{"MAGENTO_CONSUMER_KEY", "MAGENTO_CONSUMER_SECRET", "MAGENTO_ACCESS_TOKEN", "MAGENTO_ACCESS_TOKEN_SECRET"}
+
+// oauthFromEnv reads an integration's four credentials: all of them, or
+// none (nil).
+func oauthFromEnv() (*magento.OAuthCredentials, error) {
+	var vals, missing []string
+	for _, k := range oauthEnv {
+		v := getenv(k)
+		vals = append(vals, v)
+		if v == "" {
+			missing = append(missing, k)
+		}
+	}
+	switch len(missing) {
+	case len(oauthEnv):
+		return nil, nil
+	case 0:
+		return &magento.OAuthCredentials{ConsumerKey: vals[0], ConsumerSecret: vals[1], AccessToken: vals[2], AccessTokenSecret: vals[3]}, nil
+	}
+	return nil, withHint(fmt.Errorf("incomplete integration credentials: %s not set", strings.Join(missing, ", ")),
+		"an integration signs requests with all four of %s", strings.Join(oauthEnv, ", "))
 }
