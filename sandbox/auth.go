@@ -212,7 +212,7 @@ func (a *authenticator) throttled(ctx context.Context, user string, typ int) (bo
 	var count int
 	var expires string
 	err := a.db.r.QueryRowContext(ctx, `SELECT failures_count, lock_expires_at FROM oauth_token_request_log WHERE user_name = ? AND user_type = ?`,
-		strings.ToLower(user), typ).Scan(&count, &expires)
+		user, typ).Scan(&count, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
 	}
@@ -232,7 +232,7 @@ func (a *authenticator) logFailure(ctx context.Context, user string, typ int) er
 			ON CONFLICT (user_name, user_type) DO UPDATE SET
 				failures_count = CASE WHEN lock_expires_at > ? THEN failures_count + 1 ELSE 1 END,
 				lock_expires_at = excluded.lock_expires_at`,
-			strings.ToLower(user), typ, formatTime(now.Add(tokenLockTimeout)), formatTime(now))
+			user, typ, formatTime(now.Add(tokenLockTimeout)), formatTime(now))
 		return err
 	})
 }
@@ -240,7 +240,7 @@ func (a *authenticator) logFailure(ctx context.Context, user string, typ int) er
 // resetFailures forgets the failed token requests of the username.
 func (a *authenticator) resetFailures(ctx context.Context, user string, typ int) error {
 	return a.db.write(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `DELETE FROM oauth_token_request_log WHERE user_name = ? AND user_type = ?`, strings.ToLower(user), typ)
+		_, err := tx.ExecContext(ctx, `DELETE FROM oauth_token_request_log WHERE user_name = ? AND user_type = ?`, user, typ)
 		return err
 	})
 }

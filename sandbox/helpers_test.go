@@ -55,16 +55,26 @@ func newStore(tb testing.TB, opts sandbox.Options) *store {
 	if err != nil {
 		tb.Fatalf("sandbox.New: %v", err)
 	}
-	srv := httptest.NewServer(sb)
+	srv := newServer(tb, sb)
 	tb.Cleanup(func() {
-		srv.Close()
 		if err := sb.Close(); err != nil {
 			tb.Errorf("Close: %v", err)
 		}
 	})
 	s := &store{tb: tb, sb: sb, srv: srv, clock: clk}
-	s.admin = s.token("/rest/V1/integration/admin/token", "admin", "admin123")
+	user, pass := opts.AdminUser, opts.AdminPassword
+	if user == "" {
+		user, pass = "admin", "admin123"
+	}
+	s.admin = s.token("/rest/V1/integration/admin/token", user, pass)
 	return s
+}
+
+// newServer serves h on loopback until the test ends.
+func newServer(tb testing.TB, h http.Handler) *httptest.Server {
+	srv := httptest.NewServer(h)
+	tb.Cleanup(srv.Close)
+	return srv
 }
 
 // response is an answer: its status and body.
