@@ -48,6 +48,17 @@ type Options struct {
 	// RetryDelay is the wait before the second attempt; it doubles for each
 	// further attempt, up to maxRetryDelay (default 500ms).
 	RetryDelay time.Duration
+
+	// Bulk sends creates through the store's asynchronous bulk API (see
+	// bulk.go); the Remote must then be a BulkRemote. BulkSize is the
+	// number of customers per bulk (default 100), BulkPoll the first wait
+	// between two polls of a bulk (default 250ms, doubling up to 4s), and
+	// BulkTimeout how long a bulk may make no progress before its customers
+	// are reported as still queued (default 10m).
+	Bulk        bool
+	BulkSize    int
+	BulkPoll    time.Duration
+	BulkTimeout time.Duration
 }
 
 // maxRetryDelay caps the wait between two attempts.
@@ -68,6 +79,15 @@ func (o Options) withDefaults() Options {
 	}
 	if o.RetryDelay <= 0 {
 		o.RetryDelay = 500 * time.Millisecond
+	}
+	if o.BulkSize <= 0 {
+		o.BulkSize = defaultBulkSize
+	}
+	if o.BulkPoll <= 0 {
+		o.BulkPoll = defaultBulkPoll
+	}
+	if o.BulkTimeout <= 0 {
+		o.BulkTimeout = defaultBulkTimeout
 	}
 	return o
 }
@@ -159,6 +179,13 @@ func Apply(ctx context.Context, r Remote, p *Plan, opts Options) (*Result, error
 	start := time.Now()
 	opts = opts.withDefaults()
 	e := &executor{r: r, opts: opts}
+	var bulk BulkRemote
+	if opts.Bulk {
+		var ok bool
+		if bulk, ok = r.(BulkRemote); !ok {
+			return &Result{}, errors.New("apply in bulk mode: the store client cannot submit bulks")
+		}
+	}
 
 	var deletes, rest []int
 	for i := range p.Changes {
@@ -208,12 +235,17 @@ func Apply(ctx context.Context, r Remote, p *Plan, opts Options) (*Result, error
 		}
 		g, stop := errgroup.WithContext(ctx)
 		g.SetLimit(opts.Parallelism)
+		var bulkIdx []int
 		for _, i := range level {
 			if stop.Err() != nil {
 				outs[i].state = skipped
 				continue
 			}
 			c := &p.Changes[i]
+			if bulk != nil && c.Action == Create {
+				bulkIdx = append(bulkIdx, i)
+				continue
+			}
 			if c.Action == NoOp && (c.Desired == nil || c.Remote == nil || !c.Desired.Token) {
 				// Nothing to send: record the customer's ids.
 				outs[i] = e.run(work, stop, c)
@@ -235,6 +267,15 @@ func Apply(ctx context.Context, r Remote, p *Plan, opts Options) (*Result, error
 		}
 		if err := g.Wait(); err != nil || ctx.Err() != nil {
 			stopped = true
+		}
+		if len(bulkIdx) > 0 {
+			if stopped {
+				for _, i := range bulkIdx {
+					outs[i].state = skipped
+				}
+			} else if err := e.applyBulk(work, ctx, bulk, p, bulkIdx, outs, finished); err != nil || ctx.Err() != nil {
+				stopped = true
+			}
 		}
 	}
 	close(finished)
