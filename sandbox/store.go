@@ -22,6 +22,9 @@ type store struct {
 	w, r *sql.DB
 
 	stmts map[string]*sql.Stmt // read-only after prepare
+
+	jobs          chan *writeJob
+	quit, stopped chan struct{}
 }
 
 // schema mirrors the Magento tables the customer API touches, reduced to the
@@ -168,12 +171,11 @@ func openStore(path string) (*store, error) {
 		db.SetMaxIdleConns(1)
 		db.SetConnMaxLifetime(0)
 		db.SetConnMaxIdleTime(0)
-		s := &store{w: db, r: db}
 		if _, err := db.Exec(schema); err != nil {
 			db.Close()
 			return nil, fmt.Errorf("create schema: %w", err)
 		}
-		return s, nil
+		return startStore(db, db), nil
 	}
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas +
 		"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
@@ -196,11 +198,20 @@ func openStore(path string) (*store, error) {
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	return &store{w: w, r: r}, nil
+	return startStore(w, r), nil
+}
+
+// startStore starts the writer goroutine of a store.
+func startStore(w, r *sql.DB) *store {
+	s := &store{w: w, r: r, jobs: make(chan *writeJob), quit: make(chan struct{}), stopped: make(chan struct{})}
+	go s.writer()
+	return s
 }
 
 // close closes the database; in WAL mode the last close checkpoints it.
 func (s *store) close() error {
+	close(s.quit)
+	<-s.stopped
 	var errR error
 	if s.r != s.w {
 		errR = s.r.Close()
@@ -232,17 +243,110 @@ func (s *store) txStmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt
 	return tx.PrepareContext(ctx, query)
 }
 
-// write runs fn in one write transaction and commits it when fn returns nil.
+// writeJob is one write waiting for the writer goroutine.
+type writeJob struct {
+	ctx  context.Context
+	fn   func(tx *sql.Tx) error
+	done chan error // buffered: the writer never blocks on it
+}
+
+// maxBatch bounds how many writes share one transaction.
+const maxBatch = 64
+
+// write runs fn in a write transaction and returns once the transaction
+// is committed, or fn's error after fn's changes are rolled back.
+//
+// Writes are group-committed: one goroutine takes the writes waiting at
+// the moment, runs each inside its own savepoint of one transaction (a
+// failing write is rolled back to its savepoint and leaves the others
+// alone) and commits them together. The commit, where SQLite's time goes,
+// is shared by concurrent writers.
 func (s *store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	j := &writeJob{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	select {
+	case s.jobs <- j:
+	case <-s.quit:
+		return errClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case err := <-j.done:
+		return err
+	case <-s.stopped:
+		select {
+		case err := <-j.done:
+			return err
+		default:
+			return errClosed
+		}
+	}
+}
+
+// writer runs the write jobs until quit is closed.
+func (s *store) writer() {
+	defer close(s.stopped)
+	for {
+		var batch []*writeJob
+		select {
+		case <-s.quit:
+			return
+		case j := <-s.jobs:
+			batch = append(batch, j)
+		}
+	more:
+		for len(batch) < maxBatch {
+			select {
+			case j := <-s.jobs:
+				batch = append(batch, j)
+			default:
+				break more
+			}
+		}
+		s.runBatch(batch)
+	}
+}
+
+// runBatch runs jobs in one transaction, each in its own savepoint.
+func (s *store) runBatch(batch []*writeJob) {
+	ctx := context.Background()
+	errs := make([]error, len(batch))
 	tx, err := s.w.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		for _, j := range batch {
+			j.done <- err
+		}
+		return
 	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
+	for i, j := range batch {
+		if err := j.ctx.Err(); err != nil {
+			errs[i] = err
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, "SAVEPOINT job"); err != nil {
+			errs[i] = err
+			continue
+		}
+		errs[i] = j.fn(tx)
+		if errs[i] != nil {
+			if _, err := tx.ExecContext(ctx, "ROLLBACK TO job"); err != nil {
+				errs[i] = errors.Join(errs[i], err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, "RELEASE job"); err != nil && errs[i] == nil {
+			errs[i] = err
+		}
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		for i := range errs {
+			if errs[i] == nil {
+				errs[i] = err
+			}
+		}
+	}
+	for i, j := range batch {
+		j.done <- errs[i]
+	}
 }
 
 // isUniqueViolation reports whether err is SQLite's UNIQUE constraint error.
