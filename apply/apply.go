@@ -359,6 +359,10 @@ type executor struct {
 // run executes one change. Requests use ctx, which is not cancelled when
 // the run stops; waits between create attempts end when stop is done.
 func (e *executor) run(ctx, stop context.Context, c *Change) outcome {
+	if (c.Action == Delete || c.Action == Update) && c.Remote == nil ||
+		(c.Action == Create || c.Action == Update) && c.Desired == nil {
+		return outcome{state: failed, action: c.Action, err: fmt.Errorf("%s customer %s: the plan lacks its desired or stored state", c.Action, c.Email)}
+	}
 	switch c.Action {
 	case Delete:
 		err := e.r.DeleteCustomer(ctx, c.Remote.ID)
