@@ -77,6 +77,8 @@ func TestErrors(t *testing.T) {
 			errorBody{Message: `"%fieldName" is not supported. Correct the field name and try again.`, Parameters: map[string]any{"fieldName": "FirstName"}}},
 		{"unknown address key", "POST", "/rest/V1/customers", "", withAddress("a@example.com", map[string]any{"zip": "1"}), 400,
 			errorBody{Message: `"%fieldName" is not supported. Correct the field name and try again.`, Parameters: map[string]any{"fieldName": "Zip"}}},
+		{"script in a value", "POST", "/rest/V1/customers", "", with("a@example.com", map[string]any{"lastname": "Doe<script>alert(1)</script>"}), 400,
+			errorBody{Message: `"%field_name" does not contains valid value.`, Parameters: map[string]any{"field_name": "lastname"}}},
 		{"wrong type", "POST", "/rest/V1/customers", s.admin, with("a@example.com", map[string]any{"group_id": "abc"}), 400,
 			errorBody{Message: `The "%value" value's type is invalid. The "%type" type was expected. Verify and try again.`, Parameters: map[string]any{"value": "abc", "type": "int"}}},
 		{"email missing", "POST", "/rest/V1/customers", "", with("", map[string]any{"email": nil}), 400,

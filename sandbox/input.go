@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -234,10 +235,18 @@ func convert(v any, sp *spec) (fields, error) {
 	return out, nil
 }
 
+// scriptRE finds a script element in a string value, which Magento's web
+// API refuses.
+var scriptRE = regexp.MustCompile(`(?is)<script\b.*?>.*?</script\s*>`)
+
 func convertValue(v any, f field) (any, error) {
 	switch f.kind {
 	case kString:
-		return asString(v)
+		s, err := asString(v)
+		if err == nil && scriptRE.MatchString(s) {
+			return nil, inputError(`"%field_name" does not contains valid value.`, map[string]any{"field_name": f.name})
+		}
+		return s, err
 	case kInt:
 		return asInt(v)
 	case kBool:

@@ -12,13 +12,22 @@
 //     unknown routes, 400 aggregate errors for two or more input errors.
 //   - A missing, malformed, expired or revoked token makes the request a
 //     guest's; nothing fails until a route's ACL refuses the guest.
-//   - Every write goes through one database connection, serialized in Go;
-//     reads use a pool. A customer and its addresses are written in one
-//     transaction.
+//   - Every write goes through one database connection, serialized in Go
+//     and group-committed (concurrent writes share a transaction, each in
+//     its own savepoint); reads use a pool. A customer and its addresses
+//     are written together or not at all.
 //   - Time comes from Options.Now, so tests move the clock for token expiry
 //     and lockouts.
 //   - Request bodies larger than 10 MiB (64 MiB on the async bulk route) are
-//     refused with 413 and a Magento-style error envelope.
+//     refused with 413 and a Magento-style error envelope (Magento itself
+//     leaves the limit to the web server).
+//   - Where Magento's answer depends on its version, the sandbox follows
+//     2.4.8: unknown nested keys are refused, DELETE of a customer needs
+//     Magento_Customer::delete, store endpoints need Magento_Backend::store.
+//   - Two or more validation errors of one customer or one address are
+//     answered as one aggregate ("One or more input exceptions have
+//     occurred." with the list in errors). Addresses are validated in
+//     order and the first failing address is reported.
 //   - Secrets (passwords, tokens) never appear in answers other than the
 //     token endpoints' own, nor in errors.
 package sandbox
