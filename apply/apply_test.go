@@ -558,8 +558,11 @@ func TestResolve(t *testing.T) {
 	admin.Key, admin.Website = "root", "admin"
 	nowhere := jane()
 	nowhere.Key, nowhere.Website = "lost", "nowhere"
-	_, err = Resolve(context.Background(), m, []mageseed.Customer{bad, admin, nowhere}, "")
-	for _, want := range []string{`customer jane: address home: region code "ZZ" is not a region of country US`, "customer root: website \"admin\" is the admin website", `customer lost: website "nowhere" is not in the store (it has base, b2b)`} {
+	abroad := jane()
+	abroad.Key = "abroad"
+	abroad.Addresses[0].CountryID, abroad.Addresses[0].Region = "XX", mageseed.Region{Name: "Nowhere"}
+	_, err = Resolve(context.Background(), m, []mageseed.Customer{bad, admin, nowhere, abroad}, "")
+	for _, want := range []string{"customer abroad: address home: country XX is not available in the store", `customer jane: address home: region code "ZZ" is not a region of country US`, "customer root: website \"admin\" is the admin website", `customer lost: website "nowhere" is not in the store (it has base, b2b)`} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Resolve error = %v, want it to contain %q", err, want)
 		}

@@ -77,13 +77,19 @@ func Resolve(ctx context.Context, r Remote, desired []mageseed.Customer, default
 			list, ok := regions[country]
 			if !ok {
 				list, err = r.Regions(ctx, country)
-				if err != nil {
+				switch {
+				case mageseed.ErrorCode(err) == mageseed.ENOTFOUND:
+					list = nil // the store does not offer the country
+				case err != nil:
 					return nil, fmt.Errorf("list regions of country %s: %w", country, err)
-				}
-				if list == nil {
+				case list == nil:
 					list = []mageseed.DirectoryRegion{}
 				}
 				regions[country] = list
+			}
+			if list == nil {
+				fail(fmt.Errorf("customer %s: address %s: country %s is not available in the store", c.Key, addressKey(a, j), country))
+				continue
 			}
 			if err := resolveRegion(&a.Region, country, list); err != nil {
 				fail(fmt.Errorf("customer %s: address %s: %w", c.Key, addressKey(a, j), err))
