@@ -45,12 +45,12 @@ func BenchmarkDiff(b *testing.B) {
 }
 
 // BenchmarkApply applies 1,000 new customers (one address each, a third
-// with a token) against the in-memory store with 1 ms latency per request,
+// with a token) against the in-memory store with 5 ms latency per request,
 // at several parallelisms. It reports customers per second and the wall
 // time against the ideal (requests × latency / parallelism).
 func BenchmarkApply(b *testing.B) {
 	const n = 1000
-	const latency = time.Millisecond
+	const latency = 5 * time.Millisecond
 	for _, par := range []int{1, 16, 64} {
 		b.Run(fmt.Sprintf("parallelism=%d", par), func(b *testing.B) {
 			if par == 1 && testing.Short() {
