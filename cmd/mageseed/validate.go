@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -14,6 +15,7 @@ import (
 type validateOptions struct {
 	files []string
 	quiet bool
+	json  bool
 }
 
 func newValidateCmd(s streams) *cobra.Command {
@@ -35,7 +37,31 @@ file:line:col: path: reason. It never contacts a store.`,
 		},
 	}
 	cmd.Flags().BoolVarP(&o.quiet, "quiet", "q", false, "print nothing when the manifest is valid")
+	cmd.Flags().BoolVar(&o.json, "json", false, "print the result as JSON on stdout (messages stay on stderr)")
 	return cmd
+}
+
+// validateReport is the --json output of validate.
+type validateReport struct {
+	Valid     bool           `json:"valid"`
+	Files     []validateFile `json:"files"`
+	Customers int            `json:"customers"`
+	Addresses int            `json:"addresses"`
+	Problems  []problem      `json:"problems"`
+}
+
+type validateFile struct {
+	Name      string `json:"name"`
+	Customers int    `json:"customers"`
+	Addresses int    `json:"addresses"`
+}
+
+type problem struct {
+	File    string `json:"file"`
+	Line    int    `json:"line"`
+	Col     int    `json:"col"`
+	Path    string `json:"path,omitempty"`
+	Message string `json:"message"`
 }
 
 // runValidate loads the manifest and reports what it declares, or every
@@ -43,25 +69,40 @@ file:line:col: path: reason. It never contacts a store.`,
 func runValidate(s streams, o validateOptions) error {
 	m, err := manifest.Load(o.files, manifest.Options{Stdin: s.in, Getenv: os.LookupEnv})
 	var errs manifest.Errors
-	if errors.As(err, &errs) {
+	if err != nil && !errors.As(err, &errs) {
+		return err
+	}
+	rep := validateReport{Valid: err == nil, Files: []validateFile{}, Problems: []problem{}}
+	for _, e := range errs {
+		rep.Problems = append(rep.Problems, problem{File: e.File, Line: e.Line, Col: e.Col, Path: e.Path, Message: e.Msg})
+	}
+	if m != nil {
+		for _, f := range m.Files {
+			rep.Files = append(rep.Files, validateFile{Name: f.Name, Customers: f.Customers, Addresses: f.Addresses})
+			rep.Customers += f.Customers
+			rep.Addresses += f.Addresses
+		}
+	}
+	switch {
+	case o.json:
+		enc := json.NewEncoder(s.out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(rep); err != nil {
+			return err
+		}
+	case len(errs) > 0:
 		for _, e := range errs {
 			fmt.Fprintln(s.err, e.Error())
 		}
+	case !o.quiet:
+		for _, f := range rep.Files {
+			fmt.Fprintf(s.out, "%s: %s\n", f.Name, customerCount(f.Customers, f.Addresses))
+		}
+		fmt.Fprintf(s.out, "valid: %s in %d %s\n", customerCount(rep.Customers, rep.Addresses), len(rep.Files), countNoun(len(rep.Files), "file", "files"))
+	}
+	if len(errs) > 0 {
 		return fmt.Errorf("%d %s in the manifest", len(errs), countNoun(len(errs), "problem", "problems"))
 	}
-	if err != nil {
-		return err
-	}
-	if o.quiet {
-		return nil
-	}
-	customers, addresses := 0, 0
-	for _, f := range m.Files {
-		fmt.Fprintf(s.out, "%s: %s\n", f.Name, customerCount(f.Customers, f.Addresses))
-		customers += f.Customers
-		addresses += f.Addresses
-	}
-	fmt.Fprintf(s.out, "valid: %s in %d %s\n", customerCount(customers, addresses), len(m.Files), countNoun(len(m.Files), "file", "files"))
 	return nil
 }
 
