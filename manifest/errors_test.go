@@ -235,6 +235,8 @@ customers:
 customers:
   a: {email: a@example.com, firstname: A, lastname: B}
   b: {email: b@example.com, firstname: A, lastname: B}
+generate:
+  - {key: g, count: 2}
 `},
 			want: []string{
 				"a.yaml:2:13: defaults.password: environment variable NOPE is not set: set it, or give a default with ${NOPE:-default}",

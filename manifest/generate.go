@@ -79,7 +79,10 @@ func (ld *loader) addGenerator(ds *docState, m map[string]any, c *conv, ptr stri
 		}
 	}
 	if g.password == "" && pwAt == nil {
-		ld.errAt(g.at, true, "missing password: set password here or under defaults")
+		if ds.defaults == nil || ds.defOK {
+			// Defaults with problems were reported where they are.
+			ld.errAt(g.at, true, "missing password: set password here or under defaults")
+		}
 		ok = false
 	}
 	g.email = g.key + "-{n}@example.test"
