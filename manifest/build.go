@@ -203,6 +203,9 @@ func (ld *loader) customers(ds *docState, m *yaml.Node) {
 
 // customer loads the customer v with key k.
 func (ld *loader) customer(ds *docState, k, v *yaml.Node) {
+	if len(ld.errs) >= maxErrors {
+		return // enough to fix first
+	}
 	{
 		if k.Kind != yaml.ScalarNode {
 			ld.errs = append(ld.errs, nodeErr(ds.file, k, "customers", "mapping keys must be plain strings"))

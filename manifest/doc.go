@@ -62,14 +62,15 @@
 //
 // # Errors and limits
 //
-// Load collects every problem and returns them as Errors, sorted by file,
-// line and column, each with the field's path:
+// Load collects every problem (up to 1,000, then it stops and says so) and
+// returns them as Errors, sorted by file, line and column, each with the
+// field's path:
 //
 //	customers.yaml:12:9: customers.jane.email: is not a valid email address: write it like jane@example.com
 //
 // Input is checked before it can cost much: each input is at most
 // Options.MaxBytes (DefaultMaxBytes, 64 MiB, by default), must be UTF-8
-// without control characters, and may hold at most about six million YAML
+// without control characters, and may hold at most about 2.5 million YAML
 // values. Anchors and aliases may expand to at most 20,000 values per
 // customer (or per other section), a document may nest at most 32 levels,
 // and a scalar may be at most 64 KiB. Large block-style files are parsed one

@@ -123,3 +123,28 @@ func TestHostile(t *testing.T) {
 		})
 	}
 }
+
+// TestTooManyProblems checks that Load stops after maxErrors problems and
+// says so.
+func TestTooManyProblems(t *testing.T) {
+	defer func(n int) { maxErrors = n }(maxErrors)
+	maxErrors = 3
+	var b strings.Builder
+	b.WriteString("customers:\n")
+	for i := range 10 {
+		fmt.Fprintf(&b, "  c%d: {email: c%d@example.com}\n", i, i)
+	}
+	got, err := loadBytes(t, []byte(b.String()), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"<stdin>:2:3: customers.c0.firstname: missing required field firstname",
+		"<stdin>:2:3: customers.c0.lastname: missing required field lastname",
+		"<stdin>:2:3: customers.c0.password: missing required field password: set it here or under defaults",
+		"<stdin>:2:3: stopped after 3 problems: fix these and run again",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("errors (-want +got):\n%s", diff)
+	}
+}

@@ -27,7 +27,11 @@ const DefaultMaxBytes = 64 << 20
 // customer when Load cuts the customers block (see chunk.go). It is
 // estimated from separators before parsing, so that the parsed tree stays
 // within a few hundred megabytes whatever the input.
-var maxValues = 6_000_000
+var maxValues = 2_500_000
+
+// maxErrors is the number of problems after which Load stops looking: a
+// file that is wrong everywhere would otherwise cost memory for each.
+var maxErrors = 1000
 
 // Options configure Load.
 type Options struct {
@@ -92,9 +96,18 @@ func Load(paths []string, opts Options) (*Manifest, error) {
 			return nil, err
 		}
 	}
-	ld.finish()
+	if len(ld.errs) < maxErrors {
+		ld.finish()
+	}
 	if len(ld.errs) > 0 {
-		return nil, ld.errs.sortDedup()
+		errs := ld.errs.sortDedup()
+		if len(errs) >= maxErrors {
+			errs = errs[:maxErrors]
+			last := errs[len(errs)-1]
+			errs = append(errs, Error{File: last.File, Line: last.Line, Col: last.Col,
+				Msg: fmt.Sprintf("stopped after %d problems: fix these and run again", maxErrors)})
+		}
+		return nil, errs
 	}
 	return &Manifest{Store: ld.store, Customers: ld.custs, Secrets: ld.secrets, Files: ld.files}, nil
 }
