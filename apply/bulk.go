@@ -112,9 +112,8 @@ func (e *executor) bulkRound(ctx, stop context.Context, r BulkRemote, p *Plan, i
 		}
 	}
 	for _, b := range batches {
-		if stop.Err() != nil {
-			break // the rest is left pending: reported as not run
-		}
+		// Look up even when stopped: the bulk was submitted, and the
+		// outputs should hold what the store created.
 		found, lookErr := e.lookup(ctx, p, b)
 		for _, t := range b {
 			c := &p.Changes[t.i]
@@ -135,6 +134,17 @@ func (e *executor) bulkRound(ctx, stop context.Context, r BulkRemote, p *Plan, i
 				continue
 			}
 			adopted := t.err != nil // the store refused our create: it held the customer already
+			if stop.Err() != nil {
+				// Stopped: record what the store holds, start nothing new.
+				o := outcome{state: done, action: Create, adopted: adopted, wrote: true, record: true}
+				o.out, o.warns = outputFor(c.Desired, s)
+				if c.Desired.Token {
+					o.warns = append(o.warns, fmt.Sprintf("customer %s: token not minted: apply stopped", c.Key))
+				}
+				outs[t.i] = o
+				finished <- t.i
+				continue
+			}
 			fg.Go(func() error {
 				if stop.Err() != nil {
 					return nil // left pending: reported as not run

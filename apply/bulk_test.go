@@ -2,6 +2,7 @@ package apply
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -182,5 +183,58 @@ func TestApplyBulkNeedsBulkRemote(t *testing.T) {
 	}
 	if m.writes() != 0 {
 		t.Errorf("it wrote to the store anyway")
+	}
+}
+
+func TestApplyBulkCancel(t *testing.T) {
+	tests := []struct {
+		name        string
+		paused      bool
+		wantFailed  int
+		wantCreated int
+	}{
+		// The store never runs the queue: the first round's customers are
+		// reported as still queued.
+		{"queue not run", true, 100, 0},
+		// The store runs the queue at once: the first round's customers
+		// are recorded (without tokens), nothing new starts.
+		{"queue run", false, 0, 100},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := newMemBulk()
+			m.paused = tt.paused
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			m.submitFault = func(n int) (error, bool) {
+				if n == 2 {
+					cancel() // as the first SIGINT does, while the bulks are queued
+				}
+				return nil, false
+			}
+			w, path := newWriter(t)
+			res, err := Apply(ctx, m, plan(t, m.memStore, customers(250)), bulkOpts(Options{Parallelism: 2, BulkSize: 50, Outputs: w}))
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("Apply error = %v, want one wrapping context.Canceled", err)
+			}
+			// The two bulks of the first round were submitted; the later
+			// rounds never started.
+			if len(res.Failed) != tt.wantFailed || res.Created != tt.wantCreated || len(res.Skipped) != 150 {
+				t.Errorf("failed %d created %d skipped %d, want %d %d 150", len(res.Failed), res.Created, len(res.Skipped), tt.wantFailed, tt.wantCreated)
+			}
+			if len(res.Failed) > 0 && !strings.Contains(res.Failed[0].Err.Error(), "still queued in bulk") {
+				t.Errorf("failure %q does not say the customer is still queued", res.Failed[0].Err)
+			}
+			if m.count("token") != 0 {
+				t.Errorf("%d tokens minted after the cancellation", m.count("token"))
+			}
+			out, err := ReadOutputs(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(out.Customers) != tt.wantCreated {
+				t.Errorf("outputs hold %d customers, want %d", len(out.Customers), tt.wantCreated)
+			}
+		})
 	}
 }

@@ -1,0 +1,14 @@
+package apply
+
+import (
+	"testing"
+
+	"go.uber.org/goleak"
+)
+
+// TestMain fails the package's tests if any goroutine outlives them: Apply
+// must return only when every goroutine it started has, and a closed
+// OutputsWriter must stop its own.
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
