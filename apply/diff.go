@@ -37,6 +37,9 @@ func index(remote []mageseed.Customer) map[identity]*mageseed.Customer {
 // not nil; addresses by normalised content (see matchAddresses). Passwords
 // cannot be read back and are never compared. Addresses in the store that
 // no desired address matches are kept, never offered for deletion.
+//
+// The plan's changes point into desired and remote: leave both unchanged
+// while the plan is in use.
 func Diff(desired, remote []mageseed.Customer) *Plan {
 	idx := index(remote)
 	p := &Plan{Changes: make([]Change, 0, len(desired))}

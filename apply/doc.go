@@ -18,6 +18,10 @@
 //	level 1: deletes            (destroy plans)
 //	level 2: creates, updates   (each followed by its customer's token)
 //
+// With Options.Bulk, level 2 runs its updates first and then its creates
+// through the store's asynchronous bulk API, in rounds of Parallelism
+// bulks (see bulk.go).
+//
 // # Rules
 //
 //   - Field ownership: only the fields a desired customer declares are
