@@ -54,9 +54,9 @@ type AddressOutput struct {
 	DefaultShipping bool `json:"defaultShipping"`
 }
 
-// ReadOutputs reads an outputs file written in the json or yaml format
-// (the yaml that OutputsWriter writes; the format is told from the
-// content). A dotenv file cannot be read back.
+// ReadOutputs reads an outputs file in any format OutputsWriter writes
+// (json, the yaml it writes, dotenv; told from the content). Keys read
+// from a dotenv file are lower-cased (see parseDotenv).
 func ReadOutputs(path string) (*Outputs, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -69,11 +69,14 @@ func ReadOutputs(path string) (*Outputs, error) {
 	return o, nil
 }
 
-// ParseOutputs parses the content of an outputs file (json or yaml).
+// ParseOutputs parses the content of an outputs file.
 func ParseOutputs(b []byte) (*Outputs, error) {
 	t := bytes.TrimSpace(b)
 	if len(t) == 0 {
 		return nil, errors.New("empty file")
+	}
+	if bytes.HasPrefix(t, []byte("MAGESEED_")) || bytes.Contains(t, []byte("\nMAGESEED_")) {
+		return parseDotenv(b)
 	}
 	if t[0] != '{' {
 		j, err := yamlToJSON(b)

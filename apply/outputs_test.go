@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -152,7 +153,34 @@ func TestOutputsFormats(t *testing.T) {
 				t.Errorf("round trip (-got +want):\n%s", diff)
 			}
 		}},
-		{FormatDotenv, "outputs.env", nil},
+		{FormatDotenv, "outputs.env", func(t *testing.T, b []byte, path string) {
+			// Read back, keys come lower-cased and sanitised; written
+			// again, they give the same file.
+			back, err := ReadOutputs(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var keys []string
+			for k := range back.Customers {
+				keys = append(keys, k)
+			}
+			slices.Sort(keys)
+			if diff := cmp.Diff(keys, []string{"demo_0001", "jane", "o_brien"}); diff != "" {
+				t.Errorf("keys read back (-got +want):\n%s", diff)
+			}
+			if diff := cmp.Diff(back.Customers["jane"], sample().Customers["jane"]); diff != "" {
+				t.Errorf("jane read back (-got +want):\n%s", diff)
+			}
+			var again bytes.Buffer
+			bw := bufio.NewWriter(&again)
+			if err := encodeDotenv(bw, back); err != nil {
+				t.Fatal(err)
+			}
+			bw.Flush()
+			if diff := cmp.Diff(again.String(), string(b)); diff != "" {
+				t.Errorf("written again (-got +want):\n%s", diff)
+			}
+		}},
 		{FormatGitHub, "outputs.github.json", func(t *testing.T, b []byte, path string) {
 			if err := validate(t, schema, b); err != nil {
 				t.Errorf("the JSON does not validate: %v", err)
@@ -187,6 +215,15 @@ func normalizeNumbers(v any) any {
 		return float64(v)
 	}
 	return v
+}
+
+func TestDotenvUnquote(t *testing.T) {
+	for _, v := range []string{"", "plain", "o'brien", "''", "a'b'c", "line\nbreak", `back\slash`, "'"} {
+		got, err := dotenvUnquote(dotenvQuote(v))
+		if err != nil || got != v {
+			t.Errorf("dotenvUnquote(dotenvQuote(%q)) = %q, %v", v, got, err)
+		}
+	}
 }
 
 func TestDotenvQuoting(t *testing.T) {
@@ -499,7 +536,8 @@ func TestReadOutputsErrors(t *testing.T) {
 		{"empty", "", "empty file"},
 		{"truncated json", `{"version":1,"customers":{`, "decode"},
 		{"other version", `{"version":2,"store":{},"customers":{}}`, "version 2 is not supported"},
-		{"dotenv", "MAGESEED_JANE_ID=2\n", "line 1"},
+		{"not outputs", "FOO=bar\n", "line 1"},
+		{"dotenv with bad quoting", "MAGESEED_JANE_EMAIL='x\n", "line 1: unterminated quote"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

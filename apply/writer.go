@@ -303,7 +303,7 @@ func randomDelimiter() string {
 // namedValue is one flattened output value.
 type namedValue struct{ name, value string }
 
-// flatten lists the outputs as named values, customers sorted by key:
+// flatten lists the outputs as named values, customers sorted by name:
 // store_url, store_code, store_website_id, then per customer
 // customers_<key>_id, _email, _website_id, _group_id, _token,
 // _token_expires_at and _address_<addr>_id, _default_billing,
@@ -325,7 +325,15 @@ func (o *Outputs) flatten(sep string, upper bool) []namedValue {
 	if upper {
 		prefix = "" // MAGESEED_<KEY>_ID, not MAGESEED_CUSTOMERS_<KEY>_ID
 	}
-	for _, key := range slices.Sorted(maps.Keys(o.Customers)) {
+	// Customers in the order of their names, so that a dotenv file read
+	// back (keys lower-cased) is written again in the same order.
+	keys := slices.SortedFunc(maps.Keys(o.Customers), func(a, b string) int {
+		if c := strings.Compare(sanitizeName(a, true), sanitizeName(b, true)); c != 0 {
+			return c
+		}
+		return strings.Compare(a, b)
+	})
+	for _, key := range keys {
 		c := o.Customers[key]
 		cn := func(parts ...string) string {
 			if prefix == "" {
