@@ -28,10 +28,10 @@ type docState struct {
 	defOK    bool
 }
 
-// custMeta remembers where a declared customer's identity is written.
+// custMeta remembers where a customer's email is written: in the customer,
+// or in the generator that made it.
 type custMeta struct {
-	file  string
-	email Error // position and path of the email, Msg empty
+	email position
 	gen   *genSpec
 }
 
@@ -217,10 +217,10 @@ func (ld *loader) customer(ds *docState, k, v *yaml.Node) {
 			ld.errs = append(ld.errs, nodeErr(ds.file, k, path, "customer key "+keyRule))
 			return
 		}
-		here := position{ds.file, k.Line, k.Column}
+		here := ld.at(ds.file, k.Line, k.Column)
 		if first, dup := ld.keys[key]; dup {
-			msg := fmt.Sprintf("customer %s is already declared at %s: keys must be unique across all files", key, first)
-			if first.file == ds.file {
+			msg := fmt.Sprintf("customer %s is already declared at %s: keys must be unique across all files", key, ld.where(first))
+			if first.file == here.file {
 				msg = fmt.Sprintf("customer %s is already declared at line %d: keys must be unique across all files", key, first.line)
 			}
 			ld.errs = append(ld.errs, nodeErr(ds.file, k, path, msg))
@@ -381,7 +381,7 @@ func (ld *loader) buildCustomer(ds *docState, key string, m map[string]any, c *c
 	el := at("/email")
 	line, col := el.pos()
 	ld.custs = append(ld.custs, cu)
-	ld.metas = append(ld.metas, custMeta{file: ds.file, email: Error{File: el.file, Line: line, Col: col, Path: el.path}})
+	ld.metas = append(ld.metas, custMeta{email: ld.at(el.file, line, col)})
 	f := &ld.files[ld.fileNo[ds.file]]
 	f.Customers++
 	f.Addresses += len(cu.Addresses)

@@ -64,10 +64,22 @@ func splitCustomers(data []byte) ([]byte, []chunk, bool) {
 	if mayHaveAnchors(data) {
 		return nil, nil, false
 	}
-	lines := bytes.SplitAfter(data, []byte("\n"))
+	// starts holds the offset of every line, and len(data) last.
+	starts := make([]int, 0, len(data)/32)
+	for i := 0; i < len(data); {
+		starts = append(starts, i)
+		n := bytes.IndexByte(data[i:], '\n')
+		if n < 0 {
+			break
+		}
+		i += n + 1
+	}
+	nlines := len(starts)
+	starts = append(starts, len(data))
+	line := func(i int) []byte { return bytes.TrimRight(data[starts[i]:starts[i+1]], "\r\n") }
 	start := -1
-	for i, l := range lines {
-		t := bytes.TrimRight(l, "\r\n")
+	for i := range nlines {
+		t := line(i)
 		if bytes.HasPrefix(t, []byte("---")) || bytes.HasPrefix(t, []byte("...")) || bytes.HasPrefix(t, []byte("%")) {
 			return nil, nil, false
 		}
@@ -81,12 +93,12 @@ func splitCustomers(data []byte) ([]byte, []chunk, bool) {
 	if start < 0 {
 		return nil, nil, false
 	}
-	end := len(lines)
+	end := nlines
 	ind := -1
 	var chunks []chunk
 	cur := -1
-	for i := start + 1; i < len(lines); i++ {
-		t := bytes.TrimRight(lines[i], "\r\n")
+	for i := start + 1; i < nlines; i++ {
+		t := line(i)
 		content := bytes.TrimLeft(t, " ")
 		if len(content) == 0 || content[0] == '#' {
 			continue
@@ -108,26 +120,24 @@ func splitCustomers(data []byte) ([]byte, []chunk, bool) {
 				return nil, nil, false
 			}
 			if cur >= 0 {
-				chunks[len(chunks)-1].data = bytes.Join(lines[cur:i], nil)
+				chunks[len(chunks)-1].data = data[starts[cur]:starts[i]]
 			}
 			cur = i
 			chunks = append(chunks, chunk{line: i + 1})
 		}
 	}
 	if cur >= 0 {
-		chunks[len(chunks)-1].data = bytes.Join(lines[cur:end], nil)
+		chunks[len(chunks)-1].data = data[starts[cur]:starts[end]]
 	}
 	if len(chunks) == 0 {
 		return nil, nil, false
 	}
-	head := make([]byte, 0, len(data)/64)
-	for i, l := range lines {
-		if i > start && i < end {
-			head = append(head, '\n')
-			continue
-		}
-		head = append(head, l...)
+	head := make([]byte, 0, starts[start+1]+(end-start)+len(data)-starts[end])
+	head = append(head, data[:starts[start+1]]...)
+	for range end - start - 1 {
+		head = append(head, '\n')
 	}
+	head = append(head, data[starts[end]:]...)
 	return head, chunks, true
 }
 

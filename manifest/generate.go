@@ -305,16 +305,16 @@ func (ld *loader) expand() {
 			c := g.customer(i, customerFields, nil)
 			if first, dup := ld.keys[c.Key]; dup {
 				if !reported {
-					ld.errAt(g.keyAt, false, fmt.Sprintf("generates key %s, already declared at %s: choose another key", c.Key, first))
+					ld.errAt(g.keyAt, false, fmt.Sprintf("generates key %s, already declared at %s: choose another key", c.Key, ld.where(first)))
 					reported = true
 				}
 				continue
 			}
 			line, col := g.keyAt.pos()
-			ld.keys[c.Key] = position{g.file, line, col}
+			ld.keys[c.Key] = ld.at(g.file, line, col)
 			ld.custs = append(ld.custs, c)
 			ml, mc := g.mailAt.pos()
-			ld.metas = append(ld.metas, custMeta{file: g.file, gen: g, email: Error{File: g.file, Line: ml, Col: mc, Path: g.mailAt.path}})
+			ld.metas = append(ld.metas, custMeta{gen: g, email: ld.at(g.file, ml, mc)})
 			f.Customers++
 			f.Addresses += len(c.Addresses)
 		}
@@ -330,11 +330,7 @@ func (ld *loader) finish() {
 		}
 	}
 	ld.expand()
-	type first struct {
-		key string
-		at  Error
-	}
-	seen := make(map[string]first, len(ld.custs))
+	seen := make(map[string]int, len(ld.custs))
 	reportedGen := map[*genSpec]bool{}
 	for i, c := range ld.custs {
 		site := "code:" + c.Website
@@ -342,22 +338,25 @@ func (ld *loader) finish() {
 			site = "id:" + strconv.Itoa(c.WebsiteID)
 		}
 		id := strings.ToLower(c.Email) + "\x00" + site
-		m := ld.metas[i]
-		f, dup := seen[id]
+		j, dup := seen[id]
 		if !dup {
-			seen[id] = first{c.Key, m.email}
+			seen[id] = i
 			continue
 		}
+		m := ld.metas[i]
 		if m.gen != nil {
 			if reportedGen[m.gen] {
 				continue
 			}
 			reportedGen[m.gen] = true
 		}
-		e := m.email
-		e.Msg = fmt.Sprintf("customer %s has the same email in the same website (at %s:%d:%d): emails must be unique per website", f.key, f.at.File, f.at.Line, f.at.Col)
+		e := Error{File: ld.files[m.email.file].Name, Line: int(m.email.line), Col: int(m.email.col),
+			Path: joinPath(joinPath("customers", c.Key), "email")}
+		first := ld.custs[j].Key
+		e.Msg = fmt.Sprintf("customer %s has the same email in the same website (at %s): emails must be unique per website", first, ld.where(ld.metas[j].email))
 		if m.gen != nil {
-			e.Msg = fmt.Sprintf("generates %s with the email of customer %s (at %s:%d:%d): emails must be unique per website", c.Key, f.key, f.at.File, f.at.Line, f.at.Col)
+			e.Path = m.gen.mailAt.path
+			e.Msg = fmt.Sprintf("generates %s with the email of customer %s (at %s): emails must be unique per website", c.Key, first, ld.where(ld.metas[j].email))
 		}
 		ld.errs = append(ld.errs, e)
 	}

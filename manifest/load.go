@@ -135,13 +135,18 @@ type loader struct {
 	fileNo map[string]int // file name -> index in files
 }
 
-// position is a place in a file, for messages that point at another place.
-type position struct {
-	file      string
-	line, col int
+// position is a place in a file (an index in loader.files), for messages
+// that point at another place. It is small: Load keeps one per customer.
+type position struct{ file, line, col int32 }
+
+func (ld *loader) at(file string, line, col int) position {
+	return position{int32(ld.fileNo[file]), int32(line), int32(col)}
 }
 
-func (p position) String() string { return fmt.Sprintf("%s:%d:%d", p.file, p.line, p.col) }
+// where shows p as file:line:col.
+func (ld *loader) where(p position) string {
+	return fmt.Sprintf("%s:%d:%d", ld.files[p.file].Name, p.line, p.col)
+}
 
 func newLoader(opts Options) (*loader, error) {
 	s, err := loadSchemas()
