@@ -42,6 +42,13 @@ func TestLoadErrors(t *testing.T) {
 			},
 		},
 		{
+			name:  "tab indentation",
+			files: []string{"a.yaml", "customers:\n\tjane: {}\n"},
+			want: []string{
+				"a.yaml:2:1: invalid YAML: found character that cannot start any token: indent with spaces, not tabs",
+			},
+		},
+		{
 			name:  "not a mapping",
 			files: []string{"a.yaml", "- jane\n"},
 			want: []string{

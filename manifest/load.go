@@ -303,7 +303,11 @@ func (ld *loader) loadInput(in input) error {
 			return nil
 		}
 		if err != nil {
-			ld.errs = append(ld.errs, yamlError(in.name, err))
+			e := yamlError(in.name, err)
+			if lineStartsWithTab(data, e.Line) {
+				e.Msg += ": indent with spaces, not tabs"
+			}
+			ld.errs = append(ld.errs, e)
 			return nil
 		}
 		ld.document(in.name, &doc, chunks)
@@ -391,6 +395,19 @@ func tooManyValues(data []byte) bool {
 		}
 	}
 	return seps > maxValues
+}
+
+// lineStartsWithTab reports whether line n (1-based) of data starts with a
+// tab, which YAML does not allow in indentation.
+func lineStartsWithTab(data []byte, n int) bool {
+	for i := 1; i < n; i++ {
+		j := bytes.IndexByte(data, '\n')
+		if j < 0 {
+			return false
+		}
+		data = data[j+1:]
+	}
+	return len(data) > 0 && data[0] == '\t'
 }
 
 var yamlLineRe = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
