@@ -588,3 +588,31 @@ func TestEncodeJSONMatchesMarshalIndent(t *testing.T) {
 		})
 	}
 }
+
+// FuzzParseOutputs checks that any content, valid or not, is parsed or
+// refused without a panic, and that what parses survives a JSON round
+// trip.
+func FuzzParseOutputs(f *testing.F) {
+	for _, name := range []string{"outputs.json", "outputs.yaml", "outputs.env"} {
+		b, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte("MAGESEED_A_EMAIL='x'\\''y'\nMAGESEED_A_ADDRESS__ID=1\n"))
+	f.Add([]byte("version: 1\ncustomers:\n  \"a\\\"b\":\n    id: 1\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		o, err := ParseOutputs(b)
+		if err != nil {
+			return
+		}
+		j, err := json.Marshal(o)
+		if err != nil {
+			t.Fatalf("parsed outputs do not encode: %v", err)
+		}
+		if _, err := ParseOutputs(j); err != nil {
+			t.Fatalf("encoded outputs do not parse: %v\n%s", err, j)
+		}
+	})
+}
