@@ -148,6 +148,7 @@ func (ld *loader) chunkCustomers(ds *docState, chunks []chunk) {
 		doc  yaml.Node
 		err  error
 		line int
+		data []byte
 	}
 	out := make(chan *parsed, 64)
 	done := make(chan struct{})
@@ -155,7 +156,7 @@ func (ld *loader) chunkCustomers(ds *docState, chunks []chunk) {
 	go func() {
 		defer close(out)
 		for _, ch := range chunks {
-			p := &parsed{line: ch.line}
+			p := &parsed{line: ch.line, data: ch.data}
 			p.err = yaml.Unmarshal(ch.data, &p.doc)
 			select {
 			case out <- p:
@@ -167,6 +168,9 @@ func (ld *loader) chunkCustomers(ds *docState, chunks []chunk) {
 	for p := range out {
 		if p.err != nil {
 			e := yamlError(ds.file, p.err)
+			if lineStartsWithTab(p.data, e.Line) {
+				e.Msg += ": indent with spaces, not tabs"
+			}
 			e.Line += p.line - 1
 			ld.errs = append(ld.errs, e)
 			continue
