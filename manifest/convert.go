@@ -287,7 +287,7 @@ func (c *conv) scalar(n *yaml.Node, path string, str bool) (any, bool) {
 	}
 	tag := n.ShortTag()
 	switch tag {
-	case "!!str", "!!int", "!!float", "!!bool", "!!null", "!!timestamp", "!!binary":
+	case "!!str", "!!int", "!!float", "!!bool", "!!null", "!!timestamp", "!!binary", "!!merge":
 	default:
 		c.fail(n, path, "unsupported tag %s: remove it", quoteKey(n.Tag))
 		return nil, false
