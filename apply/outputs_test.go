@@ -616,3 +616,27 @@ func FuzzParseOutputs(f *testing.F) {
 		}
 	})
 }
+
+func TestOutputsWriteFailureHeals(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "later")
+	path := filepath.Join(dir, "mageseed.outputs.json")
+	w, err := NewOutputsWriter(path, FormatJSON, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	w.Record("jane", CustomerOutput{ID: 2, Email: "jdoe@example.com"})
+	if err := w.Flush(); err == nil || !strings.Contains(err.Error(), path) {
+		t.Fatalf("Flush into a missing directory: error %v, want one naming %s", err, path)
+	}
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatalf("Flush once the directory exists: %v", err)
+	}
+	out, err := ReadOutputs(path)
+	if err != nil || out.Customers["jane"].ID != 2 {
+		t.Errorf("after the retry: %+v, %v", out, err)
+	}
+}

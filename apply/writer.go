@@ -56,7 +56,7 @@ type OutputsWriter struct {
 	mu    sync.Mutex // guards the fields below
 	out   *Outputs
 	dirty bool
-	err   error // the first failed write
+	err   error // the last write's failure; nil once a write succeeds
 
 	flushMu sync.Mutex // serialises writes of the file
 
@@ -141,8 +141,8 @@ func (w *OutputsWriter) Outputs() *Outputs {
 	return &o
 }
 
-// Flush writes the file now if anything changed since the last write, and
-// returns the first write error the writer met.
+// Flush writes the file now if anything changed since the last write. It
+// returns the error of the last write when that failed.
 func (w *OutputsWriter) Flush() error {
 	w.flush()
 	w.mu.Lock()
@@ -151,8 +151,9 @@ func (w *OutputsWriter) Flush() error {
 }
 
 // Close stops the background writes, writes the final state and, for the
-// github format, appends the step outputs to $GITHUB_OUTPUT. It returns the
-// first error met. Calling Close again returns the same error.
+// github format, appends the step outputs to $GITHUB_OUTPUT. It returns an
+// error when the file could not be written. Calling Close again returns
+// the same error.
 func (w *OutputsWriter) Close() error {
 	w.closeOnce.Do(func() {
 		close(w.quit)
@@ -201,14 +202,14 @@ func (w *OutputsWriter) flush() time.Duration {
 	w.dirty = false
 	w.mu.Unlock()
 	err := writeFileAtomic(w.path, func(f io.Writer) error { return encodeOutputs(f, &snap, w.format) })
+	w.mu.Lock()
 	if err != nil {
-		w.mu.Lock()
-		if w.err == nil {
-			w.err = err
-		}
+		w.err = err
 		w.dirty = true // try again on the next flush
-		w.mu.Unlock()
+	} else {
+		w.err = nil // the file now holds everything: an earlier failure is healed
 	}
+	w.mu.Unlock()
 	return time.Since(start)
 }
 
