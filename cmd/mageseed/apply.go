@@ -21,6 +21,8 @@ type applyOptions struct {
 	outputsFormat string
 	tokenLifetime time.Duration
 	keepGoing     bool
+	bulk          bool
+	bulkSize      int
 }
 
 var outputsFormats = []string{"json", "yaml", "dotenv", "github"}
@@ -56,6 +58,8 @@ Applying the same manifest again changes nothing.`,
 	f.StringVar(&o.outputsFormat, "outputs-format", "json", "outputs format: json, yaml, dotenv or github (JSON file plus $GITHUB_OUTPUT)")
 	f.DurationVar(&o.tokenLifetime, "token-lifetime", time.Hour, "lifetime of customer tokens that carry no expiry of their own")
 	f.BoolVar(&o.keepGoing, "keep-going", false, "carry on after a customer fails, and report every failure at the end")
+	f.BoolVar(&o.bulk, "bulk", false, "create customers through the store's asynchronous bulk API (needs its async.operations.all consumer)")
+	f.IntVar(&o.bulkSize, "bulk-size", 100, "customers per bulk request with --bulk")
 	return cmd
 }
 
@@ -72,6 +76,9 @@ func (o *applyOptions) check() error {
 	}
 	if o.outputs == "" {
 		return withHint(errors.New("--outputs is empty"), "give a file path, e.g. --outputs mageseed.outputs.json")
+	}
+	if o.bulkSize < 1 || o.bulkSize > 5000 {
+		return withHint(fmt.Errorf("--bulk-size must be from 1 to 5000, got %d", o.bulkSize), "Magento accepts at most 5,000 items in one async request by default; 100 is a good size")
 	}
 	if o.tokenLifetime <= 0 {
 		return withHint(fmt.Errorf("--token-lifetime must be positive, got %s", o.tokenLifetime), "use a duration such as 1h")
@@ -99,12 +106,14 @@ func runApply(ctx context.Context, s streams, o *applyOptions) error {
 		return err
 	}
 	prog := newProgress(s, o.view.quiet || o.view.json, "applying")
-	res, applyErr := apply.Apply(ctx, sess.store.client, plan, apply.Options{
+	res, applyErr := apply.Apply(ctx, bulkClient{sess.store.client}, plan, apply.Options{
 		Parallelism:   o.store.parallelism,
 		KeepGoing:     o.keepGoing,
 		Progress:      prog.event,
 		Outputs:       w,
 		TokenLifetime: o.tokenLifetime,
+		Bulk:          o.bulk,
+		BulkSize:      o.bulkSize,
 	})
 	prog.done()
 	closeErr := w.Close()

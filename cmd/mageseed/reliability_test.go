@@ -55,21 +55,31 @@ generate:
 // countCustomers returns how many customers the store holds per email.
 func (ts *testStore) countCustomers(tb testing.TB) (total int, perEmail map[string]int) {
 	tb.Helper()
-	req, _ := http.NewRequest("GET", ts.url+"/rest/default/V1/customers/search?searchCriteria=", nil)
-	req.Header.Set("Authorization", "Bearer "+scriptAdminToken)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer resp.Body.Close()
 	var res struct {
 		Items []struct {
 			Email string `json:"email"`
 		} `json:"items"`
 		TotalCount int `json:"total_count"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&res); err != nil {
-		tb.Fatal(err)
+	// The store may be injecting faults: ask until it answers.
+	for attempt := 0; ; attempt++ {
+		req, _ := http.NewRequest("GET", ts.url+"/rest/default/V1/customers/search?searchCriteria=", nil)
+		req.Header.Set("Authorization", "Bearer "+scriptAdminToken)
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil && resp.StatusCode == http.StatusOK {
+			err = json.NewDecoder(resp.Body).Decode(&res)
+			resp.Body.Close()
+			if err != nil {
+				tb.Fatal(err)
+			}
+			break
+		}
+		if err == nil {
+			resp.Body.Close()
+		}
+		if attempt == 50 {
+			tb.Fatalf("the store did not answer a search in 50 attempts")
+		}
 	}
 	perEmail = map[string]int{}
 	for _, it := range res.Items {

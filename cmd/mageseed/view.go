@@ -187,6 +187,10 @@ func renderResult(w io.Writer, verbWord string, r *apply.Result, pal palette) {
 	fmt.Fprintf(w, "%s %d created, %d updated, %d deleted, %d unchanged in %s%s\n",
 		pal.bold(verbWord+" "+status+":"), r.Created, r.Updated, r.Deleted, r.Unchanged,
 		roundDuration(r.Elapsed), rateNote(r))
+	if r.Adopted > 0 {
+		fmt.Fprintf(w, "Adopted %d %s that the store already held (an earlier run's create whose answer was lost, or a conflict): none was created twice\n",
+			r.Adopted, plural(r.Adopted, "customer", "customers"))
+	}
 }
 
 func rateNote(r *apply.Result) string {
