@@ -157,12 +157,15 @@ func New(cfg Config) (*Client, error) {
 		timeout = DefaultTimeout
 	}
 	var next http.RoundTripper
-	hc := &http.Client{Timeout: timeout}
+	// The per-attempt timeout is applied by the gate once the limiter lets
+	// the attempt go, so that time spent waiting for a slot or for a
+	// Retry-After never counts against it (http.Client.Timeout would).
+	hc := &http.Client{}
 	if cfg.HTTPClient != nil {
 		next = cfg.HTTPClient.Transport
 		hc.Jar = cfg.HTTPClient.Jar
 		if cfg.HTTPClient.Timeout > 0 && cfg.Timeout <= 0 {
-			hc.Timeout = cfg.HTTPClient.Timeout
+			timeout = cfg.HTTPClient.Timeout
 		}
 	}
 	if next == nil {
@@ -180,7 +183,7 @@ func New(cfg Config) (*Client, error) {
 			next = t
 		}
 	}
-	hc.Transport = &gate{next: next, c: c}
+	hc.Transport = &gate{next: next, c: c, timeout: timeout}
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 	retries := cfg.MaxRetries
@@ -408,7 +411,10 @@ func (c *Client) send(ctx context.Context, k *call, body []byte, token string) (
 	return resp.StatusCode, respBody, nil
 }
 
-var errRedirect = errors.New("redirect not followed")
+var (
+	errRedirect       = errors.New("redirect not followed")
+	errAttemptTimeout = errors.New("no answer within the request timeout")
+)
 
 // transportError turns a failure without an answer into EUNAVAILABLE; the
 // text is the transport's, without the URL (which retryablehttp and net/http
@@ -560,8 +566,21 @@ func (c *Client) AdminToken(ctx context.Context, username, password string) (str
 // limiter, is counted, signed when OAuth is configured, and logged without
 // its headers or body.
 type gate struct {
-	next http.RoundTripper
-	c    *Client
+	next    http.RoundTripper
+	c       *Client
+	timeout time.Duration
+}
+
+// cancelBody cancels an attempt's timeout context when its body is closed.
+type cancelBody struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *cancelBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
 }
 
 func (g *gate) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -581,9 +600,15 @@ func (g *gate) RoundTrip(req *http.Request) (*http.Response, error) {
 	if p, ok := req.Context().Value(policyKey{}).(*policy); ok {
 		p.attempts.Add(1)
 	}
+	ctx, cancel := context.WithTimeoutCause(req.Context(), g.timeout, errAttemptTimeout)
+	req = req.WithContext(ctx)
 	start := time.Now()
 	resp, err := g.next.RoundTrip(req)
 	if err != nil {
+		cancel()
+		if context.Cause(ctx) == errAttemptTimeout {
+			err = fmt.Errorf("%w after %s", errAttemptTimeout, g.timeout)
+		}
 		c.lim.release(outcomeNeutral)
 		c.logf("magento: %s %s: no answer after %s", req.Method, req.URL.Path, time.Since(start).Round(time.Millisecond))
 		return nil, err
@@ -604,5 +629,6 @@ func (g *gate) RoundTrip(req *http.Request) (*http.Response, error) {
 		c.logf("magento: concurrency limit %d -> %d after %d", before, after, resp.StatusCode)
 	}
 	c.logf("magento: %s %s: %d in %s", req.Method, req.URL.Path, resp.StatusCode, time.Since(start).Round(time.Millisecond))
+	resp.Body = &cancelBody{ReadCloser: resp.Body, cancel: cancel}
 	return resp, nil
 }

@@ -802,3 +802,50 @@ func TestBulk(t *testing.T) {
 		t.Errorf("Pending = %d of %d operations, want 1 of 2", st.Pending(), len(st.OperationsList))
 	}
 }
+
+func TestAttemptTimeout(t *testing.T) {
+	var n atomic.Int32
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body) // so that the server notices the client hang up
+		if n.Add(1) == 1 {
+			<-r.Context().Done() // the first attempt gets no answer in time
+			return
+		}
+		io.WriteString(w, customerJSON)
+	})
+	c := newClient(t, h, func(cfg *magento.Config) { cfg.Timeout = 200 * time.Millisecond })
+	if _, err := c.GetCustomer(context.Background(), 7); err != nil {
+		t.Errorf("get after a timed-out attempt = %v, want success on retry", err)
+	}
+	n.Store(0)
+	_, err := c.CreateCustomer(context.Background(), jane)
+	if mageseed.ErrorCode(err) != mageseed.EUNAVAILABLE || !strings.Contains(err.Error(), "timeout") {
+		t.Errorf("create that timed out = %v, want EUNAVAILABLE naming the timeout", err)
+	}
+}
+
+// TestTimeoutExcludesQueueing checks that the time a request waits for a
+// slot of the concurrency limit does not count against its timeout.
+func TestTimeoutExcludesQueueing(t *testing.T) {
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(300 * time.Millisecond)
+		io.WriteString(w, customerJSON)
+	})
+	c := newClient(t, h, func(cfg *magento.Config) {
+		cfg.Timeout = time.Second
+		cfg.MaxInFlight = 1
+		cfg.MaxRetries = -1
+	})
+	var wg sync.WaitGroup
+	for range 5 {
+		wg.Go(func() {
+			if _, err := c.GetCustomer(context.Background(), 7); err != nil {
+				t.Errorf("get: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	if got := c.Stats().Total(); got != 5 {
+		t.Errorf("%d requests, want 5", got)
+	}
+}

@@ -321,12 +321,12 @@ func TestSandboxFaults(t *testing.T) {
 		if !contains(unknown, cust.Email) || have[cust.Email] {
 			continue
 		}
-		for {
+		for attempt := 0; ; attempt++ {
 			_, err := c.CreateCustomer(ctx, cust)
 			if err == nil || mageseed.ErrorCode(err) == mageseed.ECONFLICT {
 				break
 			}
-			if mageseed.ErrorCode(err) != mageseed.EUNAVAILABLE {
+			if mageseed.ErrorCode(err) != mageseed.EUNAVAILABLE || attempt == 20 {
 				t.Fatalf("recreate %s: %v", cust.Email, err)
 			}
 		}
