@@ -134,3 +134,26 @@ func (s *BulkStatus) Results() []OperationResult {
 	sort.Slice(out, func(i, j int) bool { return out[i].Index < out[j].Index })
 	return out
 }
+
+// SubmitCreates queues customers for creation as one async bulk and returns
+// the bulk's uuid and the items the store refused at once, by index into
+// customers (each error with the code CodeOf gives a 400 with the store's
+// message). It is CreateCustomersBulk in the shape of apply.BulkRemote.
+func (c *Client) SubmitCreates(ctx context.Context, customers []mageseed.Customer) (string, map[int]error, error) {
+	uuid, items, err := c.CreateCustomersBulk(ctx, customers)
+	if err != nil {
+		return "", nil, err
+	}
+	rejected := make(map[int]error)
+	for _, it := range items {
+		if it.Accepted {
+			continue
+		}
+		msg := it.Message
+		if msg == "" {
+			msg = "rejected by the store"
+		}
+		rejected[it.Index] = &mageseed.Error{Code: CodeOf(http.StatusBadRequest, msg), Message: msg}
+	}
+	return uuid, rejected, nil
+}

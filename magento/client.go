@@ -213,11 +213,14 @@ func New(cfg Config) (*Client, error) {
 		Backoff: func(minWait, maxWait time.Duration, attempt int, resp *http.Response) time.Duration {
 			d := backoff(minWait, maxWait, attempt, resp)
 			c.stats.addRetry()
-			status := "no answer"
+			what, status := "a request", "no answer"
 			if resp != nil {
 				status = resp.Status
+				if resp.Request != nil {
+					what = resp.Request.Method + " " + resp.Request.URL.Path
+				}
 			}
-			c.logf("magento: retry %d of a request after %s in %s", attempt+1, status, d.Round(time.Millisecond))
+			c.logf("magento: retry %d of %s after %s in %s", attempt+1, what, status, d.Round(time.Millisecond))
 			return d
 		},
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,

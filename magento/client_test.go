@@ -770,8 +770,9 @@ func TestStats(t *testing.T) {
 }
 
 func TestBulk(t *testing.T) {
+	accepted := answer{status: 202, body: `{"bulk_uuid":"b101","request_items":[{"id":0,"data_hash":"x","status":"accepted"},{"id":1,"status":"rejected","error_message":"Bad item.","error_code":0}],"errors":true}`}
 	s := &script{answers: []answer{
-		{status: 202, body: `{"bulk_uuid":"b101","request_items":[{"id":0,"data_hash":"x","status":"accepted"},{"id":1,"status":"rejected","error_message":"Bad item.","error_code":0}],"errors":true}`},
+		accepted, accepted,
 		{status: 200, body: `{"operations_list":[{"id":0,"status":1,"result_message":"Service execution success","error_code":null},{"id":1,"status":4,"error_code":null}],"bulk_id":"b101","operation_count":2}`},
 	}}
 	c := newClient(t, s, nil)
@@ -779,6 +780,10 @@ func TestBulk(t *testing.T) {
 	uuid, items, err := c.CreateCustomersBulk(ctx, []mageseed.Customer{jane, jane})
 	if err != nil {
 		t.Fatal(err)
+	}
+	id, rejected, err := c.SubmitCreates(ctx, []mageseed.Customer{jane, jane})
+	if err != nil || id != "b101" || len(rejected) != 1 || rejected[1] == nil || rejected[1].Error() != "Bad item" {
+		t.Errorf("SubmitCreates = %q, %v, %v; want b101 with item 1 rejected", id, rejected, err)
 	}
 	if uuid != "b101" {
 		t.Errorf("uuid = %q, want b101", uuid)
@@ -795,7 +800,7 @@ func TestBulk(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := s.requests[1].URL.Path; got != "/rest/default/V1/bulk/b101/detailed-status" {
+	if got := s.requests[2].URL.Path; got != "/rest/default/V1/bulk/b101/detailed-status" {
 		t.Errorf("status path = %q", got)
 	}
 	if st.Pending() != 1 || len(st.OperationsList) != 2 {
@@ -847,5 +852,40 @@ func TestTimeoutExcludesQueueing(t *testing.T) {
 	wg.Wait()
 	if got := c.Stats().Total(); got != 5 {
 		t.Errorf("%d requests, want 5", got)
+	}
+}
+
+func TestTLSVerification(t *testing.T) {
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, customerJSON)
+	}))
+	defer srv.Close()
+	tests := []struct {
+		name     string
+		skip     bool
+		wantCode string
+	}{
+		{name: "self-signed refused", wantCode: mageseed.EUNAVAILABLE},
+		{name: "self-signed accepted with the flag", skip: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, err := magento.New(magento.Config{BaseURL: srv.URL, AdminToken: "t0k3n", InsecureSkipTLSVerify: tt.skip, MinBackoff: time.Millisecond})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = c.GetCustomer(context.Background(), 7)
+			if got := mageseed.ErrorCode(err); got != tt.wantCode {
+				t.Fatalf("code = %q (%v), want %q", got, err, tt.wantCode)
+			}
+			if err != nil {
+				if hint := magento.Hint(err); !strings.Contains(hint, "--insecure-skip-tls-verify") {
+					t.Errorf("hint %q does not name --insecure-skip-tls-verify", hint)
+				}
+				if c.Stats().Total() != 1 {
+					t.Errorf("%d attempts, want 1: a certificate error is not retried", c.Stats().Total())
+				}
+			}
+		})
 	}
 }
