@@ -162,9 +162,11 @@ func TestRetryPolicy(t *testing.T) {
 		{name: "bulk not retried on 503", op: "bulk", answers: []answer{s503}, wantAttempts: 1, wantCode: mageseed.EUNAVAILABLE},
 		{name: "bulk not retried after a dropped connection", op: "bulk", answers: []answer{{drop: true}}, wantAttempts: 1, wantCode: mageseed.EUNAVAILABLE},
 		{name: "customer token never retried on 401", op: "customer token", answers: []answer{{status: 401, body: `{"message":"The account sign-in was incorrect or your account is disabled temporarily. Please wait and try again later."}`}}, wantAttempts: 1, wantCode: mageseed.EUNAUTHORIZED},
-		{name: "customer token retried once on 503", op: "customer token", answers: []answer{s503}, wantAttempts: 2},
-		{name: "customer token retried only once", op: "customer token", answers: []answer{s503, s503}, wantAttempts: 2, wantCode: mageseed.EUNAVAILABLE},
-		{name: "customer token retried once after a dropped connection", op: "customer token", answers: []answer{{drop: true}, {drop: true}}, wantAttempts: 2, wantCode: mageseed.EUNAVAILABLE},
+		{name: "customer token retried on 503", op: "customer token", answers: []answer{s503, s503, s503}, wantAttempts: 4},
+		{name: "customer token retried on 503 up to MaxRetries", op: "customer token", answers: []answer{s503, s503, s503, s503}, wantAttempts: 4, wantCode: mageseed.EUNAVAILABLE},
+		{name: "customer token retried after a dropped connection", op: "customer token", answers: []answer{{drop: true}}, wantAttempts: 2},
+		{name: "customer token retried twice after dropped connections", op: "customer token", answers: []answer{{drop: true}, {status: 502}, {drop: true}}, wantAttempts: 3, wantCode: mageseed.EUNAVAILABLE},
+		{name: "customer token: a 401 after a lost answer ends it", op: "customer token", answers: []answer{{drop: true}, {status: 401, body: `{"message":"The account sign-in was incorrect or your account is disabled temporarily. Please wait and try again later."}`}}, wantAttempts: 2, wantCode: mageseed.EUNAUTHORIZED},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -51,12 +51,15 @@
 //
 //   - Token requests (admin and customer) are never retried after 401 or
 //     400: each refused attempt counts towards Magento's lockout (six
-//     failures lock the account for 30 minutes), so a wrong password costs
-//     exactly one. When the store did not answer them (transport error, 502,
-//     503, 504), they are retried once: a token request creates nothing that
-//     matters twice, a lost answer to a right password costs nothing, and a
-//     lost answer to a wrong one costs at most one more failure, well below
-//     the lockout. Refused connections and 429 are retried as for creates.
+//     failures lock the account for 30 minutes), so a wrong password that
+//     the store answers costs exactly one. A token request creates nothing
+//     that matters twice, and a right password resets Magento's failure
+//     count, so other failures are retried: refused connections, 429 and 503
+//     (maintenance mode and overloaded proxies answer it without running the
+//     password check) up to Config.MaxRetries times, and failures after
+//     which the store may have checked the password (no answer, 502, 504)
+//     at most twice. A wrong password whose answers get lost thus costs at
+//     most three failures in one run, half of the lockout.
 //
 // Waits between attempts are capped exponential backoff with full jitter: a
 // uniform random wait in [0, min(MaxBackoff, MinBackoff·2^attempt)). A

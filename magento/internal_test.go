@@ -137,8 +137,10 @@ func TestCheckRetry(t *testing.T) {
 		{retryCreate, nil, dial, []bool{true, true}},
 		{retryToken, answer(401, ""), nil, []bool{false}},
 		{retryToken, answer(400, ""), nil, []bool{false}},
-		{retryToken, answer(503, ""), nil, []bool{true, false}},
-		{retryToken, nil, reset, []bool{true, false}},
+		{retryToken, answer(503, ""), nil, []bool{true, true, true, true}},
+		{retryToken, answer(502, ""), nil, []bool{true, true, false}},
+		{retryToken, answer(504, ""), nil, []bool{true, true, false}},
+		{retryToken, nil, reset, []bool{true, true, false}},
 		{retryToken, nil, dial, []bool{true, true}},
 		{retryToken, answer(429, "1"), nil, []bool{true, true}},
 	}

@@ -70,7 +70,7 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 		case retryCreate:
 			return false, nil
 		case retryToken:
-			return p.uncertain.Add(1) <= 1, nil
+			return p.uncertain.Add(1) <= maxUncertainTokenRetries, nil
 		}
 		return true, nil
 	}
@@ -86,16 +86,22 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 				return false, nil
 			}
 		}
-		switch p.kind {
-		case retryCreate:
+		switch {
+		case p.kind == retryCreate:
 			return false, nil
-		case retryToken:
-			return p.uncertain.Add(1) <= 1, nil
+		case p.kind == retryToken && resp.StatusCode != http.StatusServiceUnavailable:
+			return p.uncertain.Add(1) <= maxUncertainTokenRetries, nil
 		}
 		return true, nil
 	}
 	return false, nil
 }
+
+// maxUncertainTokenRetries bounds the retries of a token request after
+// failures that may have reached the store's password check (no answer,
+// 502, 504). With the one final answer, a wrong password costs at most
+// three of the six failures Magento allows before it locks the account.
+const maxUncertainTokenRetries = 2
 
 // retryableTransportError reports whether a transport error may go away on
 // its own. Certificate errors and refused redirects do not.
