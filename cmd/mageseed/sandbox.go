@@ -73,8 +73,9 @@ func (f *sandboxFlags) register(fs *pflag.FlagSet) {
 type sandboxConfig struct {
 	addr string
 	opts sandbox.Options
-	// faulty reports whether any fault is injected.
-	faulty bool
+	// faulty reports whether any fault is injected, random whether any
+	// depends on the fault seed.
+	faulty, random bool
 }
 
 // websiteCodeRE is Magento's rule for website and store codes: a letter,
@@ -162,6 +163,7 @@ func (f *sandboxFlags) config(newSeed func() int64) (sandboxConfig, error) {
 			FaultSeed:             seed,
 		},
 		faulty: random || f.latency > 0 || f.rateLimit > 0,
+		random: random,
 	}, nil
 }
 
@@ -243,7 +245,11 @@ Stop it with Ctrl-C (SIGINT) or SIGTERM.`,
 func serveSandbox(ctx context.Context, cfg sandboxConfig, out io.Writer) (err error) {
 	sb, err := sandbox.New(cfg.opts)
 	if err != nil {
-		return fmt.Errorf("start sandbox: %w", err)
+		// The error names the sandbox, the operation and the database.
+		if cfg.opts.DB != "" {
+			return withHint(err, "check that the directory of --db %s exists and is writable", cfg.opts.DB)
+		}
+		return err
 	}
 	defer func() {
 		if cerr := sb.Close(); cerr != nil && err == nil {
@@ -298,9 +304,13 @@ func printSandboxBanner(w io.Writer, cfg sandboxConfig, url string) {
 		fmt.Fprintf(w, "sandbox: extra website %s with store view %s (rest base %s/rest/%s/V1)\n", ws.Code, ws.StoreCode, url, ws.StoreCode)
 	}
 	if cfg.faulty {
-		fmt.Fprintf(w, "sandbox: faults on /rest: latency %s, jitter %s, error rate %s, drop rate %s, rate limit %s, seed %d\n",
+		seed := ""
+		if cfg.random {
+			seed = fmt.Sprintf(", seed %d (--fault-seed %d repeats a serial run)", o.FaultSeed, o.FaultSeed)
+		}
+		fmt.Fprintf(w, "sandbox: faults on /rest: latency %s, jitter %s, error rate %s, drop rate %s, rate limit %s%s\n",
 			o.Latency, o.Jitter, strconv.FormatFloat(o.ErrorRate, 'g', -1, 64), strconv.FormatFloat(o.DropRate, 'g', -1, 64),
-			rateLimitString(o.RateLimit), o.FaultSeed)
+			rateLimitString(o.RateLimit), seed)
 	}
 	fmt.Fprintf(w, "sandbox: stats at %s/__sandbox/stats; stop with Ctrl-C\n", url)
 }
