@@ -2,10 +2,12 @@ package sandbox
 
 import (
 	"encoding/json"
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -115,5 +117,100 @@ func TestStatsSnapshotIsACopy(t *testing.T) {
 	}
 	if got := len(snap.Faults); got != 0 {
 		t.Errorf("snapshot has %d fault kinds after more counting, want 0", got)
+	}
+}
+
+// The fault injector's draws are tested here, inside the package, where
+// the clock can be set; faults_test.go tests the faults from outside.
+
+func newTestFaults(t *testing.T, opts Options) *faults {
+	t.Helper()
+	h := newFaults(opts, newStats(), http.NotFoundHandler())
+	f, ok := h.(*faults)
+	if !ok {
+		t.Fatalf("newFaults(%+v) injects nothing", opts)
+	}
+	return f
+}
+
+func TestFaultDrawsJitterRange(t *testing.T) {
+	const latency, jitter = 100 * time.Millisecond, 50 * time.Millisecond
+	f := newTestFaults(t, Options{Latency: latency, Jitter: jitter, FaultSeed: 5})
+	now := time.Now()
+	lo, hi := time.Duration(math.MaxInt64), time.Duration(0)
+	for range 1000 {
+		d := f.draw(now).delay
+		if d < latency || d >= latency+jitter {
+			t.Fatalf("delay %s outside [%s, %s)", d, latency, latency+jitter)
+		}
+		lo, hi = min(lo, d), max(hi, d)
+	}
+	// With the seed fixed this is deterministic; it shows that the draws
+	// spread over the range instead of sticking to one end.
+	if lo > latency+jitter/10 || hi < latency+jitter*9/10 {
+		t.Errorf("1000 delays span [%s, %s], want most of [%s, %s)", lo, hi, latency, latency+jitter)
+	}
+}
+
+func TestFaultDrawsRates(t *testing.T) {
+	f := newTestFaults(t, Options{ErrorRate: 0.2, DropRate: 0.1, FaultSeed: 9})
+	const n = 20000
+	var fails, drops int
+	now := time.Now()
+	for range n {
+		d := f.draw(now)
+		if d.fail && d.drop {
+			t.Fatal("a request drew both an error and a drop")
+		}
+		if d.fail {
+			fails++
+		}
+		if d.drop {
+			drops++
+		}
+	}
+	for _, c := range []struct {
+		name      string
+		got, want float64
+	}{{"error", float64(fails) / n, 0.2}, {"drop", float64(drops) / n, 0.1}} {
+		if math.Abs(c.got-c.want) > 0.01 {
+			t.Errorf("%s rate over %d draws = %.4f, want %.2f ± 0.01", c.name, n, c.got, c.want)
+		}
+	}
+}
+
+func TestFaultDrawsRateLimitWindow(t *testing.T) {
+	f := newTestFaults(t, Options{RateLimit: 3})
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	steps := []struct {
+		at   time.Duration // since t0
+		want int           // retryAfter; 0 means served
+	}{
+		{0, 0},
+		{100 * time.Millisecond, 0},
+		{200 * time.Millisecond, 0},
+		{300 * time.Millisecond, 1}, // fourth in the window
+		{999 * time.Millisecond, 1},
+		{time.Second, 0}, // a new window
+		{time.Second + time.Millisecond, 0},
+		{time.Second + 2*time.Millisecond, 0},
+		{time.Second + 3*time.Millisecond, 1},
+		{5 * time.Second, 0},
+	}
+	var got, want []int
+	for _, s := range steps {
+		got = append(got, f.draw(t0.Add(s.at)).retryAfter)
+		want = append(want, s.want)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("retryAfter per request mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestNewFaultsWithoutFaultsIsNext(t *testing.T) {
+	next := http.NotFoundHandler()
+	h := newFaults(Options{FaultSeed: 3}, newStats(), next)
+	if _, ok := h.(*faults); ok {
+		t.Errorf("newFaults with no fault configured wraps next; want next itself")
 	}
 }
