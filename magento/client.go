@@ -228,6 +228,12 @@ func New(cfg Config) (*Client, error) {
 	return c, nil
 }
 
+// CloseIdleConnections closes the client's idle keep-alive connections, so
+// that nothing of it outlives its use (tests check for leaked goroutines).
+func (c *Client) CloseIdleConnections() {
+	c.rc.HTTPClient.CloseIdleConnections()
+}
+
 func (c *Client) hasAdminCredentials() bool {
 	return c.adminStatic != "" || c.adminUsername != "" || c.adminPassword != "" || c.oauth != nil
 }
@@ -584,6 +590,14 @@ func (b *cancelBody) Close() error {
 	err := b.ReadCloser.Close()
 	b.cancel()
 	return err
+}
+
+// CloseIdleConnections closes the idle connections of the transport under
+// the gate.
+func (g *gate) CloseIdleConnections() {
+	if t, ok := g.next.(interface{ CloseIdleConnections() }); ok {
+		t.CloseIdleConnections()
+	}
 }
 
 func (g *gate) RoundTrip(req *http.Request) (*http.Response, error) {

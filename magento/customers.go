@@ -168,7 +168,8 @@ func (c *Client) GetCustomer(ctx context.Context, id int) (mageseed.Customer, er
 
 // CreateCustomer creates c with its addresses and password in one request
 // (POST /V1/customers) and returns the stored customer with its ids; the
-// keys of c and its addresses are carried over (addresses in order).
+// keys of cust and its addresses are carried over (addresses matched by
+// content, else in order).
 //
 // A create is retried only when the store provably did not run it (see the
 // package documentation). Any other failure without an answer gives
@@ -193,12 +194,63 @@ func (c *Client) CreateCustomer(ctx context.Context, cust mageseed.Customer) (ma
 	}
 	got := customerFromWire(out)
 	got.Key, got.Website = cust.Key, cust.Website
-	if len(got.Addresses) == len(cust.Addresses) {
-		for i := range got.Addresses {
-			got.Addresses[i].Key = cust.Addresses[i].Key
+	assignKeys(cust.Addresses, got.Addresses, false)
+	return got, nil
+}
+
+// assignKeys copies the keys of the addresses sent to the addresses the
+// store answered: by id for addresses that had one (unless fresh, as on
+// create, where the store ignores ids), then by content, then in order.
+func assignKeys(sent, got []mageseed.Address, byID bool) {
+	used := make([]bool, len(sent))
+	done := make([]bool, len(got))
+	if byID {
+		idx := make(map[int]int)
+		for i, a := range sent {
+			if a.ID != 0 {
+				idx[a.ID] = i
+			}
+		}
+		for j := range got {
+			if i, ok := idx[got[j].ID]; ok && !used[i] {
+				got[j].Key, used[i], done[j] = sent[i].Key, true, true
+			}
 		}
 	}
-	return got, nil
+	for j := range got {
+		if done[j] {
+			continue
+		}
+		for i := range sent {
+			if !used[i] && (!byID || sent[i].ID == 0) && sameContent(sent[i], got[j]) {
+				got[j].Key, used[i], done[j] = sent[i].Key, true, true
+				break
+			}
+		}
+	}
+	i := 0
+	for j := range got {
+		if done[j] {
+			continue
+		}
+		for i < len(sent) && (used[i] || (byID && sent[i].ID != 0)) {
+			i++
+		}
+		if i == len(sent) {
+			return
+		}
+		got[j].Key, used[i] = sent[i].Key, true
+	}
+}
+
+// sameContent reports whether two addresses have the same street, city,
+// postcode, country and names, without regard to case or spacing.
+func sameContent(a, b mageseed.Address) bool {
+	norm := func(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
+	return norm(strings.Join(a.Street, "|")) == norm(strings.Join(b.Street, "|")) &&
+		norm(a.City) == norm(b.City) && norm(a.Postcode) == norm(b.Postcode) &&
+		strings.EqualFold(a.CountryID, b.CountryID) &&
+		norm(a.Firstname) == norm(b.Firstname) && norm(a.Lastname) == norm(b.Lastname)
 }
 
 // UpdateCustomer replaces customer cust.ID with cust (PUT
@@ -208,7 +260,7 @@ func (c *Client) CreateCustomer(ctx context.Context, cust mageseed.Customer) (ma
 // and the store deletes every address the list leaves out, so callers send
 // back the addresses they keep. A customer without addresses leaves the
 // store's addresses as they are. Keys are carried over: by id for kept
-// addresses, in order for new ones.
+// addresses, by content (else in order) for new ones.
 func (c *Client) UpdateCustomer(ctx context.Context, cust mageseed.Customer) (mageseed.Customer, error) {
 	if cust.ID <= 0 {
 		return mageseed.Customer{}, mageseed.Errorf(mageseed.EINVALID, "update customer %s: no customer id", cust.Email)
@@ -224,23 +276,7 @@ func (c *Client) UpdateCustomer(ctx context.Context, cust mageseed.Customer) (ma
 	}
 	got := customerFromWire(out)
 	got.Key, got.Website = cust.Key, cust.Website
-	byID := make(map[int]string)
-	var newKeys []string
-	for _, a := range cust.Addresses {
-		if a.ID != 0 {
-			byID[a.ID] = a.Key
-		} else {
-			newKeys = append(newKeys, a.Key)
-		}
-	}
-	for i := range got.Addresses {
-		a := &got.Addresses[i]
-		if key, ok := byID[a.ID]; ok {
-			a.Key = key
-		} else if len(newKeys) > 0 {
-			a.Key, newKeys = newKeys[0], newKeys[1:]
-		}
-	}
+	assignKeys(cust.Addresses, got.Addresses, true)
 	return got, nil
 }
 

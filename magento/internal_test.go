@@ -252,3 +252,61 @@ func TestCustomerToWire(t *testing.T) {
 
 func intp(n int) *int    { return &n }
 func boolp(b bool) *bool { return &b }
+
+func TestAssignKeys(t *testing.T) {
+	addr := func(key string, id int, city string) mageseed.Address {
+		return mageseed.Address{Key: key, ID: id, Firstname: "Jane", Lastname: "Doe", Street: []string{"1 Main St"}, City: city, CountryID: "US"}
+	}
+	tests := []struct {
+		name string
+		sent []mageseed.Address
+		got  []mageseed.Address
+		byID bool
+		want []string
+	}{
+		{
+			name: "create answered in another order",
+			sent: []mageseed.Address{addr("home", 0, "Mineola"), addr("work", 0, "Boston")},
+			got:  []mageseed.Address{addr("", 11, "boston"), addr("", 12, "Mineola")},
+			want: []string{"work", "home"},
+		},
+		{
+			name: "create: stale ids in the request are ignored",
+			sent: []mageseed.Address{addr("home", 12, "Mineola"), addr("work", 11, "Boston")},
+			got:  []mageseed.Address{addr("", 11, "Mineola"), addr("", 12, "Boston")},
+			want: []string{"home", "work"},
+		},
+		{
+			name: "content changed by the store: order decides",
+			sent: []mageseed.Address{addr("home", 0, "Mineola"), addr("work", 0, "Boston")},
+			got:  []mageseed.Address{addr("", 11, "MINEOLA CITY"), addr("", 12, "Boston")},
+			want: []string{"home", "work"},
+		},
+		{
+			name: "update: kept by id, new by content",
+			sent: []mageseed.Address{addr("", 5, "Albany"), addr("home", 3, "Mineola"), addr("work", 0, "Boston")},
+			got:  []mageseed.Address{addr("", 3, "Mineola"), addr("", 5, "Albany"), addr("", 8, "Boston")},
+			byID: true,
+			want: []string{"home", "", "work"},
+		},
+		{
+			name: "update: the store answers fewer addresses",
+			sent: []mageseed.Address{addr("home", 3, "Mineola"), addr("work", 0, "Boston")},
+			got:  []mageseed.Address{addr("", 3, "Mineola")},
+			byID: true,
+			want: []string{"home"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assignKeys(tt.sent, tt.got, tt.byID)
+			var keys []string
+			for _, a := range tt.got {
+				keys = append(keys, a.Key)
+			}
+			if diff := cmp.Diff(keys, tt.want); diff != "" {
+				t.Errorf("keys (-got +want):\n%s", diff)
+			}
+		})
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/mageseed/mageseed"
 	"github.com/mageseed/mageseed/magento"
 	"github.com/mageseed/mageseed/sandbox"
+	"go.uber.org/goleak"
 )
 
 // startSandbox serves a fresh in-memory sandbox and returns its URL.
@@ -477,4 +478,35 @@ func BenchmarkFindCustomers(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(c.Stats().Total()-before)/float64(b.N), "requests/op")
+}
+
+// TestNoGoroutineLeak runs a concurrent lookup and creates with retries,
+// then checks that the client leaves no goroutine behind.
+func TestNoGoroutineLeak(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	sb, err := sandbox.New(sandbox.Options{ErrorRate: 0.3, FaultSeed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(sb)
+	c := sandboxClient(t, srv.URL, func(cfg *magento.Config) { cfg.MaxRetries = 10 })
+	ctx := context.Background()
+	customers := generated(20, "leak")
+	var wg sync.WaitGroup
+	for _, cust := range customers {
+		wg.Go(func() { _, _ = c.CreateCustomer(ctx, cust) })
+	}
+	wg.Wait()
+	emails := make([]string, 0, 250)
+	for i := range 250 {
+		emails = append(emails, fmt.Sprintf("leak-%04d@example.test", i))
+	}
+	if _, err := c.FindCustomers(ctx, 1, emails); err != nil {
+		t.Fatal(err)
+	}
+	c.CloseIdleConnections()
+	srv.Close()
+	if err := sb.Close(); err != nil {
+		t.Fatal(err)
+	}
 }
