@@ -29,9 +29,10 @@ const (
 //
 //   - rate limit: past RateLimit requests in the current one-second window
 //     the answer is 429 with a Retry-After header (whole seconds, at least 1)
-//     that, once waited, lands in a fresh window. A window starts with the
-//     first request after the last one ended (fixed windows, so a burst
-//     across a window's end may pass up to twice the limit in one second);
+//     that, once waited, lands in a fresh window. A window opens with the
+//     first request that arrives a second or more after the previous one
+//     opened (fixed windows: a burst across a window's end may pass up to
+//     twice the limit within one second);
 //   - latency: the request waits Latency plus a uniform draw in [0, Jitter)
 //     before it is handled, or until the client goes away;
 //   - error: with probability ErrorRate the answer is 503 with a
