@@ -68,7 +68,10 @@
 // expires: the whole client pauses, not only the refused request. A
 // Retry-After longer than five minutes is not waited for; the call fails with
 // ERATELIMIT instead. Cancelling the context stops waits and requests at
-// once. Config.Timeout bounds each attempt.
+// once. Config.Timeout bounds each attempt from the moment the limiter lets
+// it go: time spent waiting for a slot or for a Retry-After never times a
+// request out (a create that timed out in a queue would be reported as an
+// unknown outcome although it was never sent).
 //
 // # Adaptive concurrency
 //
@@ -87,7 +90,8 @@
 //
 //	POST /V1/customers: 400: A customer with the same email address already exists in an associated website
 //
-// Request bodies, passwords and tokens never appear in an error's text, and
+// Request bodies, passwords and tokens never appear in an error's text
+// (should a store quote one back in its message, it is replaced by ***), and
 // the debug log (Config.Logger) sees only methods, paths, statuses and
 // timings.
 //
