@@ -21,6 +21,10 @@ import (
 	"github.com/mageseed/mageseed/sandbox"
 )
 
+// TestMain fails the package's tests when any goroutine outlives them: every
+// sandbox a test starts must stop all it started when it is closed.
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
 // loadDuration is how long TestLoad runs: 3 s, or MAGESEED_LOAD_SECONDS
 // for the long drill (e.g. 30).
 func loadDuration(tb testing.TB) time.Duration {
