@@ -891,3 +891,65 @@ func TestTLSVerification(t *testing.T) {
 		})
 	}
 }
+
+// TestConcurrencyBounded checks end to end that the client never has more
+// requests in flight than its limit: MaxInFlight at first, half of it after
+// a 503.
+func TestConcurrencyBounded(t *testing.T) {
+	var (
+		mu            sync.Mutex
+		inFlight, top int
+		refuse        = true
+	)
+	release := make(chan struct{})
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		if refuse {
+			refuse = false
+			mu.Unlock()
+			w.WriteHeader(503)
+			return
+		}
+		inFlight++
+		top = max(top, inFlight)
+		wait := release
+		mu.Unlock()
+		<-wait
+		mu.Lock()
+		inFlight--
+		mu.Unlock()
+		io.WriteString(w, customerJSON)
+	})
+	c := newClient(t, h, func(cfg *magento.Config) { cfg.MaxInFlight = 6 })
+	// The first request meets the 503 and halves the limit to 3.
+	close(release)
+	if _, err := c.GetCustomer(context.Background(), 7); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	release = make(chan struct{})
+	wait := release
+	mu.Unlock()
+	var wg sync.WaitGroup
+	for range 12 {
+		wg.Go(func() {
+			if _, err := c.GetCustomer(context.Background(), 7); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	// Wait until the limiter has let its three through, then let them all
+	// finish.
+	for c.Stats().InFlight < 3 {
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond)
+	close(wait)
+	wg.Wait()
+	if top > 3 {
+		t.Errorf("%d requests in flight at once, want at most 3 (half of 6 after a 503)", top)
+	}
+	if got := c.Stats().Limit; got != 4 {
+		t.Errorf("limit after 13 successes = %d, want 4 (grown by one)", got)
+	}
+}
