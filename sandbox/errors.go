@@ -97,6 +97,31 @@ func (ie inputErrors) err() *apiError {
 	return agg
 }
 
+// validatorErrors collects the messages of one Magento\Framework\Validator\
+// Exception (the EAV and customer validators). One message is the answer
+// itself; two or more are joined, rendered, one a line, as the message,
+// with the list in errors.
+type validatorErrors []*apiError
+
+func (ve *validatorErrors) add(e *apiError) { *ve = append(*ve, e) }
+
+func (ve validatorErrors) err() *apiError {
+	switch len(ve) {
+	case 0:
+		return nil
+	case 1:
+		return ve[0]
+	}
+	lines := make([]string, len(ve))
+	agg := &apiError{status: http.StatusBadRequest}
+	for i, e := range ve {
+		lines[i] = e.Error()
+		agg.errors = append(agg.errors, magento.ErrorItem{Message: e.message, Parameters: e.params})
+	}
+	agg.message = strings.Join(lines, "\n")
+	return agg
+}
+
 // envelope returns the JSON envelope of e.
 func (e *apiError) envelope() magento.ErrorResponse {
 	return magento.ErrorResponse{Message: e.message, Errors: e.errors, Parameters: e.params}

@@ -96,7 +96,7 @@ func TestErrors(t *testing.T) {
 		{"first name missing", "POST", "/rest/V1/customers", "", with("a@example.com", map[string]any{"firstname": nil}), 400,
 			errorBody{Message: requiredValue, Parameters: []any{"First Name"}}},
 		{"both names missing", "POST", "/rest/V1/customers", "", with("a@example.com", map[string]any{"firstname": nil, "lastname": ""}), 400,
-			errorBody{Message: "One or more input exceptions have occurred.", Errors: []errorItem{
+			errorBody{Message: "\"First Name\" is a required value.\n\"Last Name\" is a required value.", Errors: []errorItem{
 				{Message: requiredValue, Parameters: []any{"First Name"}},
 				{Message: requiredValue, Parameters: []any{"Last Name"}},
 			}}},
@@ -125,7 +125,7 @@ func TestErrors(t *testing.T) {
 		{"address city missing", "POST", "/rest/V1/customers", "", withAddress("a@example.com", map[string]any{"city": nil}), 400,
 			errorBody{Message: requiredValue, Parameters: []any{"City"}}},
 		{"address names missing", "POST", "/rest/V1/customers", "", withAddress("a@example.com", map[string]any{"firstname": nil, "lastname": nil}), 400,
-			errorBody{Message: "One or more input exceptions have occurred.", Errors: []errorItem{
+			errorBody{Message: "\"First Name\" is a required value.\n\"Last Name\" is a required value.", Errors: []errorItem{
 				{Message: requiredValue, Parameters: []any{"First Name"}},
 				{Message: requiredValue, Parameters: []any{"Last Name"}},
 			}}},

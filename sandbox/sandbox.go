@@ -24,10 +24,13 @@
 //   - Where Magento's answer depends on its version, the sandbox follows
 //     2.4.8: unknown nested keys are refused, DELETE of a customer needs
 //     Magento_Customer::delete, store endpoints need Magento_Backend::store.
-//   - Two or more validation errors of one customer or one address are
-//     answered as one aggregate ("One or more input exceptions have
-//     occurred." with the list in errors). Addresses are validated in
-//     order and the first failing address is reported.
+//   - Two or more errors of Magento's validators (customer fields, and the
+//     EAV check of createAccount's addresses) are answered as their
+//     rendered messages one a line, with the list in errors; two or more
+//     input errors (the address validator, missing parameters) as the
+//     aggregate "One or more input exceptions have occurred." with the
+//     list. Addresses are validated in order and the first failing address
+//     is reported.
 //   - Secrets (passwords, tokens) never appear in answers other than the
 //     token endpoints' own, nor in errors.
 package sandbox

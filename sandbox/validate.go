@@ -77,9 +77,10 @@ func requiredValue(label string) *apiError {
 }
 
 // validateCustomer checks a customer's own fields as Magento's EAV and
-// customer validators do, in their order, and normalises dob.
+// customer validators do, in their order, and normalises dob. The errors
+// are one validator exception.
 func validateCustomer(rec *customerRec, now time.Time) *apiError {
-	var errs inputErrors
+	var errs validatorErrors
 	if strings.TrimSpace(rec.Firstname) == "" {
 		errs.add(requiredValue("First Name"))
 	}
@@ -171,15 +172,16 @@ func validateAddress(a *addressRec, eav bool) *apiError {
 	}
 	country, known := mageseed.LookupCountry(a.CountryID)
 	if eav {
+		var verrs validatorErrors
 		for _, f := range []struct{ label, value string }{
 			{"First Name", a.Firstname}, {"Last Name", a.Lastname}, {"Street Address", street1},
 			{"City", a.City}, {"Country", a.CountryID}, {"Phone Number", a.Telephone},
 		} {
 			if strings.TrimSpace(f.value) == "" {
-				errs.add(requiredValue(f.label))
+				verrs.add(requiredValue(f.label))
 			}
 		}
-		if e := errs.err(); e != nil {
+		if e := verrs.err(); e != nil {
 			return e
 		}
 	}
