@@ -79,7 +79,7 @@ func (s *Sandbox) deleteAddress(c *call) (any, error) {
 }
 
 // defaultAddress answers a customer's default billing or shipping address,
-// or null when it has none.
+// or, when it has none, [] (Magento's REST output for a null return).
 func (s *Sandbox) defaultAddress(ctx context.Context, customerID int64, billing bool) (any, error) {
 	rec, ok, err := loadCustomer(ctx, s.db.r, customerID)
 	if err != nil {
@@ -97,7 +97,7 @@ func (s *Sandbox) defaultAddress(ctx context.Context, customerID int64, billing 
 			return rec.Addresses[i].wire(rec.DefaultBilling, rec.DefaultShipping), nil
 		}
 	}
-	return nil, nil
+	return []any{}, nil
 }
 
 // billingAddress is GET /V1/customers/:customerId/billingAddress.

@@ -261,8 +261,8 @@ func TestAddressRoutes(t *testing.T) {
 		t.Errorf("after delete: default_billing %q default_shipping %q addresses %d; want none", after.DefaultBilling, after.DefaultShipping, len(after.Addresses))
 	}
 	r := s.do("GET", "/rest/V1/customers/"+itoa(c.ID)+"/billingAddress", s.admin, nil)
-	if r.status != 200 || string(r.body) != "null" {
-		t.Errorf("billingAddress without default = %d %s, want 200 null", r.status, r.body)
+	if r.status != 200 || string(r.body) != "[]" {
+		t.Errorf("billingAddress without default = %d %s, want 200 []", r.status, r.body)
 	}
 	var deleted bool
 	s.ok("DELETE", "/rest/V1/customers/"+itoa(c.ID), s.admin, nil, &deleted)
