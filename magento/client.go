@@ -422,7 +422,7 @@ func (c *Client) send(ctx context.Context, k *call, body []byte, token string) (
 
 var (
 	errRedirect       = errors.New("redirect not followed")
-	errAttemptTimeout = errors.New("no answer within the request timeout")
+	errAttemptTimeout = errors.New("timed out")
 )
 
 // transportError turns a failure without an answer into EUNAVAILABLE; the

@@ -826,7 +826,7 @@ func TestAttemptTimeout(t *testing.T) {
 	}
 	n.Store(0)
 	_, err := c.CreateCustomer(context.Background(), jane)
-	if mageseed.ErrorCode(err) != mageseed.EUNAVAILABLE || !strings.Contains(err.Error(), "timeout") {
+	if mageseed.ErrorCode(err) != mageseed.EUNAVAILABLE || !strings.Contains(err.Error(), "no answer from the store: timed out after 200ms") {
 		t.Errorf("create that timed out = %v, want EUNAVAILABLE naming the timeout", err)
 	}
 }
