@@ -575,8 +575,10 @@ func (s *Sandbox) putMe(c *call) (any, error) {
 // updateCustomer runs CustomerRepository::save on an existing customer:
 // the body replaces the customer's fields, except that created_at, the
 // password, and (when absent) group_id, store_id and website_id are kept.
-// The addresses key absent or null keeps the addresses; a list replaces
-// them (ids update, no id creates, the rest are deleted).
+// The addresses key absent or null keeps the addresses and the default
+// addresses; a list replaces them (ids update, no id creates, the rest are
+// deleted) and the defaults come from the body: the customer's
+// default_billing and default_shipping, then the addresses' flags.
 func (s *Sandbox) updateCustomer(ctx context.Context, id int64, cf fields, self bool) (customerRec, error) {
 	prev, ok, err := loadCustomer(ctx, s.db.r, id)
 	if err != nil {
@@ -616,8 +618,14 @@ func (s *Sandbox) updateCustomer(ctx context.Context, id int64, cf fields, self 
 	for _, a := range prev.Addresses {
 		existing[a.ID] = true
 	}
-	// Customer-level defaults must name one of the existing addresses.
+	// Customer-level defaults must name one of the existing addresses. They
+	// count only when the body carries addresses: without them Magento
+	// restores the previous defaults.
+	afs, replace := cf["addresses"].([]fields)
 	rec.DefaultBilling, rec.DefaultShipping = prev.DefaultBilling, prev.DefaultShipping
+	if replace {
+		rec.DefaultBilling, rec.DefaultShipping = 0, 0
+	}
 	for _, d := range []struct {
 		key string
 		dst *int64
@@ -630,9 +638,10 @@ func (s *Sandbox) updateCustomer(ctx context.Context, id int64, cf fields, self 
 		if err != nil || !existing[n] {
 			return rec, d.err
 		}
-		*d.dst = n
+		if replace {
+			*d.dst = n
+		}
 	}
-	afs, replace := cf["addresses"].([]fields)
 	if replace {
 		for _, af := range afs {
 			a := addressFromFields(af)

@@ -102,13 +102,36 @@ func TestPutAddressSemantics(t *testing.T) {
 			},
 		},
 		{
-			name: "customer-level default names an existing address",
+			name: "customer-level default counts with addresses",
 			put: func(first, second int) step {
-				return step{extra: map[string]any{"default_billing": itoa(second), "default_shipping": itoa(second)}}
+				return step{
+					addresses: []any{cityAddress("Mineola", first, false), cityAddress("Albany", second, false)},
+					extra:     map[string]any{"default_billing": itoa(second), "default_shipping": itoa(second)},
+				}
 			},
 			wantBilling: func(first, second int) string { return itoa(second) },
 			wantAddrs: func(first, second int) []addressSummary {
 				return []addressSummary{{first, "Mineola", false, false}, {second, "Albany", true, true}}
+			},
+		},
+		{
+			name: "customer-level default without addresses keeps the previous",
+			put: func(first, second int) step {
+				return step{extra: map[string]any{"default_billing": itoa(second)}}
+			},
+			wantBilling: func(first, second int) string { return itoa(first) },
+			wantAddrs: func(first, second int) []addressSummary {
+				return []addressSummary{{first, "Mineola", true, true}, {second, "Albany", false, false}}
+			},
+		},
+		{
+			name: "list without flags clears the defaults",
+			put: func(first, second int) step {
+				return step{addresses: []any{cityAddress("Mineola", first, false), cityAddress("Albany", second, false)}}
+			},
+			wantBilling: func(first, second int) string { return "" },
+			wantAddrs: func(first, second int) []addressSummary {
+				return []addressSummary{{first, "Mineola", false, false}, {second, "Albany", false, false}}
 			},
 		},
 		{

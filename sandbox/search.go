@@ -261,13 +261,10 @@ var customerSearchColumns = map[string]column{
 	"billing_city":              {"ba.city", true},
 	"billing_telephone":         {"ba.telephone", true},
 	"billing_region":            {"ba.region", true},
-	"billing_region_id":         {"ba.region_id", false},
 	"billing_country_id":        {"ba.country_id", true},
 	"billing_company":           {"ba.company", true},
-	"billing_firstname":         {"ba.firstname", true},
-	"billing_lastname":          {"ba.lastname", true},
-	"billing_street":            {"ba.street", true},
-	"name":                      {"trim(coalesce(c.firstname, '') || ' ' || coalesce(c.lastname, ''))", true},
+	"name": {"trim(coalesce(c.prefix || ' ', '') || coalesce(c.firstname, '') || coalesce(' ' || c.middlename, '') || ' ' || " +
+		"coalesce(c.lastname, '') || coalesce(' ' || c.suffix, ''))", true},
 }
 
 var groupSearchColumns = map[string]column{
