@@ -16,11 +16,17 @@ import (
 // and its page size.
 const SearchBatch = 100
 
+// maxInValue bounds the length of one comma-joined list of emails, so that
+// a search URL stays within the 8 KiB request line that common proxies
+// accept (nginx's default) even with long addresses.
+const maxInValue = 6000
+
 // FindCustomers returns the customers of website websiteID whose email is
 // one of emails (compared without regard to case, as Magento's database
 // does), with their addresses. Emails not in the store are absent from the
 // result. It sends one search request per 100 emails (condition type in,
-// AND website_id eq websiteID), several at a time, and reads every page.
+// AND website_id eq websiteID; fewer when the emails are so long that the
+// URL would pass 8 KiB), several at a time, and reads every page.
 func (c *Client) FindCustomers(ctx context.Context, websiteID int, emails []string) ([]mageseed.Customer, error) {
 	var batches [][]FilterGroup
 	seen := make(map[string]bool, len(emails))
@@ -44,7 +50,11 @@ func (c *Client) FindCustomers(ctx context.Context, websiteID int, emails []stri
 		plain = append(plain, e)
 	}
 	for len(plain) > 0 {
-		n := min(SearchBatch, len(plain))
+		n, size := 0, 0
+		for n < len(plain) && n < SearchBatch && (n == 0 || size+1+len(plain[n]) <= maxInValue) {
+			size += 1 + len(plain[n])
+			n++
+		}
 		batches = append(batches, []FilterGroup{
 			{Filters: []Filter{{Field: "email", Value: strings.Join(plain[:n], ","), ConditionType: "in"}}}, website,
 		})

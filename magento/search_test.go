@@ -354,3 +354,27 @@ func TestWebsitesAndRegions(t *testing.T) {
 		t.Errorf("Regions(XX) = %v, want ENOTFOUND", err)
 	}
 }
+
+func TestFindCustomersLongEmails(t *testing.T) {
+	s := newSearchStore(0, func(int) int { return 1 })
+	c := newClient(t, s, nil)
+	var emails []string
+	for i := range 100 {
+		emails = append(emails, fmt.Sprintf("%s-%03d@example.com", strings.Repeat("x", 100), i))
+	}
+	if _, err := c.FindCustomers(context.Background(), 1, emails); err != nil {
+		t.Fatal(err)
+	}
+	total := 0
+	for _, n := range s.emailsPerRequest() {
+		total += n
+	}
+	if len(s.requests) < 2 || total != 100 {
+		t.Errorf("%d requests for %d emails of 116 bytes, want them split across more than one", len(s.requests), total)
+	}
+	for _, q := range s.requests {
+		if n := len(q.Encode()); n > 8000 {
+			t.Errorf("search query of %d bytes, want at most 8000", n)
+		}
+	}
+}
