@@ -166,7 +166,7 @@ func TestRevokeCustomerToken(t *testing.T) {
 // TestRestartPersistence checks that customers, addresses, tokens and the
 // throttle survive a restart on the same database file.
 func TestRestartPersistence(t *testing.T) {
-	db := t.TempDir() + "/sandbox.db"
+	db := t.TempDir() + "/state dir/sandbox.db" // a directory New creates, with a space
 	clk := time.Date(2026, 3, 14, 9, 0, 0, 0, time.UTC)
 	now := func() time.Time { return clk }
 	sb, err := sandbox.New(sandbox.Options{DB: db, Now: now, ExtraWebsites: []sandbox.Website{{Code: "eu"}}})

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"modernc.org/sqlite"
@@ -176,6 +178,11 @@ func openStore(path string) (*store, error) {
 			return nil, fmt.Errorf("create schema: %w", err)
 		}
 		return startStore(db, db), nil
+	}
+	if dir := filepath.Dir(path); dir != "." {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, err
+		}
 	}
 	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas +
 		"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
