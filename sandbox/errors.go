@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -150,6 +151,10 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 func writeError(w http.ResponseWriter, err error) {
 	if ae, ok := err.(*apiError); ok {
 		writeJSON(w, ae.status, ae.envelope())
+		return
+	}
+	if errors.Is(err, errClosed) {
+		writeJSON(w, http.StatusServiceUnavailable, magento.ErrorResponse{Message: "The sandbox is shutting down."})
 		return
 	}
 	if me, ok := err.(*mageseed.Error); ok && me.Code != mageseed.EINTERNAL {

@@ -65,7 +65,8 @@ type Options struct {
 	AdminTokenLifetime, CustomerTokenLifetime time.Duration
 
 	// ExtraWebsites are websites besides Magento's stock "base" website,
-	// each with one store group and one store view.
+	// each with one store group and one store view. A database keeps the
+	// websites it has; New adds the ones it lacks.
 	ExtraWebsites []Website
 
 	// Latency, Jitter, ErrorRate, DropRate, RateLimit and FaultSeed inject
