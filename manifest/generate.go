@@ -13,7 +13,7 @@ import (
 
 // maxGenerated bounds the customers that all generators of a manifest make
 // together, so that a few bytes of YAML cannot ask for gigabytes.
-const maxGenerated = 200_000
+var maxGenerated = 200_000
 
 // genSpec is one entry of a generate list, with its document's defaults
 // applied.
