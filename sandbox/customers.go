@@ -318,8 +318,8 @@ func (s *Sandbox) createCustomer(ctx context.Context, cf fields, in createInput)
 		for _, af := range afs {
 			a := addressFromFields(af)
 			a.ID = 0 // createAccount clones addresses as new
-			if _, known := mageseed.LookupCountry(a.CountryID); a.CountryID != "" && !known {
-				continue // not an allowed country: Magento drops it
+			if _, known := mageseed.LookupCountry(a.CountryID); in.eav && a.CountryID != "" && !known {
+				continue // createAccount drops addresses in countries the store does not allow
 			}
 			if err := validateAddress(&a, in.eav); err != nil {
 				return rec, err
