@@ -1,6 +1,7 @@
 package sandbox_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -359,5 +360,31 @@ func TestOtherCountries(t *testing.T) {
 	dropped := s.create(withAddress("xx@example.com", map[string]any{"country_id": "XX"}))
 	if len(dropped.Addresses) != 0 || dropped.DefaultBilling != "" {
 		t.Errorf("address in unknown country kept: %+v", dropped.Addresses)
+	}
+}
+
+// TestKeyRules checks Magento's body key rules: snake_case and camelCase
+// name one field, the first of two such keys wins, null means absent, and
+// numbers and strings convert where the field's type asks.
+func TestKeyRules(t *testing.T) {
+	s := newStore(t, sandbox.Options{})
+	body := `{"customer":{"email":"keys@example.com","firstname":"K","lastname":"R","group_id":2,"groupId":3,
+		"middlename":null,"website_id":"1","dob":"1970-01-02 00:00:00","gender":"2",
+		"addresses":[{"firstname":"K","lastname":"R","street":["1 A St"],"city":"Albany","regionId":"43",
+		"country_id":"us","postcode":12207,"telephone":"5185550100","is_default_billing":true}]},
+		"password":"Password1","redirect_url":"","unknownTopLevel":1}`
+	r := s.do("POST", "/rest/V1/customers", s.admin, body)
+	if r.status != 400 {
+		t.Fatalf("is_default_billing: status %d, want 400 (not a getter name)", r.status)
+	}
+	wantError(t, r, 400, errorBody{Message: `"%fieldName" is not supported. Correct the field name and try again.`,
+		Parameters: map[string]any{"fieldName": "IsDefaultBilling"}})
+	var c magento.CustomerData
+	s.ok("POST", "/rest/V1/customers", s.admin, strings.Replace(body, "is_default_billing", "defaultBilling", 1), &c)
+	a := c.Addresses[0]
+	got := []any{*c.GroupID, c.Middlename, *c.WebsiteID, c.Dob, *c.Gender, a.CountryID, a.Postcode, *a.RegionID, c.DefaultBilling == itoa(a.ID), c.DefaultShipping}
+	want := []any{2, "", 1, "1970-01-02", 2, "US", "12207", 43, true, ""}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("converted fields mismatch (-want +got):\n%s", diff)
 	}
 }
