@@ -381,6 +381,9 @@ func TestErrorDecoding(t *testing.T) {
 			if !errors.As(err, &re) || re.Status != tt.status {
 				t.Errorf("errors.As RequestError = %v with status %d, want status %d", re, re.Status, tt.status)
 			}
+			if tt.name == "acl" && !strings.Contains(magento.Hint(err), "lack the permission Magento_Customer::delete") {
+				t.Errorf("hint %q does not name the missing permission", magento.Hint(err))
+			}
 		})
 	}
 }

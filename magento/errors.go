@@ -95,7 +95,14 @@ func Hint(err error) string {
 	case kindAdminRefused:
 		return "check MAGENTO_ADMIN_USERNAME and MAGENTO_ADMIN_PASSWORD (Magento locks an admin after 6 failed attempts), or use MAGENTO_ADMIN_TOKEN"
 	case kindACL:
-		return "check MAGENTO_ADMIN_TOKEN (or the admin credentials): the store refused it or it lacks a permission the request needs"
+		need := "a permission the request needs"
+		if p, ok := re.Parameters.(map[string]any); ok {
+			if r, ok := p["resources"].(string); ok && r != "" {
+				need = "the permission " + r
+			}
+		}
+		return "check the admin credentials (MAGENTO_ADMIN_TOKEN, MAGENTO_ADMIN_USERNAME and MAGENTO_ADMIN_PASSWORD, or the integration's OAuth credentials): " +
+			"the store refused them, or they lack " + need
 	}
 	return ""
 }
