@@ -351,6 +351,12 @@ func TestErrorDecoding(t *testing.T) {
 			wantCode: mageseed.EUNAUTHORIZED,
 		},
 		{
+			name: "validator messages on several lines", op: "put", status: 400,
+			body:     `{"message":"First Name is not valid!\nLast Name is not valid!\n"}`,
+			wantText: "PUT /V1/customers/7: 400: First Name is not valid!; Last Name is not valid!",
+			wantCode: mageseed.EINVALID,
+		},
+		{
 			name: "not magento's envelope", op: "create", status: 500,
 			body:     "<html><body>Fatal error in /var/www/app.php</body></html>",
 			wantText: "POST /V1/customers: 500: internal server error",

@@ -196,9 +196,18 @@ func decodeError(method, path string, status int, body []byte) *RequestError {
 }
 
 // trimPeriod drops the full stop at the end of Magento's sentences, so that
-// messages follow Go's style for error strings.
+// messages follow Go's style for error strings, and puts the lines of a
+// multi-line message (older releases join validator messages with "\n") on
+// one line.
 func trimPeriod(s string) string {
-	return strings.TrimSuffix(strings.TrimSpace(s), ".")
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	out := lines[:0]
+	for _, l := range lines {
+		if l = strings.TrimSuffix(strings.TrimSpace(l), "."); l != "" {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "; ")
 }
 
 // twoFactorPhrases are the answers of Magento_TwoFactorAuth to an admin
