@@ -19,7 +19,7 @@ const (
 	passwordRequiredClasses = 3   // customer/password/required_character_classes_number
 )
 
-// checkPassword checks the password policy in Magento's order, then that
+// checkPasswordPolicy checks the password policy in Magento's order, then that
 // the password differs from the email.
 func checkPasswordPolicy(pass, email string) *apiError {
 	n := utf8.RuneCountInString(pass)
