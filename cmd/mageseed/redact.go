@@ -72,11 +72,46 @@ func (r *redactor) Flush() error {
 	return err
 }
 
+// shortSecret is the length under which a secret is masked only where it
+// stands as a word of its own: a one-letter password must not turn
+// "websites" into "we***sites".
+const shortSecret = 6
+
 func (r *redactor) scrub(s string) string {
 	for _, secret := range r.secrets {
-		if strings.Contains(s, secret) {
-			s = strings.ReplaceAll(s, secret, mask)
+		if !strings.Contains(s, secret) {
+			continue
 		}
+		if len(secret) >= shortSecret {
+			s = strings.ReplaceAll(s, secret, mask)
+			continue
+		}
+		s = replaceWords(s, secret)
 	}
 	return s
+}
+
+// replaceWords masks the occurrences of secret that no letter or digit
+// touches on either side.
+func replaceWords(s, secret string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(s, secret)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		j := i + len(secret)
+		if (i == 0 || !isWordByte(s[i-1])) && (j == len(s) || !isWordByte(s[j])) {
+			b.WriteString(s[:i])
+			b.WriteString(mask)
+		} else {
+			b.WriteString(s[:j])
+		}
+		s = s[j:]
+	}
+}
+
+func isWordByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= 0x80
 }

@@ -18,6 +18,8 @@ func TestRedactor(t *testing.T) {
 		{"longest first", []string{"abc", "abcdef"}, []string{"x abcdef y abc\n"}, "x *** y ***\n"},
 		{"partial line flushed", []string{"tok"}, []string{"the tok"}, "the ***"},
 		{"empty secret ignored", []string{"", "  "}, []string{"a b\n"}, "a b\n"},
+		{"short secret only as a word", []string{"b"}, []string{"list websites: b\n"}, "list websites: ***\n"},
+		{"short secret quoted", []string{"abc1"}, []string{`password "abc1" refused` + "\n"}, `password "***" refused` + "\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
