@@ -247,7 +247,7 @@ func serveSandbox(ctx context.Context, cfg sandboxConfig, out io.Writer) (err er
 	if err != nil {
 		// The error names the sandbox, the operation and the database.
 		if cfg.opts.DB != "" {
-			return withHint(err, "check that the directory of --db %s exists and is writable", cfg.opts.DB)
+			return withHint(err, "check that --db %s names a file in a directory you can write", cfg.opts.DB)
 		}
 		return err
 	}
