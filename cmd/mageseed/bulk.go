@@ -3,35 +3,17 @@ package main
 import (
 	"context"
 
-	"github.com/mageseed/mageseed"
 	"github.com/mageseed/mageseed/apply"
 	"github.com/mageseed/mageseed/magento"
 )
 
-// bulkClient adapts magento.Client to apply.BulkRemote: the client speaks
-// Magento's bulk API, apply speaks of operations by index. It lives here
-// because neither package may import the other.
+// bulkClient adapts magento.Client to apply.BulkRemote: the client reads a
+// bulk's status in Magento's terms, apply speaks of operations by index
+// with its own types. It lives here because neither package may import the
+// other.
 type bulkClient struct{ *magento.Client }
 
 var _ apply.BulkRemote = bulkClient{}
-
-func (c bulkClient) SubmitCreates(ctx context.Context, customers []mageseed.Customer) (string, map[int]error, error) {
-	uuid, items, err := c.CreateCustomersBulk(ctx, customers)
-	if err != nil {
-		return "", nil, err
-	}
-	var rejected map[int]error
-	for _, it := range items {
-		if it.Accepted {
-			continue
-		}
-		if rejected == nil {
-			rejected = map[int]error{}
-		}
-		rejected[it.Index] = &mageseed.Error{Code: magento.CodeOf(400, it.Message), Message: it.Message}
-	}
-	return uuid, rejected, nil
-}
 
 func (c bulkClient) PollBulk(ctx context.Context, bulkID string) ([]apply.BulkOperation, error) {
 	st, err := c.BulkStatus(ctx, bulkID)
