@@ -93,8 +93,6 @@ CREATE TABLE IF NOT EXISTS customer_entity (
 	lock_expires              TEXT,
 	UNIQUE (email, website_id)
 );
-CREATE INDEX IF NOT EXISTS customer_entity_firstname ON customer_entity (firstname);
-CREATE INDEX IF NOT EXISTS customer_entity_lastname ON customer_entity (lastname);
 CREATE TABLE IF NOT EXISTS customer_address_entity (
 	entity_id  INTEGER PRIMARY KEY AUTOINCREMENT,
 	parent_id  INTEGER NOT NULL REFERENCES customer_entity (entity_id) ON DELETE CASCADE,
