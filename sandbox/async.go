@@ -360,6 +360,22 @@ func (s *Sandbox) bulk(c *call, detailed bool) (any, error) {
 	return short, nil
 }
 
+// bulkOperationCount is GET /V1/bulk/:bulkUuid/operation-status/:status:
+// how many operations of the bulk have the status.
+func (s *Sandbox) bulkOperationCount(c *call) (any, error) {
+	status, err := pathID(c, "status")
+	if err != nil {
+		return nil, err
+	}
+	var n int
+	err = s.db.r.QueryRowContext(c.r.Context(), `SELECT count(*) FROM magento_operation WHERE bulk_uuid = ? AND status = ?`,
+		c.params["bulkUuid"], status).Scan(&n)
+	if err != nil {
+		return nil, err
+	}
+	return n, nil
+}
+
 // encodeOrdered encodes a decoded JSON value back to JSON, keeping the key
 // order of objects.
 func encodeOrdered(v any) []byte {

@@ -112,6 +112,13 @@ func TestAsyncBulk(t *testing.T) {
 	if diff := cmp.Diff(wantOp, op1); diff != "" {
 		t.Errorf("status operation mismatch (-want +got):\n%s", diff)
 	}
+	for status, want := range map[int]int{1: 2, 3: 2, 4: 0} {
+		var n int
+		s.ok("GET", "/rest/V1/bulk/"+resp.BulkUUID+"/operation-status/"+itoa(status), s.admin, nil, &n)
+		if n != want {
+			t.Errorf("operations with status %d = %d, want %d", status, n, want)
+		}
+	}
 	res := s.search(filterQuery("email", "bulk-%", "like"))
 	if diff := cmp.Diff([]string{"bulk-a@example.com", "bulk-c@example.com"}, emails(res)); diff != "" {
 		t.Errorf("customers created by the bulk mismatch (-want +got):\n%s", diff)

@@ -159,3 +159,20 @@ func (s *Sandbox) searchGroups(c *call) (any, error) {
 	}
 	return out, nil
 }
+
+// defaultGroup is GET /V1/customerGroups/default[/:storeId]: the group new
+// accounts join (customer/create_account/default_group), the same for every
+// store view of the sandbox.
+func (s *Sandbox) defaultGroup(c *call) (any, error) {
+	if _, ok := c.params["storeId"]; ok {
+		id, err := pathID(c, "storeId")
+		if err != nil {
+			return nil, err
+		}
+		if _, ok := s.dir.store(int(id)); !ok {
+			return nil, errStoreNotFound
+		}
+	}
+	g, _ := s.dir.customerGroup(defaultGroupID)
+	return groupData(g), nil
+}

@@ -75,12 +75,15 @@ var routes = buildRoutes([]route{
 	{method: "GET", pattern: "/V1/store/storeViews", acl: aclStore, handle: (*Sandbox).storeViews},
 	{method: "GET", pattern: "/V1/store/storeConfigs", acl: aclStore, handle: (*Sandbox).storeConfigs},
 	{method: "GET", pattern: "/V1/customerGroups/search", acl: aclGroup, handle: (*Sandbox).searchGroups},
+	{method: "GET", pattern: "/V1/customerGroups/default", acl: aclGroup, handle: (*Sandbox).defaultGroup},
+	{method: "GET", pattern: "/V1/customerGroups/default/:storeId", acl: aclGroup, handle: (*Sandbox).defaultGroup},
 	{method: "GET", pattern: "/V1/customerGroups/:id", acl: aclGroup, handle: (*Sandbox).getGroup},
 
 	{method: "POST", pattern: "/async/V1/customers", acl: aclAnonymous, body: true, status: http.StatusAccepted, handle: (*Sandbox).asyncCreate},
 	{method: "POST", pattern: "/async/bulk/V1/customers", acl: aclAnonymous, body: true, status: http.StatusAccepted, handle: (*Sandbox).asyncBulkCreate},
 	{method: "GET", pattern: "/V1/bulk/:bulkUuid/status", acl: aclBulk, handle: (*Sandbox).bulkStatus},
 	{method: "GET", pattern: "/V1/bulk/:bulkUuid/detailed-status", acl: aclBulk, handle: (*Sandbox).bulkDetailedStatus},
+	{method: "GET", pattern: "/V1/bulk/:bulkUuid/operation-status/:status", acl: aclBulk, handle: (*Sandbox).bulkOperationCount},
 })
 
 func buildRoutes(rs []route) []route {

@@ -185,6 +185,13 @@ func TestCustomerGroups(t *testing.T) {
 	if diff := cmp.Diff(want[3], g); diff != "" {
 		t.Errorf("group 3 mismatch (-want +got):\n%s", diff)
 	}
+	for _, path := range []string{"/rest/V1/customerGroups/default", "/rest/V1/customerGroups/default/1"} {
+		var d magento.GroupData
+		s.ok("GET", path, s.admin, nil, &d)
+		if diff := cmp.Diff(want[1], d); diff != "" {
+			t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
+		}
+	}
 }
 
 // TestDirectory checks the country endpoints: string region ids, NY 43,
