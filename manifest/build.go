@@ -361,6 +361,9 @@ func (ld *loader) buildCustomer(ds *docState, key string, m map[string]any, c *c
 			ld.errAt(at("/password"), false, msg)
 		}
 	}
+	if cu.Token && cu.Password == "" {
+		ld.errAt(at("/token"), false, "a token needs the customer's password to sign in with: set password here or under defaults")
+	}
 	cu.Addresses = ld.addresses(m, c, &cu)
 	if len(bad) > 0 {
 		kept := ld.errs[:before]

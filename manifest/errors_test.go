@@ -91,7 +91,6 @@ customers:
 			want: []string{
 				"a.yaml:1:10: version: must be 1",
 				"a.yaml:3:3: customers.jane.firstname: missing required field firstname",
-				"a.yaml:3:3: customers.jane.password: missing required field password: set it here or under defaults",
 				"a.yaml:4:12: customers.jane.email: must be a string, not an array",
 				"a.yaml:5:14: customers.jane.lastname: is empty: give a value or remove the field",
 				"a.yaml:6:13: customers.jane.gender: must be one of 0, 1, 2, 3",
@@ -265,7 +264,7 @@ generate:
   - {key: demo, count: 3, password: Password1}
   - {key: other, count: 2, email: same@example.com, password: Password1}
   - {key: third, count: 2, countries: [US, QQ], password: Password1}
-  - {key: fourth, count: 1}
+  - {key: fourth, count: 1, token: true}
   - {key: fifth, count: 0, password: weak}
   - {key: sixth, count: 1, email: x@example.com, password: Password1}
 `},
@@ -273,7 +272,7 @@ generate:
 				"a.yaml:4:11: generate[0].key: generates key demo-0002, already declared at a.yaml:2:3: choose another key",
 				"a.yaml:5:35: generate[1].email: must contain {n}, the customer's number, so that every email is different",
 				"a.yaml:6:44: generate[2].countries[1]: is not a country in Magento's directory: use an ISO 3166-1 alpha-2 code, like US",
-				"a.yaml:7:5: generate[3]: missing password: set password here or under defaults",
+				"a.yaml:7:5: generate[3]: a token needs the customers' password to sign in with: set password here or under defaults",
 				"a.yaml:8:25: generate[4].count: must be at least 1",
 				"a.yaml:9:35: generate[5].email: generates sixth-0001 with the email of customer demo-0002 (at a.yaml:2:22): emails must be unique per website",
 			},

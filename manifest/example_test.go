@@ -74,7 +74,6 @@ func ExampleLoad_errors() {
 		}
 	}
 	// Output:
-	// <stdin>:2:3: customers.jane.password: missing required field password: set it here or under defaults
 	// <stdin>:3:12: customers.jane.email: is not a valid email address: write it like jane@example.com
 	// <stdin>:6:5: customers.jane.pasword: unknown field pasword: did you mean password?
 }

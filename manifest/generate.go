@@ -78,10 +78,10 @@ func (ld *loader) addGenerator(ds *docState, m map[string]any, c *conv, ptr stri
 			ok = false
 		}
 	}
-	if g.password == "" && pwAt == nil {
+	if g.token && g.password == "" && pwAt == nil {
 		if ds.defaults == nil || ds.defOK {
 			// Defaults with problems were reported where they are.
-			ld.errAt(g.at, true, "missing password: set password here or under defaults")
+			ld.errAt(g.at, true, "a token needs the customers' password to sign in with: set password here or under defaults")
 		}
 		ok = false
 	}

@@ -141,8 +141,8 @@ func TestTooManyProblems(t *testing.T) {
 	want := []string{
 		"<stdin>:2:3: customers.c0.firstname: missing required field firstname",
 		"<stdin>:2:3: customers.c0.lastname: missing required field lastname",
-		"<stdin>:2:3: customers.c0.password: missing required field password: set it here or under defaults",
-		"<stdin>:2:3: stopped after 3 problems: fix these and run again",
+		"<stdin>:3:3: customers.c1.firstname: missing required field firstname",
+		"<stdin>:3:3: stopped after 3 problems: fix these and run again",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("errors (-want +got):\n%s", diff)
