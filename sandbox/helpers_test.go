@@ -70,6 +70,13 @@ func newStore(tb testing.TB, opts sandbox.Options) *store {
 	return s
 }
 
+// with returns the store reporting to tb (a fuzz target's *testing.T).
+func (s *store) with(tb testing.TB) *store {
+	c := *s
+	c.tb = tb
+	return &c
+}
+
 // newServer serves h on loopback until the test ends.
 func newServer(tb testing.TB, h http.Handler) *httptest.Server {
 	srv := httptest.NewServer(h)
