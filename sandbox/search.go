@@ -199,7 +199,7 @@ func parseCriteria(r *http.Request) (criteria, error) {
 			so.Direction = strings.ToUpper(n.value)
 		}
 		if so.Direction != "ASC" && so.Direction != "DESC" {
-			return cr, newError(http.StatusBadRequest, "The sort order direction \"%1\" is invalid. Enter ASC or DESC and try again.", []any{so.Direction})
+			return cr, newError(http.StatusBadRequest, "The sort order has to be specified as %1 for ascending order or %2 for descending order.", []any{"ASC", "DESC"})
 		}
 		cr.sorts = append(cr.sorts, so)
 	}
