@@ -130,10 +130,7 @@ func (s *Sandbox) searchGroups(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	order, err := cr.orderBy(groupSearchColumns, "customer_group_id")
-	if err != nil {
-		return nil, err
-	}
+	order := cr.orderBy(groupSearchColumns, "customer_group_id")
 	ctx := c.r.Context()
 	var total int
 	if err := s.db.r.QueryRowContext(ctx, "SELECT count(*) FROM customer_group"+where, args...).Scan(&total); err != nil {

@@ -352,13 +352,14 @@ func condition(col column, cond, value string) (string, []any) {
 }
 
 // orderBy builds the ORDER BY clause, with the id as the last key so that
-// pages are stable.
-func (cr *criteria) orderBy(cols map[string]column, idExpr string) (string, error) {
+// pages are stable. Sorts on unknown fields are dropped, as Magento drops
+// them.
+func (cr *criteria) orderBy(cols map[string]column, idExpr string) string {
 	var keys []string
 	for _, s := range cr.sorts {
 		col, ok := cols[s.Field]
 		if !ok {
-			return "", invalidField(s.Field)
+			continue // Magento's EAV collection ignores a sort on an unknown attribute
 		}
 		k := col.expr
 		if col.text {
@@ -367,7 +368,7 @@ func (cr *criteria) orderBy(cols map[string]column, idExpr string) (string, erro
 		keys = append(keys, k+" "+s.Direction)
 	}
 	keys = append(keys, idExpr+" ASC")
-	return " ORDER BY " + strings.Join(keys, ", "), nil
+	return " ORDER BY " + strings.Join(keys, ", ")
 }
 
 // page returns LIMIT and OFFSET for a result of total rows. Magento clamps
@@ -400,10 +401,7 @@ func (s *Sandbox) searchCustomers(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	order, err := cr.orderBy(customerSearchColumns, "c.entity_id")
-	if err != nil {
-		return nil, err
-	}
+	order := cr.orderBy(customerSearchColumns, "c.entity_id")
 	from := " FROM customer_entity c LEFT JOIN customer_address_entity ba ON ba.entity_id = c.default_billing"
 	ctx := c.r.Context()
 	var total int

@@ -109,6 +109,11 @@ func TestSearchGroupsAndSorting(t *testing.T) {
 		t.Errorf("echoed search_criteria mismatch (-want +got):\n%s", diff)
 	}
 
+	unknownSort := "searchCriteria[sortOrders][0][field]=nope&searchCriteria[sortOrders][0][direction]=DESC"
+	if got := s.search(unknownSort); got.TotalCount != 5 || got.Items[0].Email != "ann@example.com" {
+		t.Errorf("sort on an unknown field: total %d, first %q; want 5, ann@example.com (sort ignored)", got.TotalCount, got.Items[0].Email)
+	}
+
 	snake := "search_criteria[filter_groups][0][filters][0][field]=email" +
 		"&search_criteria[filter_groups][0][filters][0][value]=eve%40example.net" +
 		"&search_criteria[filter_groups][0][filters][0][condition_type]=eq"
