@@ -71,6 +71,13 @@ func TestErrors(t *testing.T) {
 			errorBody{Message: "Server cannot understand Content-Type HTTP header media type %1", Parameters: []any{"text/plain"}}},
 		{"no content type", "POST", "/rest/V1/customers", "", typed{"", "{}"}, 400, errorBody{Message: "Content-Type header is empty."}},
 		{"other charset", "POST", "/rest/V1/customers", "", typed{"application/json; charset=latin1", "{}"}, 400, errorBody{Message: "UTF-8 is the only supported charset."}},
+		{"body is a list", "POST", "/rest/V1/customers", "", "[1,2]", 400,
+			errorBody{Message: required, Parameters: map[string]any{"fieldName": "customer"}}},
+		{"token body is a string", "POST", "/rest/V1/integration/admin/token", "", `"admin"`, 400,
+			errorBody{Message: "One or more input exceptions have occurred.", Errors: []errorItem{
+				{Message: required, Parameters: map[string]any{"fieldName": "username"}},
+				{Message: required, Parameters: map[string]any{"fieldName": "password"}},
+			}}},
 		{"missing parameter", "POST", "/rest/V1/customers", "", map[string]any{"password": "Password1"}, 400,
 			errorBody{Message: required, Parameters: map[string]any{"fieldName": "customer"}}},
 		{"unknown nested key", "POST", "/rest/V1/customers", "", with("a@example.com", map[string]any{"firstName": "Jane"}), 400,

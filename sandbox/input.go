@@ -409,11 +409,14 @@ type param struct {
 
 // params reads a body's top-level parameters: each may be written in
 // camelCase or snake_case; unknown keys are ignored, as Magento ignores
-// them; missing required ones are reported together.
+// them; missing required ones are reported together. A body that is not an
+// object has no parameters.
 func params(body any, ps ...param) (fields, error) {
 	o, ok := body.(*object)
 	if !ok {
-		return nil, newError(400, msgDecoding, nil)
+		// A list or a scalar has none of the named parameters; Magento
+		// reports them missing.
+		o = &object{}
 	}
 	out := fields{}
 	var missing inputErrors
