@@ -165,7 +165,15 @@ func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request) {
 		writeError(w, newError(http.StatusNotFound, msgNoRoute, nil))
 		return
 	}
-	c.who = s.auth.identify(r)
+	who, signed, authErr := s.auth.oauthCaller(r)
+	if authErr != nil {
+		writeError(w, authErr)
+		return
+	}
+	if !signed {
+		who = s.auth.identify(r)
+	}
+	c.who = who
 	if !c.who.allowed(rt.acl) {
 		writeError(w, unauthorized(rt.acl))
 		return

@@ -39,6 +39,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/mageseed/mageseed/magento"
 	"net/http"
 	"strings"
 	"sync"
@@ -59,6 +60,11 @@ type Options struct {
 	// IntegrationToken, when non-empty, is accepted as an admin bearer
 	// token (an integration's access token).
 	IntegrationToken string
+
+	// OAuth, when set, is an integration whose requests are signed with
+	// OAuth 1.0a (as Magento integrations sign them by default since
+	// 2.4.4); a signed request that verifies runs as that integration.
+	OAuth *magento.OAuthCredentials
 
 	// AdminTokenLifetime and CustomerTokenLifetime are the lifetimes of the
 	// tokens the store issues; 0 means Magento's defaults, 4h and 1h.

@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
+	"github.com/mageseed/mageseed/magento"
 	"github.com/mageseed/mageseed/sandbox"
 )
 
@@ -38,6 +40,7 @@ type sandboxFlags struct {
 	adminUser             string
 	adminPassword         string
 	integrationToken      string
+	integrationOAuth      string
 	adminTokenLifetime    time.Duration
 	customerTokenLifetime time.Duration
 	extraWebsites         []string
@@ -57,6 +60,7 @@ func (f *sandboxFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.adminUser, "admin-user", sandboxDefaultAdminUser, "admin user name")
 	fs.StringVar(&f.adminPassword, "admin-password", sandboxDefaultAdminPassword, "admin password")
 	fs.StringVar(&f.integrationToken, "integration-token", "", "accept `TOKEN` as an admin bearer token")
+	fs.StringVar(&f.integrationOAuth, "integration-oauth", "", "accept requests signed with OAuth 1.0a by the integration `CONSUMER_KEY,CONSUMER_SECRET,ACCESS_TOKEN,ACCESS_TOKEN_SECRET`")
 	fs.DurationVar(&f.adminTokenLifetime, "admin-token-lifetime", 4*time.Hour, "lifetime of admin tokens")
 	fs.DurationVar(&f.customerTokenLifetime, "customer-token-lifetime", time.Hour, "lifetime of customer tokens")
 	fs.StringArrayVar(&f.extraWebsites, "extra-website", nil, "add a website with its own store view, as `CODE[:STORECODE]` (repeatable)")
@@ -140,6 +144,15 @@ func (f *sandboxFlags) config(newSeed func() int64) (sandboxConfig, error) {
 	if err != nil {
 		return sandboxConfig{}, err
 	}
+	var oauth *magento.OAuthCredentials
+	if f.integrationOAuth != "" {
+		parts := strings.Split(f.integrationOAuth, ",")
+		if len(parts) != 4 || slices.Contains(parts, "") {
+			return sandboxConfig{}, withHint(errors.New("invalid --integration-oauth: want four comma-separated credentials"),
+				"give CONSUMER_KEY,CONSUMER_SECRET,ACCESS_TOKEN,ACCESS_TOKEN_SECRET, the values mageseed reads from MAGENTO_CONSUMER_KEY and the rest")
+		}
+		oauth = &magento.OAuthCredentials{ConsumerKey: parts[0], ConsumerSecret: parts[1], AccessToken: parts[2], AccessTokenSecret: parts[3]}
+	}
 	seed := f.faultSeed
 	random := f.jitter > 0 || f.errorRate > 0 || f.dropRate > 0
 	if !f.faultSeedSet && random {
@@ -152,6 +165,7 @@ func (f *sandboxFlags) config(newSeed func() int64) (sandboxConfig, error) {
 			AdminUser:             f.adminUser,
 			AdminPassword:         f.adminPassword,
 			IntegrationToken:      f.integrationToken,
+			OAuth:                 oauth,
 			AdminTokenLifetime:    f.adminTokenLifetime,
 			CustomerTokenLifetime: f.customerTokenLifetime,
 			ExtraWebsites:         websites,
@@ -294,6 +308,9 @@ func printSandboxBanner(w io.Writer, cfg sandboxConfig, url string) {
 	fmt.Fprintf(w, "sandbox: admin user %s, password %s\n", o.AdminUser, password)
 	if o.IntegrationToken != "" {
 		fmt.Fprintln(w, "sandbox: the --integration-token is accepted as an admin bearer token")
+	}
+	if o.OAuth != nil {
+		fmt.Fprintf(w, "sandbox: requests signed with OAuth 1.0a by the integration with consumer key %s are admin requests\n", o.OAuth.ConsumerKey)
 	}
 	if o.DB == "" {
 		fmt.Fprintln(w, "sandbox: database in memory (lost at exit; use --db PATH to keep it)")
