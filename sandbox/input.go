@@ -19,12 +19,16 @@ type object struct {
 	vals []any
 }
 
+// maxDepth is the nesting limit of PHP's json_decode: deeper bodies are a
+// decoding error in Magento.
+const maxDepth = 512
+
 // decodeOrdered decodes one JSON value; objects become *object, numbers
 // json.Number.
 func decodeOrdered(raw []byte) (any, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
-	v, err := decodeValue(dec)
+	v, err := decodeValue(dec, 1)
 	if err != nil {
 		return nil, err
 	}
@@ -34,13 +38,16 @@ func decodeOrdered(raw []byte) (any, error) {
 	return v, nil
 }
 
-func decodeValue(dec *json.Decoder) (any, error) {
+func decodeValue(dec *json.Decoder, depth int) (any, error) {
 	tok, err := dec.Token()
 	if err != nil {
 		return nil, err
 	}
 	switch t := tok.(type) {
 	case json.Delim:
+		if depth > maxDepth {
+			return nil, errors.New("nested too deep")
+		}
 		switch t {
 		case '{':
 			o := &object{}
@@ -53,7 +60,7 @@ func decodeValue(dec *json.Decoder) (any, error) {
 				if !ok {
 					return nil, errors.New("object key is not a string")
 				}
-				v, err := decodeValue(dec)
+				v, err := decodeValue(dec, depth+1)
 				if err != nil {
 					return nil, err
 				}
@@ -67,7 +74,7 @@ func decodeValue(dec *json.Decoder) (any, error) {
 		case '[':
 			arr := []any{}
 			for dec.More() {
-				v, err := decodeValue(dec)
+				v, err := decodeValue(dec, depth+1)
 				if err != nil {
 					return nil, err
 				}
