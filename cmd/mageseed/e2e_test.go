@@ -100,24 +100,53 @@ func writeCustomers(tb testing.TB, path string, n int, customize func(i int) str
 	}
 }
 
-// TestPlanReadsInBatches shows issue 4's bound: plan over 1,000 existing
-// customers uses at most 15 requests (10 searches plus setup).
-func TestPlanReadsInBatches(t *testing.T) {
+// TestRequestBudget shows the request counts of issues 4 and 6 on 1,000
+// customers that ask for tokens: apply makes one create and one token
+// request per customer; plan over them makes at most ceil(N/100) + 3
+// requests (so at most 15, 10 searches plus setup); a second apply writes
+// nothing and mints exactly one token per customer again.
+func TestRequestBudget(t *testing.T) {
+	const n = 1000
 	st := newTestStore(t, sandbox.Options{})
 	dir := t.TempDir()
 	m := filepath.Join(dir, "m.yaml")
-	writeCustomers(t, m, 1000, nil)
-	if code, out, errOut := runCmd(t, dir, "apply", "--quiet", m); code != 0 {
-		t.Fatalf("apply: exit %d\n%s\n%s", code, out, errOut)
+	writeCustomers(t, m, n, func(int) string { return "    token: true\n" })
+	delta := func(run func()) map[string]int {
+		before := st.requests(t)
+		run()
+		after := st.requests(t)
+		for k, v := range before {
+			after[k] -= v
+		}
+		return after
 	}
-	before := total(st.requests(t))
-	code, out, errOut := runCmd(t, dir, "plan", m)
-	if code != 0 || !strings.Contains(out, "No changes.") {
-		t.Fatalf("plan: exit %d\n%s\n%s", code, out, errOut)
+	mustRun := func(args ...string) func() {
+		return func() {
+			if code, out, errOut := runCmd(t, dir, args...); code != 0 {
+				t.Fatalf("mageseed %v: exit %d\n%s\n%s", args, code, out, errOut)
+			}
+		}
 	}
-	if got := total(st.requests(t)) - before; got > 15 {
-		t.Errorf("plan over 1,000 customers made %d requests, want at most 15", got)
+	const token = "POST /V1/integration/customer/token"
+	first := delta(mustRun("apply", "--quiet", m))
+	if first["POST /V1/customers"] != n || first[token] != n {
+		t.Errorf("first apply: %d creates and %d token requests, want %d of each", first["POST /V1/customers"], first[token], n)
 	}
+	plan := delta(mustRun("plan", m))
+	if got, max := total(plan), (n+99)/100+3; got > max {
+		t.Errorf("plan over %d customers made %d requests, want at most %d: %v", n, got, max, plan)
+	}
+	second := delta(mustRun("apply", "--quiet", m))
+	writes := 0
+	for route, k := range second {
+		if isCustomerWrite(route) {
+			writes += k
+		}
+	}
+	if writes != 0 || second[token] != n {
+		t.Errorf("second apply: %d writes and %d token requests, want 0 and %d: %v", writes, second[token], n, second)
+	}
+	t.Logf("apply: %d requests; plan: %d; second apply: %d", total(first), total(plan), total(second))
 }
 
 // TestApplyFailFast shows that a manifest whose 50th customer the store
