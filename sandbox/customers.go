@@ -285,13 +285,18 @@ func (s *Sandbox) createCustomer(ctx context.Context, cf fields, in createInput)
 		return customerRec{}, unauthorized(aclManage)
 	}
 	rec := customerFromFields(cf)
-	rec.ID = 0
 	if rec.Email == "" {
 		if in.eav {
 			return rec, errEmailRequired
 		}
 		return rec, errEmailMissing
 	}
+	if rec.ID != 0 && in.eav {
+		// createAccount with an id adds an existing customer to a store,
+		// which the sandbox's one store per website never needs.
+		return rec, s.existingAccount(ctx, rec.Email, in.store)
+	}
+	rec.ID = 0
 	hash := in.hash
 	if in.passwordErr != nil {
 		return rec, in.passwordErr
@@ -339,6 +344,22 @@ func (s *Sandbox) createCustomer(ctx context.Context, cf fields, in createInput)
 		return rec, err
 	}
 	return rec, nil
+}
+
+// existingAccount answers createAccount for a body with a customer id:
+// Magento looks the email up in the URL's website and refuses it, as the
+// customer is already in the store, or reports that it does not exist.
+func (s *Sandbox) existingAccount(ctx context.Context, email string, st storeRow) error {
+	var n int
+	err := s.db.r.QueryRowContext(ctx, `SELECT count(*) FROM customer_entity WHERE email = ? AND website_id = ?`, email, st.WebsiteID).Scan(&n)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		return newError(http.StatusBadRequest, "This customer already exists in this store.", nil)
+	}
+	return newError(http.StatusNotFound, "No such entity with %fieldName = %fieldValue, %field2Name = %field2Value",
+		map[string]any{"fieldName": "email", "fieldValue": email, "field2Name": "websiteId", "field2Value": st.WebsiteID})
 }
 
 // resolveStore fills the store and website of a new customer as Magento
