@@ -193,6 +193,17 @@ func resolveRegion(reg *mageseed.Region, country string, list []mageseed.Directo
 // Remote batches them). Customers not in the store are absent from the
 // result.
 func Read(ctx context.Context, r Remote, desired []mageseed.Customer) ([]mageseed.Customer, error) {
+	return ReadWithProgress(ctx, r, desired, nil)
+}
+
+// readChunk is how many emails ReadWithProgress hands the Remote at once:
+// ten of its requests, so that progress moves without costing a request.
+const readChunk = 1000
+
+// ReadWithProgress is Read that reports, after each chunk of emails, how
+// many of the emails it has looked up (done) out of how many (total).
+// progress may be nil.
+func ReadWithProgress(ctx context.Context, r Remote, desired []mageseed.Customer, progress func(done, total int)) ([]mageseed.Customer, error) {
 	emails := make(map[int][]string)
 	var order []int
 	seen := make(map[identity]bool, len(desired))
@@ -208,12 +219,21 @@ func Read(ctx context.Context, r Remote, desired []mageseed.Customer) ([]magesee
 		emails[id.website] = append(emails[id.website], strings.TrimSpace(desired[i].Email))
 	}
 	var out []mageseed.Customer
+	done, total := 0, len(seen)
 	for _, w := range order {
-		found, err := r.FindCustomers(ctx, w, emails[w])
-		if err != nil {
-			return nil, fmt.Errorf("find %d customers of website %d: %w", len(emails[w]), w, err)
+		list := emails[w]
+		for start := 0; start < len(list); start += readChunk {
+			chunk := list[start:min(start+readChunk, len(list))]
+			found, err := r.FindCustomers(ctx, w, chunk)
+			if err != nil {
+				return nil, fmt.Errorf("find %d customers of website %d: %w", len(list), w, err)
+			}
+			out = append(out, found...)
+			done += len(chunk)
+			if progress != nil {
+				progress(done, total)
+			}
 		}
-		out = append(out, found...)
 	}
 	return out, nil
 }

@@ -92,6 +92,7 @@ func runApply(ctx context.Context, s streams, o *applyOptions) error {
 		return err
 	}
 	defer sess.Close()
+	sess.quiet = o.view.quiet || o.view.json
 	plan, err := sess.plan(ctx, false)
 	if err != nil {
 		return err

@@ -50,6 +50,7 @@ func runDestroy(ctx context.Context, s streams, o *destroyOptions) error {
 		return err
 	}
 	defer sess.Close()
+	sess.quiet = o.view.quiet || o.view.json
 	plan, err := sess.plan(ctx, true)
 	if err != nil {
 		return err

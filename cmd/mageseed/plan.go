@@ -80,6 +80,7 @@ func runPlan(ctx context.Context, s streams, o *planOptions) error {
 		return err
 	}
 	defer sess.Close()
+	sess.quiet = o.view.quiet || o.view.json
 	plan, err := sess.plan(ctx, false)
 	if err != nil {
 		return err
@@ -100,6 +101,7 @@ func runPlan(ctx context.Context, s streams, o *planOptions) error {
 // session is one command's view of a manifest and the store it targets.
 type session struct {
 	s        streams
+	quiet    bool // no progress on stderr
 	manifest *manifest.Manifest
 	store    *store
 	desired  []mageseed.Customer
@@ -128,7 +130,11 @@ func (ss *session) plan(ctx context.Context, destroy bool) (*apply.Plan, error) 
 		return nil, storeError(fmt.Errorf("resolve the manifest against %s: %w", ss.store.url, err))
 	}
 	ss.desired = desired
-	remote, err := apply.Read(ctx, ss.store.client, desired)
+	prog := newProgress(ss.s, ss.quiet, "reading the store")
+	remote, err := apply.ReadWithProgress(ctx, ss.store.client, desired, func(done, total int) {
+		prog.event(apply.Event{Done: done, Total: total})
+	})
+	prog.done()
 	if err != nil {
 		return nil, storeError(fmt.Errorf("read customers from %s: %w", ss.store.url, err))
 	}
