@@ -101,6 +101,11 @@ func runApply(ctx context.Context, s streams, o *applyOptions) error {
 	if !o.view.quiet && !o.view.json {
 		renderCompactPlan(s.out, plan, pal, 50)
 	}
+	// Apply works from the customers, not from the rendered differences:
+	// let those go before the run, which matters at 100,000 customers.
+	for i := range plan.Changes {
+		plan.Changes[i].Fields = nil
+	}
 
 	w, err := openOutputs(o.outputs, o.outputsFormat, sess)
 	if err != nil {

@@ -130,6 +130,9 @@ func (ss *session) plan(ctx context.Context, destroy bool) (*apply.Plan, error) 
 		return nil, storeError(fmt.Errorf("resolve the manifest against %s: %w", ss.store.url, err))
 	}
 	ss.desired = desired
+	// The resolved copy is all that is needed from here on; let the
+	// manifest's own go.
+	ss.manifest.Customers = nil
 	prog := newProgress(ss.s, ss.quiet, "reading the store")
 	remote, err := apply.ReadWithProgress(ctx, ss.store.client, desired, func(done, total int) {
 		prog.event(apply.Event{Done: done, Total: total})
