@@ -38,7 +38,8 @@ func (p *progress) event(e apply.Event) {
 		return
 	}
 	now := p.now()
-	if now.Sub(p.last) < p.every && e.Done != e.Total {
+	if now.Sub(p.last) < p.every && (e.Done != e.Total || now.Sub(p.start) < p.every) {
+		// Report every interval, and at the end of a run that lasted one.
 		return
 	}
 	p.last = now

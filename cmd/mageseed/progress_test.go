@@ -43,4 +43,12 @@ func TestProgress(t *testing.T) {
 	if quiet := run(true, true); quiet != "" {
 		t.Errorf("--quiet printed %q", quiet)
 	}
+
+	// A run shorter than the interval prints nothing off a terminal.
+	var b bytes.Buffer
+	p := newProgress(streams{err: &b}, false, "applying")
+	p.event(apply.Event{Done: 1, Total: 1})
+	if b.Len() != 0 {
+		t.Errorf("a short run printed %q", b.String())
+	}
 }
