@@ -87,16 +87,11 @@ func (o *applyOptions) check() error {
 }
 
 func runApply(ctx context.Context, s streams, o *applyOptions) error {
-	sess, err := openSession(ctx, s, o.files, o.store)
+	sess, plan, err := openPlan(ctx, s, o.files, o.store, o.view, false)
 	if err != nil {
 		return err
 	}
 	defer sess.Close()
-	sess.quiet = o.view.quiet || o.view.json
-	plan, err := sess.plan(ctx, false)
-	if err != nil {
-		return err
-	}
 	pal := o.view.palette(s)
 	if !o.view.quiet && !o.view.json {
 		renderCompactPlan(s.out, plan, pal, 50)

@@ -45,16 +45,11 @@ terminal; without a terminal it needs --yes.`,
 }
 
 func runDestroy(ctx context.Context, s streams, o *destroyOptions) error {
-	sess, err := openSession(ctx, s, o.files, o.store)
+	sess, plan, err := openPlan(ctx, s, o.files, o.store, o.view, true)
 	if err != nil {
 		return err
 	}
 	defer sess.Close()
-	sess.quiet = o.view.quiet || o.view.json
-	plan, err := sess.plan(ctx, true)
-	if err != nil {
-		return err
-	}
 	pal := o.view.palette(s)
 	if !o.view.json {
 		renderPlan(s.out, plan, pal)

@@ -75,16 +75,11 @@ Exit status: 0 success, 1 error; with --detailed-exitcode, 0 no changes,
 }
 
 func runPlan(ctx context.Context, s streams, o *planOptions) error {
-	sess, err := openSession(ctx, s, o.files, o.store)
+	sess, plan, err := openPlan(ctx, s, o.files, o.store, o.view, false)
 	if err != nil {
 		return err
 	}
 	defer sess.Close()
-	sess.quiet = o.view.quiet || o.view.json
-	plan, err := sess.plan(ctx, false)
-	if err != nil {
-		return err
-	}
 	if o.view.json {
 		if err := writeJSON(s.out, plan); err != nil {
 			return err
@@ -108,6 +103,23 @@ type session struct {
 }
 
 func (ss *session) Close() { ss.store.Close() }
+
+// openPlan loads the manifest, connects to the store and plans: the
+// changes apply would make, or with destroy the deletions. The caller
+// closes the session.
+func openPlan(ctx context.Context, s streams, files []string, sf storeFlags, view viewFlags, destroy bool) (*session, *apply.Plan, error) {
+	sess, err := openSession(ctx, s, files, sf)
+	if err != nil {
+		return nil, nil, err
+	}
+	sess.quiet = view.quiet || view.json
+	plan, err := sess.plan(ctx, destroy)
+	if err != nil {
+		sess.Close()
+		return nil, nil, err
+	}
+	return sess, plan, nil
+}
 
 // openSession loads and validates the manifest, then connects to the store.
 func openSession(ctx context.Context, s streams, files []string, sf storeFlags) (*session, error) {
