@@ -241,3 +241,119 @@ func matchAddresses(desired, remote []mageseed.Address) []int {
 	}
 	return match
 }
+
+// adoptRecorded extends a content match with the addresses the last apply
+// recorded: a desired address that matches nothing by content, but whose ID
+// (set from the outputs file, see Recall) names an address the customer
+// still has and that nothing else matched, is that address, changed. It
+// returns which desired addresses were matched so, for an update in place.
+func adoptRecorded(desired, remote []mageseed.Address, match []int) []bool {
+	inPlace := make([]bool, len(desired))
+	used := make(map[int]bool, len(match))
+	for _, j := range match {
+		if j >= 0 {
+			used[j] = true
+		}
+	}
+	for i := range desired {
+		if match[i] >= 0 || desired[i].ID == 0 {
+			continue
+		}
+		for j := range remote {
+			if remote[j].ID == desired[i].ID && !used[j] {
+				match[i], inPlace[i], used[j] = j, true, true
+				break
+			}
+		}
+	}
+	return inPlace
+}
+
+// addressChanges returns the field changes that make remote address r have
+// what desired address d declares, with paths under prefix.
+func addressChanges(prefix string, d, r *mageseed.Address) []FieldChange {
+	var f []FieldChange
+	add := func(name, old, new string) {
+		f = append(f, FieldChange{Path: prefix + "." + name, Action: Update, Old: old, New: new})
+	}
+	for _, t := range []struct {
+		name string
+		d, r string
+	}{
+		{"firstname", d.Firstname, r.Firstname}, {"lastname", d.Lastname, r.Lastname},
+		{"city", d.City, r.City}, {"countryId", d.CountryID, r.CountryID},
+	} {
+		if !textEqual(t.d, t.r) {
+			add(t.name, t.r, t.d)
+		}
+	}
+	if len(d.Street) > 0 && !streetEqual(d.Street, r.Street) {
+		add("street", strings.Join(r.Street, ", "), strings.Join(d.Street, ", "))
+	}
+	if !regionEqual(d.Region, r.Region) {
+		add("region", regionText(r.Region), regionText(d.Region))
+	}
+	if d.Postcode != "" && normPostcode(d.Postcode) != normPostcode(r.Postcode) {
+		add("postcode", r.Postcode, d.Postcode)
+	}
+	if d.Telephone != "" && normPhone(d.Telephone) != normPhone(r.Telephone) {
+		add("telephone", r.Telephone, d.Telephone)
+	}
+	for _, t := range []struct {
+		name string
+		d, r *string
+	}{
+		{"middlename", d.Middlename, r.Middlename}, {"prefix", d.Prefix, r.Prefix}, {"suffix", d.Suffix, r.Suffix},
+		{"company", d.Company, r.Company}, {"fax", d.Fax, r.Fax}, {"vatId", d.VatID, r.VatID},
+	} {
+		if !optEqual(t.d, t.r) {
+			old := ""
+			if t.r != nil {
+				old = *t.r
+			}
+			add(t.name, old, *t.d)
+		}
+	}
+	return f
+}
+
+// mergeAddress returns remote address r with the fields that desired
+// address d declares; r's id and undeclared fields are kept.
+func mergeAddress(d, r mageseed.Address) mageseed.Address {
+	t := r
+	t.Key = d.Key
+	setText := func(dst *string, v string) {
+		if v != "" {
+			*dst = v
+		}
+	}
+	setText(&t.Firstname, d.Firstname)
+	setText(&t.Lastname, d.Lastname)
+	setText(&t.City, d.City)
+	setText(&t.CountryID, d.CountryID)
+	setText(&t.Postcode, d.Postcode)
+	setText(&t.Telephone, d.Telephone)
+	if len(d.Street) > 0 {
+		t.Street = d.Street
+	}
+	if !d.Region.IsZero() {
+		t.Region = d.Region
+	}
+	for _, p := range []struct{ dst, src **string }{
+		{&t.Middlename, &d.Middlename}, {&t.Prefix, &d.Prefix}, {&t.Suffix, &d.Suffix},
+		{&t.Company, &d.Company}, {&t.Fax, &d.Fax}, {&t.VatID, &d.VatID},
+	} {
+		if *p.src != nil {
+			*p.dst = *p.src
+		}
+	}
+	return t
+}
+
+// regionText renders a region for a plan: its code, else its name.
+func regionText(r mageseed.Region) string {
+	if r.Code != "" {
+		return r.Code
+	}
+	return r.Name
+}

@@ -520,6 +520,7 @@ func outputFor(d, s *mageseed.Customer) (CustomerOutput, []string) {
 	var warns []string
 	out.Addresses = make(map[string]AddressOutput, len(d.Addresses))
 	match := matchAddresses(d.Addresses, s.Addresses)
+	adoptRecorded(d.Addresses, s.Addresses, match)
 	for i, j := range match {
 		key := addressKey(&d.Addresses[i], i)
 		if j < 0 {

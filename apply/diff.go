@@ -279,6 +279,7 @@ func convergeAddresses(d, r *mageseed.Customer, build bool) ([]FieldChange, []ma
 		return nil, r.Addresses, billing, shipping
 	}
 	match := matchAddresses(d.Addresses, r.Addresses)
+	inPlace := adoptRecorded(d.Addresses, r.Addresses, match)
 	var f []FieldChange
 	for i := range d.Addresses {
 		da := &d.Addresses[i]
@@ -287,6 +288,9 @@ func convergeAddresses(d, r *mageseed.Customer, build bool) ([]FieldChange, []ma
 		if j < 0 {
 			f = append(f, FieldChange{Path: "addresses." + key, Action: Create, New: renderAddress(da, defaults{da.DefaultBilling, da.DefaultShipping})})
 			continue
+		}
+		if inPlace[i] {
+			f = append(f, addressChanges("addresses."+key, da, &r.Addresses[j])...)
 		}
 		df := isDefault(r, &r.Addresses[j])
 		if da.DefaultBilling && !df.billing {
@@ -310,12 +314,15 @@ func convergeAddresses(d, r *mageseed.Customer, build bool) ([]FieldChange, []ma
 	for i := range d.Addresses {
 		da := &d.Addresses[i]
 		j := match[i]
-		if j < 0 {
+		switch {
+		case j < 0:
 			na := *da
 			na.ID = 0
 			out = append(out, na)
 			j = len(out) - 1
-		} else {
+		case inPlace[i]:
+			out[j] = mergeAddress(*da, out[j])
+		default:
 			out[j].Key = da.Key
 		}
 		if da.DefaultBilling && newBilling < 0 {

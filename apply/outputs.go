@@ -11,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/mageseed/mageseed"
 	"time"
 )
 
@@ -241,4 +243,30 @@ func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
 		d.Close()
 	}
 	return nil
+}
+
+// Recall sets the ID of each desired address to the store address that
+// prev, the outputs of the last apply, records under the same customer and
+// address key, when the customer's email and website are still those
+// recorded. Diff then recognises an address whose content the manifest
+// changed as that address, updated in place, instead of adding a new one
+// beside it; a recorded id that is no longer among the customer's addresses
+// is ignored. Without outputs, addresses are matched by content alone.
+func Recall(desired []mageseed.Customer, prev *Outputs) {
+	if prev == nil {
+		return
+	}
+	for i := range desired {
+		c := &desired[i]
+		o, ok := prev.Customers[c.Key]
+		if !ok || !strings.EqualFold(strings.TrimSpace(o.Email), strings.TrimSpace(c.Email)) || o.WebsiteID != c.WebsiteID {
+			continue
+		}
+		for j := range c.Addresses {
+			a := &c.Addresses[j]
+			if ao, ok := o.Addresses[a.Key]; ok && a.Key != "" {
+				a.ID = ao.ID
+			}
+		}
+	}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -87,7 +86,7 @@ func (o *applyOptions) check() error {
 }
 
 func runApply(ctx context.Context, s streams, o *applyOptions) error {
-	sess, plan, err := openPlan(ctx, s, o.files, o.store, o.view, false)
+	sess, plan, err := openPlan(ctx, s, o.files, o.store, o.view, false, o.outputs)
 	if err != nil {
 		return err
 	}
@@ -121,14 +120,11 @@ func runApply(ctx context.Context, s streams, o *applyOptions) error {
 	return finishRun(s, o.view, "Apply", res, applyErr, closeErr, o.outputs)
 }
 
-// openOutputs opens the outputs writer, starting from the existing file so
-// that customers recorded by an earlier run are kept while their keys are
-// still in the manifest.
+// openOutputs opens the outputs writer, starting from the existing file
+// (read by openPlan) so that customers recorded by an earlier run are kept
+// while their keys are still in the manifest.
 func openOutputs(path, format string, sess *session) (*apply.OutputsWriter, error) {
-	base, err := apply.ReadOutputs(path)
-	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, withHint(fmt.Errorf("read the outputs file: %w", err), "move %s away, or give another path with --outputs", path)
-	}
+	base := sess.prev
 	if base == nil {
 		base = &apply.Outputs{}
 	}

@@ -45,7 +45,7 @@ terminal; without a terminal it needs --yes.`,
 }
 
 func runDestroy(ctx context.Context, s streams, o *destroyOptions) error {
-	sess, plan, err := openPlan(ctx, s, o.files, o.store, o.view, true)
+	sess, plan, err := openPlan(ctx, s, o.files, o.store, o.view, true, "")
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -41,6 +42,7 @@ type planOptions struct {
 	store        storeFlags
 	view         viewFlags
 	detailedExit bool
+	outputs      string
 }
 
 func newPlanCmd(s streams) *cobra.Command {
@@ -71,11 +73,12 @@ Exit status: 0 success, 1 error; with --detailed-exitcode, 0 no changes,
 	o.store.register(cmd.Flags())
 	o.view.register(cmd.Flags())
 	cmd.Flags().BoolVar(&o.detailedExit, "detailed-exitcode", false, "exit 2 when changes are pending, 0 when there are none")
+	cmd.Flags().StringVarP(&o.outputs, "outputs", "o", "mageseed.outputs.json", "the last apply's outputs, to recognise the addresses it recorded (a missing file is fine)")
 	return cmd
 }
 
 func runPlan(ctx context.Context, s streams, o *planOptions) error {
-	sess, plan, err := openPlan(ctx, s, o.files, o.store, o.view, false)
+	sess, plan, err := openPlan(ctx, s, o.files, o.store, o.view, false, o.outputs)
 	if err != nil {
 		return err
 	}
@@ -96,7 +99,8 @@ func runPlan(ctx context.Context, s streams, o *planOptions) error {
 // session is one command's view of a manifest and the store it targets.
 type session struct {
 	s        streams
-	quiet    bool // no progress on stderr
+	quiet    bool           // no progress on stderr
+	prev     *apply.Outputs // the last apply's outputs, if any
 	manifest *manifest.Manifest
 	store    *store
 	desired  []mageseed.Customer
@@ -107,12 +111,27 @@ func (ss *session) Close() { ss.store.Close() }
 // openPlan loads the manifest, connects to the store and plans: the
 // changes apply would make, or with destroy the deletions. The caller
 // closes the session.
-func openPlan(ctx context.Context, s streams, files []string, sf storeFlags, view viewFlags, destroy bool) (*session, *apply.Plan, error) {
+//
+// outputs names the outputs file of the last apply ("" for none): the
+// addresses it records are recognised when their content changed (see
+// apply.Recall).
+func openPlan(ctx context.Context, s streams, files []string, sf storeFlags, view viewFlags, destroy bool, outputs string) (*session, *apply.Plan, error) {
 	sess, err := openSession(ctx, s, files, sf)
 	if err != nil {
 		return nil, nil, err
 	}
 	sess.quiet = view.quiet || view.json
+	if outputs != "" {
+		prev, err := apply.ReadOutputs(outputs)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+		case err != nil:
+			sess.Close()
+			return nil, nil, withHint(fmt.Errorf("read the outputs file: %w", err), "move %s away, or give another path with --outputs", outputs)
+		default:
+			sess.prev = prev
+		}
+	}
 	plan, err := sess.plan(ctx, destroy)
 	if err != nil {
 		sess.Close()
@@ -141,6 +160,7 @@ func (ss *session) plan(ctx context.Context, destroy bool) (*apply.Plan, error) 
 	if err != nil {
 		return nil, storeError(fmt.Errorf("resolve the manifest against %s: %w", ss.store.url, err))
 	}
+	apply.Recall(desired, ss.prev)
 	ss.desired = desired
 	// The resolved copy is all that is needed from here on; let the
 	// manifest's own go.
