@@ -247,7 +247,7 @@ func (m *memStore) saveAddresses(s *mageseed.Customer, old map[int]bool) {
 		}
 		if a.Region.ID != 0 {
 			if r, ok := (mageseed.Country{Regions: m.regions[a.CountryID]}).RegionByID(a.Region.ID); ok {
-				a.Region = mageseed.Region{ID: r.ID, Code: r.Code, Name: r.Name}
+				a.Region = mageseed.Region(r)
 			}
 		}
 		if a.DefaultBilling {

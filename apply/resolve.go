@@ -184,7 +184,7 @@ func resolveRegion(reg *mageseed.Region, country string, list []mageseed.Directo
 		}
 		return fmt.Errorf("%s is not a region of country %s in the store", what, country)
 	}
-	*reg = mageseed.Region{ID: dr.ID, Code: dr.Code, Name: dr.Name}
+	*reg = mageseed.Region(dr)
 	return nil
 }
 

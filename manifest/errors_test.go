@@ -17,16 +17,6 @@ func customer(key, email string, extra ...string) string {
 	return s
 }
 
-const home = `    addresses:
-      home:
-        street: ["160 1st St."]
-        city: Mineola
-        region: {regionCode: NY}
-        postcode: "11501"
-        countryId: US
-        telephone: 516-555-1111
-`
-
 func TestLoadErrors(t *testing.T) {
 	tests := []struct {
 		name  string

@@ -128,11 +128,6 @@ func (e *apiError) envelope() magento.ErrorResponse {
 	return magento.ErrorResponse{Message: e.message, Errors: e.errors, Parameters: e.params}
 }
 
-// code returns e's mageseed error code.
-func (e *apiError) code() string {
-	return magento.CodeOf(e.status, e.message)
-}
-
 // writeJSON writes v as the JSON answer with the given status.
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	b, err := json.Marshal(v)
