@@ -186,5 +186,19 @@ Try it with nothing installed: mageseed apply --sandbox examples/tutorial.yaml`,
 		newSchemaCmd(s),
 		newVersionCmd(s),
 	)
+	// Cobra's completion command prints its help and exits 0 for a shell it
+	// does not know; make that an error, as for any other bad argument.
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			c.Args = cobra.ArbitraryArgs
+			c.RunE = func(cmd *cobra.Command, args []string) error {
+				if len(args) == 0 {
+					return cmd.Help()
+				}
+				return withHint(fmt.Errorf("unknown shell %q", args[0]), "use one of bash, zsh, fish, powershell")
+			}
+		}
+	}
 	return root
 }
