@@ -119,6 +119,18 @@ func (c *conv) value(n, key *yaml.Node, ptr, path string, depth int, str bool) (
 	if c.over {
 		return nil, false
 	}
+	if n == nil {
+		// Only an alias leads here: one that reaches the customers mapping,
+		// whose entries are released as they are read (build.go).
+		at := key
+		if len(c.aliases) > 0 {
+			at = c.aliases[len(c.aliases)-1].node
+		}
+		if at != nil {
+			c.fail(at, path, "alias refers to a value that contains it")
+		}
+		return nil, false
+	}
 	c.budget--
 	if c.budget < 0 {
 		c.over = true
