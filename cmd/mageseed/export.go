@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -110,7 +111,7 @@ func websiteCodes(ws []mageseed.Website) string {
 // writeFileAtomic writes data to path through a temporary file and a
 // rename, so that a reader never sees half a file.
 func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
-	f, err := os.CreateTemp(dirOf(path), ".mageseed-*.tmp")
+	f, err := os.CreateTemp(filepath.Dir(path), ".mageseed-*.tmp")
 	if err != nil {
 		return err
 	}
@@ -127,13 +128,6 @@ func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
 		return err
 	}
 	return os.Rename(f.Name(), path)
-}
-
-func dirOf(path string) string {
-	if i := strings.LastIndexAny(path, `/\`); i >= 0 {
-		return path[:i+1]
-	}
-	return "."
 }
 
 var keyUnsafe = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
@@ -163,10 +157,7 @@ func exportManifest(customers []mageseed.Customer, websites []mageseed.Website, 
 	add := func(m *yaml.Node, k string, v *yaml.Node) {
 		m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: k}, v)
 	}
-	str := func(s string) *yaml.Node {
-		n := &yaml.Node{Kind: yaml.ScalarNode, Value: s, Tag: "!!str"}
-		return n
-	}
+	str := func(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Value: s, Tag: "!!str"} }
 	num := func(i int) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Value: strconv.Itoa(i), Tag: "!!int"} }
 	boolean := func(b bool) *yaml.Node {
 		return &yaml.Node{Kind: yaml.ScalarNode, Value: strconv.FormatBool(b), Tag: "!!bool"}
