@@ -174,7 +174,7 @@ func (e *executor) bulkRound(ctx, stop context.Context, r BulkRemote, p *Plan, i
 func (e *executor) runBulk(ctx, stop context.Context, r BulkRemote, p *Plan, b []bulkTask) {
 	customers := make([]mageseed.Customer, len(b))
 	for k, t := range b {
-		customers[k] = *p.Changes[t.i].Desired
+		customers[k] = e.withGroup(*p.Changes[t.i].Desired)
 	}
 	var (
 		id       string

@@ -109,11 +109,33 @@ type Plan struct {
 	// Changes holds one change per manifest customer, NoOps included, in
 	// manifest order. A destroy plan lists its deletes first.
 	Changes []Change
+
+	// Groups holds one change per declared customer group, NoOps
+	// included, in manifest order. Apply runs them before any customer.
+	Groups []GroupChange
+
+	// StoreGroups are the store's groups as plan read them: Apply resolves
+	// the customers' group codes with them (and the groups it creates).
+	StoreGroups []mageseed.Group
+
+	// Notes are what the plan says about the store before any write (its
+	// account sharing scope, for one). They never hold a secret.
+	Notes []string
 }
 
 // Counts returns how many customers the plan creates, updates, deletes and
 // leaves unchanged.
 func (p *Plan) Counts() (create, update, delete, unchanged int) {
+	for i := range p.Groups {
+		switch p.Groups[i].Action {
+		case Create:
+			create++
+		case Update:
+			update++
+		default:
+			unchanged++
+		}
+	}
 	for i := range p.Changes {
 		switch p.Changes[i].Action {
 		case Create:
@@ -131,6 +153,11 @@ func (p *Plan) Counts() (create, update, delete, unchanged int) {
 
 // HasChanges reports whether the plan would change the store.
 func (p *Plan) HasChanges() bool {
+	for i := range p.Groups {
+		if p.Groups[i].Action != NoOp {
+			return true
+		}
+	}
 	for i := range p.Changes {
 		if p.Changes[i].Action != NoOp {
 			return true
@@ -166,8 +193,16 @@ func (p *Plan) MarshalJSON() ([]byte, error) {
 		}
 		changes = append(changes, c)
 	}
+	var groups []GroupChange
+	for _, g := range p.Groups {
+		if g.Action != NoOp {
+			groups = append(groups, g)
+		}
+	}
 	return json.Marshal(struct {
-		Changes []Change `json:"changes"`
-		Summary Summary  `json:"summary"`
-	}{changes, p.Summary()})
+		Notes   []string      `json:"notes,omitempty"`
+		Groups  []GroupChange `json:"groups,omitempty"`
+		Changes []Change      `json:"changes"`
+		Summary Summary       `json:"summary"`
+	}{p.Notes, groups, changes, p.Summary()})
 }
