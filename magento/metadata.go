@@ -54,13 +54,17 @@ type ValidationRuleData struct {
 // (the street attribute's multiline_count). Three requests on a store with
 // fewer than 1,000 groups. ShareScope and ConfirmRequired are left unknown:
 // no admin route reads the configuration.
+//
+// A store that does not serve an attribute route (404: an older or
+// stripped-down store) leaves that entity's attributes nil, unknown, and
+// the street lines at 2.
 func (c *Client) Metadata(ctx context.Context) (*mageseed.Metadata, error) {
 	md := &mageseed.Metadata{}
 	var err error
-	if md.CustomerAttributes, err = c.attributeMetadata(ctx, "/V1/attributeMetadata/customer"); err != nil {
+	if md.CustomerAttributes, err = c.attributeMetadata(ctx, "/V1/attributeMetadata/customer"); err != nil && mageseed.ErrorCode(err) != mageseed.ENOTFOUND {
 		return nil, err
 	}
-	if md.AddressAttributes, err = c.attributeMetadata(ctx, "/V1/attributeMetadata/customerAddress"); err != nil {
+	if md.AddressAttributes, err = c.attributeMetadata(ctx, "/V1/attributeMetadata/customerAddress"); err != nil && mageseed.ErrorCode(err) != mageseed.ENOTFOUND {
 		return nil, err
 	}
 	if md.Groups, err = c.Groups(ctx); err != nil {

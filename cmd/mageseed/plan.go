@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -156,7 +158,8 @@ func openSession(ctx context.Context, s streams, files []string, sf storeFlags) 
 // plan resolves the manifest against the store and diffs it; with destroy
 // the plan deletes the manifest's customers instead.
 func (ss *session) plan(ctx context.Context, destroy bool) (*apply.Plan, error) {
-	desired, err := apply.Resolve(ctx, ss.store.client, ss.manifest.Customers, ss.manifest.Store.Website)
+	sites := &websiteCache{Remote: ss.store.client}
+	desired, err := apply.Resolve(ctx, sites, ss.manifest.Customers, ss.manifest.Store.Website)
 	if err != nil {
 		return nil, storeError(fmt.Errorf("resolve the manifest against %s: %w", ss.store.url, err))
 	}
@@ -176,7 +179,101 @@ func (ss *session) plan(ctx context.Context, destroy bool) (*apply.Plan, error) 
 	if destroy {
 		return apply.DestroyPlan(desired, remote), nil
 	}
-	return apply.Diff(desired, remote), nil
+	md, err := ss.store.client.Metadata(ctx)
+	if err != nil {
+		return nil, storeError(fmt.Errorf("read the customer attributes and groups of %s: %w", ss.store.url, err))
+	}
+	if md.CustomerAttributes == nil || md.AddressAttributes == nil {
+		fmt.Fprintf(ss.s.err, "mageseed: note: %s does not list its customer attributes (GET /V1/attributeMetadata/...: not found): custom attributes and required attributes are not checked\n", ss.store.url)
+	}
+	if err := ss.checkStore(md, desired, remote); err != nil {
+		return nil, err
+	}
+	apply.NameGroups(remote, md.Groups)
+	plan := apply.Diff(desired, remote)
+	plan.Groups = apply.DiffGroups(ss.manifest.Groups, md.Groups)
+	plan.StoreGroups = md.Groups
+	notes, err := ss.shareScope(ctx, sites.websites, md, desired, remote)
+	if err != nil {
+		return nil, err
+	}
+	plan.Notes = notes
+	for _, n := range notes {
+		fmt.Fprintf(ss.s.err, "mageseed: note: %s\n", n)
+	}
+	return plan, nil
+}
+
+// checkStore checks the resolved customers against the store's metadata
+// (attributes, groups, street lines; required attributes for the customers
+// to create) and resolves their option labels to ids. Problems are printed
+// one a line with their positions, before any write.
+func (ss *session) checkStore(md *mageseed.Metadata, desired, remote []mageseed.Customer) error {
+	held := make(map[string]bool, len(remote))
+	id := func(c *mageseed.Customer) string {
+		return strings.ToLower(strings.TrimSpace(c.Email)) + "\x00" + strconv.Itoa(c.WebsiteID)
+	}
+	for i := range remote {
+		held[id(&remote[i])] = true
+	}
+	errs := ss.manifest.CheckStore(md, desired, func(i int) bool { return !held[id(&desired[i])] })
+	if len(errs) == 0 {
+		return nil
+	}
+	for _, e := range errs {
+		fmt.Fprintln(ss.s.err, e.Error())
+	}
+	return withHint(fmt.Errorf("the manifest has %d %s against the store at %s; nothing was written", len(errs), plural(len(errs), "problem", "problems"), ss.store.url),
+		"fix them and run the command again; 'mageseed export --metadata FILE' then 'mageseed validate --metadata FILE' checks a manifest against this store offline")
+}
+
+// shareScope tells, on a store with several websites, whether customer
+// accounts are shared globally (one request, asking about a customer the
+// store holds), and returns what the plan says about it. In global scope an
+// email declared on two websites is an error: the store would refuse the
+// second ("A customer with the same email address already exists in an
+// associated website.").
+func (ss *session) shareScope(ctx context.Context, websites []mageseed.Website, md *mageseed.Metadata, desired, remote []mageseed.Customer) ([]string, error) {
+	if len(remote) == 0 {
+		return nil, nil // nothing to ask about: the scope stays unknown
+	}
+	other := 0
+	for _, w := range websites {
+		if w.ID != 0 && w.ID != remote[0].WebsiteID {
+			other = w.ID
+			break
+		}
+	}
+	if other == 0 {
+		return nil, nil
+	}
+	scope, err := ss.store.client.ShareScope(ctx, remote[0].Email, other)
+	if err != nil {
+		// The scope is a note: a store that does not answer the question
+		// leaves it unknown, and a clash is then the create's error.
+		return nil, nil
+	}
+	md.ShareScope = scope
+	if scope != mageseed.ShareGlobal {
+		return []string{"the store keeps customer accounts per website: an email may have one account on each website"}, nil
+	}
+	notes := []string{"the store shares customer accounts globally: an email is one account across all websites"}
+	first := map[string]*mageseed.Customer{}
+	var clash []string
+	for i := range desired {
+		d := &desired[i]
+		e := strings.ToLower(d.Email)
+		if f, ok := first[e]; ok && f.WebsiteID != d.WebsiteID {
+			clash = append(clash, fmt.Sprintf("customers %s and %s share the email %s on two websites", f.Key, d.Key, d.Email))
+			continue
+		}
+		first[e] = d
+	}
+	if len(clash) > 0 {
+		return nil, withHint(fmt.Errorf("the store shares customer accounts globally, and %s", strings.Join(clash, "; ")),
+			"declare each email once: the store refuses a second account with the same email on another website")
+	}
+	return notes, nil
 }
 
 // loadManifest loads the files. Invalid input prints every problem, one
@@ -212,4 +309,22 @@ func storeError(err error) error {
 		return withHint(err, "the store did not answer; check the URL and try again")
 	}
 	return err
+}
+
+// websiteCache is a Remote that reads the store's websites once and keeps
+// them, so that plan asks for them one time.
+type websiteCache struct {
+	apply.Remote
+	websites []mageseed.Website
+}
+
+func (w *websiteCache) Websites(ctx context.Context) ([]mageseed.Website, error) {
+	if w.websites != nil {
+		return w.websites, nil
+	}
+	ws, err := w.Remote.Websites(ctx)
+	if err == nil {
+		w.websites = ws
+	}
+	return ws, err
 }
