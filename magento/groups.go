@@ -15,7 +15,15 @@ const groupPage = 1000
 // GroupRequest is the body of POST /V1/customerGroups and
 // PUT /V1/customerGroups/:id.
 type GroupRequest struct {
-	Group GroupData `json:"group"`
+	Group GroupInput `json:"group"`
+}
+
+// GroupInput is customer-data-group-interface as a request sends it: no id
+// on a create, where an id would make it an update.
+type GroupInput struct {
+	ID         int    `json:"id,omitempty"`
+	Code       string `json:"code"`
+	TaxClassID int    `json:"tax_class_id"`
 }
 
 // Groups lists the store's customer groups (GET /V1/customerGroups/search,
@@ -63,7 +71,7 @@ func (c *Client) CreateGroup(ctx context.Context, g mageseed.Group) (mageseed.Gr
 	}
 	k := &call{
 		method: http.MethodPost, path: "/V1/customerGroups",
-		body:  GroupRequest{Group: GroupData{Code: g.Code, TaxClassID: tax}},
+		body:  GroupRequest{Group: GroupInput{Code: g.Code, TaxClassID: tax}},
 		retry: retryCreate,
 	}
 	var out GroupData
@@ -81,7 +89,7 @@ func (c *Client) UpdateGroup(ctx context.Context, g mageseed.Group) (mageseed.Gr
 	}
 	k := &call{
 		method: http.MethodPut, path: "/V1/customerGroups/" + strconv.Itoa(g.ID),
-		body: GroupRequest{Group: GroupData{ID: g.ID, Code: g.Code, TaxClassID: g.TaxClassID}},
+		body: GroupRequest{Group: GroupInput{ID: g.ID, Code: g.Code, TaxClassID: g.TaxClassID}},
 	}
 	var out GroupData
 	if err := c.do(ctx, k, &out); err != nil {
