@@ -134,17 +134,17 @@ type loader struct {
 	store     Store
 	storeLocs map[string]*loc // where each store field was first set
 
-	custs  []mageseed.Customer
-	metas  []custMeta          // parallel to custs, for the declared ones
-	keys   map[string]position // customer key -> where it is declared
+	custs []mageseed.Customer
+	metas []custMeta          // parallel to custs, for the declared ones
+	keys  map[string]position // customer key -> where it is declared
 	// fieldPos is where the fields checked against the store's metadata
 	// are written, by customer key + "\x00" + field path.
 	fieldPos map[string]position
 	groups   []mageseed.Group
 	groupPos map[string]position // group key -> where it is declared
-	gens   []*genSpec
-	files  []File
-	fileNo map[string]int // file name -> index in files
+	gens     []*genSpec
+	files    []File
+	fileNo   map[string]int // file name -> index in files
 }
 
 // position is a place in a file (an index in loader.files), for messages
