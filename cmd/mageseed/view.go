@@ -203,6 +203,18 @@ func renderResult(w io.Writer, verbWord string, r *apply.Result, pal palette) {
 	fmt.Fprintf(w, "%s %d created, %d updated, %d deleted, %d unchanged in %s%s\n",
 		pal.bold(verbWord+" "+status+":"), r.Created, r.Updated, r.Deleted, r.Unchanged,
 		roundDuration(r.Elapsed), rateNote(r))
+	for _, g := range r.Groups {
+		if g.Action != apply.NoOp {
+			done := "created"
+			if g.Action == apply.Update {
+				done = "updated"
+			}
+			fmt.Fprintf(w, "Customer group %s (%s) %s: id %d\n", g.Key, g.Code, done, g.ID)
+		}
+	}
+	if r.Activated > 0 {
+		fmt.Fprintf(w, "Activated %d %s that the store kept for email confirmation\n", r.Activated, plural(r.Activated, "account", "accounts"))
+	}
 	if r.Adopted > 0 {
 		fmt.Fprintf(w, "Adopted %d %s that the store already held (an earlier run's create whose answer was lost, or a conflict): none was created twice\n",
 			r.Adopted, plural(r.Adopted, "customer", "customers"))
