@@ -144,11 +144,12 @@ func cmdStats(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// isCustomerWrite reports whether a stats route changes customer data.
+// isCustomerWrite reports whether a stats route changes customer data
+// (customers, addresses, customer groups).
 func isCustomerWrite(route string) bool {
 	method, path, _ := strings.Cut(route, " ")
 	if method == "GET" || strings.Contains(path, "/integration/") || strings.Contains(path, "isEmailAvailable") {
 		return false
 	}
-	return strings.Contains(path, "customers") || strings.Contains(path, "addresses")
+	return strings.Contains(path, "customers") || strings.Contains(path, "addresses") || strings.Contains(path, "customerGroups")
 }
