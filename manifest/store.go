@@ -352,8 +352,8 @@ func (ck *storeCheck) required(key, prefix string, address bool, attrs map[strin
 		list, entity = ck.md.AddressAttributes, "address"
 	}
 	for _, a := range list {
-		if !a.Required {
-			continue
+		if !a.Required || (a.System && !a.UserDefined && !mageseed.IsField(address, a.Code)) {
+			continue // a system attribute the store fills itself
 		}
 		if mageseed.IsField(address, a.Code) {
 			present, known := has(a.Code)
