@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -23,6 +24,8 @@ type customStore struct {
 	mu     sync.Mutex
 	got    []string          // "METHOD path?query"
 	bodies map[string]string // "METHOD path" -> last body
+	// answerAvailable is the answer to isEmailAvailable.
+	answerAvailable bool
 }
 
 const customerMetadata = `[
@@ -70,7 +73,7 @@ func (s *customStore) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case path == "/V1/customers/7/confirm":
 		io.WriteString(w, `"account_confirmed"`)
 	case path == "/V1/customers/isEmailAvailable":
-		io.WriteString(w, `false`)
+		io.WriteString(w, strconv.FormatBool(s.answerAvailable))
 	default:
 		w.WriteHeader(http.StatusNotFound)
 		io.WriteString(w, `{"message":"Request does not match any route."}`)
@@ -148,13 +151,28 @@ func TestActivateAndConfirmation(t *testing.T) {
 	if err != nil || st != magento.Confirmed {
 		t.Errorf("confirmation status %q, %v; want %q", st, err, magento.Confirmed)
 	}
-	scope, err := c.ShareScope(ctx, "jdoe@example.com", 2)
+	scope, err := c.ShareScope(ctx, "jdoe@example.com", 1, 2)
 	if err != nil || scope != mageseed.ShareGlobal {
 		t.Errorf("share scope %q, %v; want global (the email is not available on another website)", scope, err)
 	}
 	var probe map[string]any
 	if err := json.Unmarshal([]byte(s.bodies["POST /V1/customers/isEmailAvailable"]), &probe); err != nil || probe["websiteId"] != float64(2) {
 		t.Errorf("isEmailAvailable body %s", s.bodies["POST /V1/customers/isEmailAvailable"])
+	}
+}
+
+// TestShareScopeUnknown shows a store that calls every email available
+// (Magento 2.4.7's default, guest checkout login off): the scope is
+// unknown after one question, never taken for website scope.
+func TestShareScopeUnknown(t *testing.T) {
+	s := &customStore{answerAvailable: true}
+	c := newClient(t, s, nil)
+	scope, err := c.ShareScope(context.Background(), "jdoe@example.com", 1, 2)
+	if err != nil || scope != "" {
+		t.Errorf("share scope %q, %v; want unknown", scope, err)
+	}
+	if len(s.got) != 1 {
+		t.Errorf("requests %v, want one", s.got)
 	}
 }
 

@@ -123,10 +123,10 @@ func attributeFromWire(d AttributeMetadataData) mageseed.Attribute {
 }
 
 // EmailAvailable asks whether email is free on website websiteID (POST
-// /V1/customers/isEmailAvailable). A store that shares accounts globally
-// answers false for an email held on any website
-// (Magento\Customer\Model\ResourceModel\Customer::loadByEmail filters by
-// website only in website scope), which is how ShareScope tells the scope.
+// /V1/customers/isEmailAvailable). Since Magento 2.4.7 a store answers true
+// for every email unless checkout/options/enable_guest_checkout_login is on
+// (Magento\Customer\Model\AccountManagement::isEmailAvailable), so a true
+// answer proves nothing by itself.
 func (c *Client) EmailAvailable(ctx context.Context, email string, websiteID int) (bool, error) {
 	var ok bool
 	k := &call{
@@ -140,13 +140,21 @@ func (c *Client) EmailAvailable(ctx context.Context, email string, websiteID int
 	return ok, nil
 }
 
-// ShareScope tells how the store shares customer accounts from one
-// customer it holds: asked whether that customer's email is available on
-// another website, a store in global scope says no and one in website scope
-// yes. One request.
-func (c *Client) ShareScope(ctx context.Context, email string, otherWebsiteID int) (string, error) {
-	ok, err := c.EmailAvailable(ctx, email, otherWebsiteID)
-	if err != nil {
+// ShareScope tells how the store shares customer accounts, from a customer
+// it holds (email, on website own) and another website: the store looks an
+// email up on the given website only in website scope
+// (Magento\Customer\Model\ResourceModel\Customer::loadByEmail), so asked
+// whether the email is available on the other website, a store in global
+// scope says no and one in website scope yes. It first asks about the
+// customer's own website: a store that calls that email available does not
+// answer truthfully (Magento 2.4.7's default), and the scope is "",
+// unknown. One or two requests.
+func (c *Client) ShareScope(ctx context.Context, email string, own, other int) (string, error) {
+	ok, err := c.EmailAvailable(ctx, email, own)
+	if err != nil || ok {
+		return "", err
+	}
+	if ok, err = c.EmailAvailable(ctx, email, other); err != nil {
 		return "", err
 	}
 	if ok {

@@ -100,7 +100,7 @@ func runExport(ctx context.Context, s streams, o *exportOptions) error {
 		if len(customers) > 0 {
 			for _, w := range websites {
 				if w.ID != 0 && w.ID != customers[0].WebsiteID {
-					if scope, err := st.client.ShareScope(ctx, customers[0].Email, w.ID); err == nil {
+					if scope, err := st.client.ShareScope(ctx, customers[0].Email, customers[0].WebsiteID, w.ID); err == nil {
 						md.ShareScope = scope
 					}
 					break

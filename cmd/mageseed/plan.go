@@ -247,15 +247,19 @@ func (ss *session) shareScope(ctx context.Context, websites []mageseed.Website, 
 	if other == 0 {
 		return nil, nil
 	}
-	scope, err := ss.store.client.ShareScope(ctx, remote[0].Email, other)
+	scope, err := ss.store.client.ShareScope(ctx, remote[0].Email, remote[0].WebsiteID, other)
 	if err != nil {
 		// The scope is a note: a store that does not answer the question
 		// leaves it unknown, and a clash is then the create's error.
-		return nil, nil
+		scope = ""
 	}
 	md.ShareScope = scope
-	if scope != mageseed.ShareGlobal {
+	switch scope {
+	case mageseed.ShareWebsite:
 		return []string{"the store keeps customer accounts per website: an email may have one account on each website"}, nil
+	case "":
+		return []string{"the store does not tell whether it shares customer accounts across websites (POST /V1/customers/isEmailAvailable answers for any email): " +
+			"if it does, an email that has an account on one website cannot have one on another"}, nil
 	}
 	notes := []string{"the store shares customer accounts globally: an email is one account across all websites"}
 	first := map[string]*mageseed.Customer{}
