@@ -314,6 +314,7 @@ func (c *Client) CustomerToken(ctx context.Context, email, password string) (str
 		method: http.MethodPost, path: "/V1/integration/customer/token",
 		body:  CredentialsRequest{Username: email, Password: password},
 		retry: retryToken, auth: authNone, secret: true, secrets: []string{password},
+		account: c.signIns.get("customer", email),
 	}
 	if strings.EqualFold(c.storeCode, "all") {
 		k.store = "-"
@@ -327,6 +328,7 @@ func (c *Client) CustomerToken(ctx context.Context, email, password string) (str
 			Method: k.method, Path: k.path, Status: http.StatusOK, Message: "the store answered an empty token",
 		})
 	}
+	k.account.signedIn()
 	return token, nil
 }
 

@@ -31,6 +31,9 @@ const maxRetryAfter = 5 * time.Minute
 // retryablehttp calls without the request.
 type policy struct {
 	kind retryKind
+	// account is the account of a token request, whose attempts are
+	// bounded by MaxSignIns across every layer of retry.
+	account *account
 	// uncertain counts the retries of failures after which the store may
 	// have run the request (token requests allow one).
 	uncertain atomic.Int32
@@ -59,6 +62,14 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 		return false, ctx.Err()
 	}
 	p := policyFrom(ctx)
+	if errors.Is(err, errSignInLimit) {
+		return false, nil
+	}
+	if p.account != nil && !p.account.left() {
+		// The last answer or error ends the call: the account has no
+		// attempt left in this run.
+		return false, nil
+	}
 	if err != nil {
 		if !retryableTransportError(err) {
 			return false, nil
