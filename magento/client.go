@@ -2,13 +2,13 @@ package magento
 
 import (
 	"bytes"
-	"mime"
 	"context"
 	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net"
 	"net/http"
 	"net/url"
