@@ -213,10 +213,11 @@ func (c *Client) search(ctx context.Context, groups []FilterGroup, pageSize int,
 			fresh++
 			id := identity{strings.ToLower(strings.TrimSpace(d.Email)), websiteOf(d)}
 			if other, ok := owner[id]; ok {
+				dup := &DuplicateCustomerError{Email: d.Email, WebsiteID: id.website, IDs: [2]int{other, d.ID}}
 				return nil, coded(mageseed.ECONFLICT, &RequestError{
 					Method: http.MethodGet, Path: path, Status: http.StatusOK,
-					Message: "the store returned two customers for one email and website",
-					Err:     &DuplicateCustomerError{Email: d.Email, WebsiteID: id.website, IDs: [2]int{other, d.ID}},
+					Message: "the store returned two customers for one email and website: " + dup.Error(),
+					Err:     dup,
 				})
 			}
 			owner[id] = d.ID
