@@ -108,6 +108,8 @@ func Hint(err error) string {
 	case kindNotJSON:
 		return "check the store URL: it must reach Magento's REST API (https://shop.example.com serves /rest/V1/...), " +
 			"not a proxy's login page or a firewall"
+	case kindCut:
+		return "the connection broke while the store's answer arrived; running the command again is safe (mageseed looks customers up before it writes again)"
 	case kindACL:
 		need := "a permission the request needs"
 		if p, ok := re.Parameters.(map[string]any); ok {
@@ -118,7 +120,16 @@ func Hint(err error) string {
 		return "check the admin credentials (MAGENTO_ADMIN_TOKEN, MAGENTO_ADMIN_USERNAME and MAGENTO_ADMIN_PASSWORD, or the integration's OAuth credentials): " +
 			"the store refused them, or they lack " + need
 	}
-	return ""
+	if mageseed.ErrorCode(err) != mageseed.EUNAVAILABLE {
+		return ""
+	}
+	switch {
+	case re.Status == 0:
+		return "the store did not answer; check the URL and the network, and try again"
+	case re.Status >= 500:
+		return fmt.Sprintf("the store answered %d, a server error; its var/log/exception.log says why; running the command again is safe (mageseed looks customers up before it writes again)", re.Status)
+	}
+	return "the store answered, but not as Magento does; if it happens again, check what serves the store URL"
 }
 
 // placeholder matches Magento's phrase placeholders: %name and %1.
