@@ -57,7 +57,9 @@ type Config struct {
 	// AllowInsecureHTTP allows credentials, tokens and passwords to be sent
 	// over plain http to a host that is not loopback.
 	AllowInsecureHTTP bool
-	// Timeout bounds each attempt of a request; 0 means DefaultTimeout.
+	// Timeout bounds each attempt of a request until its answer starts,
+	// and then every pause while the answer arrives; 0 means
+	// DefaultTimeout.
 	Timeout time.Duration
 	// UserAgent is sent with every request, e.g. "mageseed/v1.2.3".
 	UserAgent string
@@ -738,15 +740,33 @@ type gate struct {
 	timeout time.Duration
 }
 
-// cancelBody cancels an attempt's timeout context when its body is closed.
-type cancelBody struct {
+// idleBody is the body of an answer being read: the attempt's timeout,
+// which ran until the answer started, now runs from the last bytes
+// received, so that a large answer that keeps coming is not cut off while a
+// store that stops sending still is. Closing the body ends the attempt.
+type idleBody struct {
 	io.ReadCloser
-	cancel context.CancelFunc
+	ctx     context.Context
+	timer   *time.Timer
+	timeout time.Duration
+	cancel  context.CancelCauseFunc
 }
 
-func (b *cancelBody) Close() error {
+func (b *idleBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if n > 0 {
+		b.timer.Reset(b.timeout)
+	}
+	if err != nil && err != io.EOF && context.Cause(b.ctx) == errAttemptTimeout {
+		err = fmt.Errorf("%w: nothing came for %s", errAttemptTimeout, b.timeout)
+	}
+	return n, err
+}
+
+func (b *idleBody) Close() error {
+	b.timer.Stop()
 	err := b.ReadCloser.Close()
-	b.cancel()
+	b.cancel(nil)
 	return err
 }
 
@@ -780,12 +800,14 @@ func (g *gate) RoundTrip(req *http.Request) (*http.Response, error) {
 	if p != nil {
 		p.attempts.Add(1)
 	}
-	ctx, cancel := context.WithTimeoutCause(req.Context(), g.timeout, errAttemptTimeout)
+	ctx, cancel := context.WithCancelCause(req.Context())
+	timer := time.AfterFunc(g.timeout, func() { cancel(errAttemptTimeout) })
 	req = req.WithContext(ctx)
 	start := time.Now()
 	resp, err := g.next.RoundTrip(req)
 	if err != nil {
-		cancel()
+		timer.Stop()
+		cancel(nil)
 		if context.Cause(ctx) == errAttemptTimeout {
 			err = fmt.Errorf("%w after %s", errAttemptTimeout, g.timeout)
 		}
@@ -816,7 +838,7 @@ func (g *gate) RoundTrip(req *http.Request) (*http.Response, error) {
 		c.logf("magento: concurrency limit %d -> %d after %d", before, after, resp.StatusCode)
 	}
 	c.logf("magento: %s %s: %d in %s", req.Method, req.URL.Path, resp.StatusCode, time.Since(start).Round(time.Millisecond))
-	resp.Body = &cancelBody{ReadCloser: resp.Body, cancel: cancel}
+	resp.Body = &idleBody{ReadCloser: resp.Body, ctx: ctx, timer: timer, timeout: g.timeout, cancel: cancel}
 	return resp, nil
 }
 

@@ -100,7 +100,9 @@
 // Retry-After longer than five minutes is not waited for; the call fails with
 // ERATELIMIT instead. Cancelling the context stops waits and requests at
 // once. Config.Timeout bounds each attempt from the moment the limiter lets
-// it go: time spent waiting for a slot or for a Retry-After never times a
+// it go until the answer starts, and then every pause in the answer's body
+// (a large answer that keeps coming is read to its end; one that stops is
+// cut off and, for a read, sent again): time spent waiting for a slot or for a Retry-After never times a
 // request out (a create that timed out in a queue would be reported as an
 // unknown outcome although it was never sent).
 //

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/mageseed/mageseed"
 	"github.com/mageseed/mageseed/magento"
@@ -287,5 +289,39 @@ func TestStoreTextEscaped(t *testing.T) {
 		if strings.Contains(err.Error(), form) {
 			t.Errorf("error %q quotes the password as %q", err, form)
 		}
+	}
+}
+
+// TestStallInAnswer: an answer that stops coming is cut off after
+// Config.Timeout without a byte; a read is then sent again.
+func TestStallInAnswer(t *testing.T) {
+	h := newHostile(t)
+	half := func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", strconv.Itoa(len(customer7)))
+		w.Write([]byte(customer7[:20]))
+		http.NewResponseController(w).Flush()
+		h.stall(w, r)
+	}
+	h.on("GET", "/V1/customers/7", func(n int, w http.ResponseWriter, r *http.Request) {
+		if n == 1 {
+			half(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(customer7))
+	})
+	h.on("PUT", "/V1/customers/7", func(n int, w http.ResponseWriter, r *http.Request) { half(w, r) })
+	c := h.client(t, func(cfg *magento.Config) { cfg.Timeout = 100 * time.Millisecond })
+	if got, err := c.GetCustomer(ctxTest(t), 7); err != nil || got.ID != 7 {
+		t.Fatalf("GetCustomer = %+v, %v", got, err)
+	}
+	if n := h.count("GET", "/V1/customers/7"); n != 2 {
+		t.Errorf("%d requests, want 2", n)
+	}
+	_, err := c.UpdateCustomer(ctxTest(t), jane)
+	want := "PUT /V1/customers/7: 200: the answer was cut off after 20 bytes: timed out: nothing came for 100ms"
+	if err == nil || err.Error() != want {
+		t.Errorf("UpdateCustomer: %v, want %s", err, want)
 	}
 }
