@@ -325,3 +325,22 @@ func TestStallInAnswer(t *testing.T) {
 		t.Errorf("UpdateCustomer: %v, want %s", err, want)
 	}
 }
+
+// TestBulkTextEscaped: the messages of a bulk's operations are the store's
+// text too.
+func TestBulkTextEscaped(t *testing.T) {
+	h := newHostile(t)
+	h.on("GET", "/V1/bulk/u-1/detailed-status", func(n int, w http.ResponseWriter, r *http.Request) {
+		msg := "\x1b[1A\x1b[2Kall good\u202e"
+		jsonAnswer(w, 200, magento.DetailedBulkStatus{BulkID: "u-1", OperationsList: []magento.DetailedOperationStatus{{ID: 0, Status: magento.OperationNotRetriablyFailed, ResultMessage: &msg}}})
+	})
+	c := h.client(t, nil)
+	st, err := c.BulkStatus(ctxTest(t), "u-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := st.Results()
+	if len(res) != 1 || res[0].Err == nil || res[0].Err.Error() != `\x1b[1A\x1b[2Kall good\u202e` {
+		t.Errorf("results %+v", res)
+	}
+}
