@@ -126,6 +126,8 @@ func Hint(err error) string {
 	switch {
 	case re.Status == 0:
 		return "the store did not answer; check the URL and the network, and try again"
+	case re.Status == http.StatusBadGateway || re.Status == http.StatusGatewayTimeout:
+		return fmt.Sprintf("a proxy in front of the store answered %d: Magento behind it is down or too slow; running the command again is safe (mageseed looks customers up before it writes again)", re.Status)
 	case re.Status >= 500:
 		return fmt.Sprintf("the store answered %d, a server error; its var/log/exception.log says why; running the command again is safe (mageseed looks customers up before it writes again)", re.Status)
 	}
@@ -213,7 +215,9 @@ func decodeError(method, path string, status int, body []byte, ctype string) *Re
 			re.kind = kindMaintenance
 		case looksHTML(ctype, body):
 			re.Message += ": the store answered with a web page (" + describeType(ctype) + ") instead of Magento's JSON"
-			re.kind = kindNotJSON
+			if status < 500 {
+				re.kind = kindNotJSON
+			}
 		case len(bytes.TrimSpace(body)) > 0 && err != nil:
 			re.Message += " (the answer is not Magento's JSON: " + describeType(ctype) + ")"
 		}

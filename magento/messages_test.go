@@ -65,7 +65,7 @@ func TestMessagesSayWhatHappened(t *testing.T) {
 			op:       "create",
 			serve:    func(n int, w http.ResponseWriter, r *http.Request) { webPage(w, 502) },
 			wantText: "POST /V1/customers: 502: bad gateway: the store answered with a web page (text/html) instead of Magento's JSON",
-			wantHint: "check the store URL", wantCode: mageseed.EUNAVAILABLE, wantCalls: 1,
+			wantHint: "a proxy in front of the store answered 502", wantCode: mageseed.EUNAVAILABLE, wantCalls: 1,
 		},
 		{
 			name: "create answer cut off",
