@@ -29,7 +29,10 @@ const maxInValue = 6000
 // does), with their addresses. Emails not in the store are absent from the
 // result. It sends one search request per 100 emails (condition type in,
 // AND website_id eq websiteID; fewer when the emails are so long that the
-// URL would pass 8 KiB), several at a time, and reads every page.
+// URL would pass 8 KiB), several at a time, and reads every page (see
+// search for what ends a search with an error). Customers the store returns
+// that were not asked for (another email or website) are dropped as they are
+// decoded.
 func (c *Client) FindCustomers(ctx context.Context, websiteID int, emails []string) ([]mageseed.Customer, error) {
 	var batches [][]FilterGroup
 	seen := make(map[string]bool, len(emails))
