@@ -21,7 +21,7 @@ type retryKind int
 const (
 	retryIdempotent retryKind = iota // GET, PUT, DELETE
 	retryCreate                      // a POST that creates: only when provably not run
-	retryToken                       // token requests: never after 401, once after no answer
+	retryToken                       // token requests: never after a refusal; within MaxSignIns
 )
 
 // maxRetryAfter is the longest Retry-After the client waits for.
@@ -35,7 +35,8 @@ type policy struct {
 	// bounded by MaxSignIns across every layer of retry.
 	account *account
 	// uncertain counts the retries of failures after which the store may
-	// have run the request (token requests allow one).
+	// have run the request (token requests allow maxUncertainTokenRetries
+	// per call, and the account's budget bounds them across calls).
 	uncertain atomic.Int32
 	// attempts counts the attempts sent.
 	attempts atomic.Int32
