@@ -606,7 +606,12 @@ func (ld *loader) customAttributes(key, prefix string, m map[string]any, at func
 			av.Value = scalarText(x)
 		}
 		out[code] = av
-		ld.record(key, prefix+"customAttributes."+code, at(ptr+"/"+escapePtr(code)))
+		l := at(ptr + "/" + escapePtr(code))
+		ld.record(key, prefix+"customAttributes."+code, l)
+		if l != nil {
+			line, col := l.keyPos()
+			ld.fieldPos[key+"\x00"+prefix+"customAttributes."+code+"\x00key"] = ld.at(l.file, line, col)
+		}
 	}
 	return out
 }

@@ -79,7 +79,15 @@ type storeCheck struct {
 // fail records msg at field of customer key (its key when the field's place
 // was not recorded).
 func (ck *storeCheck) fail(key, field, msg string) {
+	ck.failAt(key, field, false, msg)
+}
+
+// failAt is fail; atKey reports the field's key rather than its value.
+func (ck *storeCheck) failAt(key, field string, atKey bool, msg string) {
 	p, ok := ck.m.fieldPos[key+"\x00"+field]
+	if kp, has := ck.m.fieldPos[key+"\x00"+field+"\x00key"]; atKey && has {
+		p = kp
+	}
 	path := joinPath("customers", key)
 	if field != "" {
 		path += "." + field
@@ -146,7 +154,7 @@ func (ck *storeCheck) attributes(key, prefix string, address bool, attrs map[str
 		out[code] = v
 		field := prefix + "customAttributes." + code
 		if mageseed.IsField(address, code) {
-			ck.fail(key, field, fmt.Sprintf("%s is a field of the %s, not a custom attribute: write it as a field", code, entity))
+			ck.failAt(key, field, true, fmt.Sprintf("%s is a field of the %s, not a custom attribute: write it as a field", code, entity))
 			continue
 		}
 		if list == nil {
@@ -173,7 +181,7 @@ func (ck *storeCheck) attributes(key, prefix string, address bool, attrs map[str
 				sort.Strings(names)
 				msg += ": its custom " + entity + " attributes are " + strings.Join(names, ", ")
 			}
-			ck.fail(key, field, msg)
+			ck.failAt(key, field, true, msg)
 			continue
 		}
 		resolved, msg := resolveValue(a, v, ck.show)

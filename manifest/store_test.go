@@ -149,12 +149,12 @@ func TestCheckStoreProblems(t *testing.T) {
 	want := []string{
 		"m.yaml:2:3: customers.jane: missing required attribute loyalty_number: the store requires it on every new customer; add it under customAttributes",
 		"m.yaml:6:12: customers.jane.group: the store has no customer group \"Platinum\" and the manifest declares none: declare it under groups, or use one of General",
-		"m.yaml:8:22: customers.jane.customAttributes.loyalty_numbr: the store has no customer attribute loyalty_numbr: did you mean loyalty_number?",
+		"m.yaml:8:7: customers.jane.customAttributes.loyalty_numbr: the store has no customer attribute loyalty_numbr: did you mean loyalty_number?",
 		"m.yaml:9:26: customers.jane.customAttributes.preferred_channel: \"Fax\" is not an option of preferred_channel: use one of Email, Phone (a label or its value)",
 		"m.yaml:10:18: customers.jane.customAttributes.interests: \"Chess\" is not an option of interests: use one of Golf, Tennis (a label or its value)",
-		"m.yaml:11:18: customers.jane.customAttributes.firstname: firstname is a field of the customer, not a custom attribute: write it as a field",
+		"m.yaml:11:7: customers.jane.customAttributes.firstname: firstname is a field of the customer, not a custom attribute: write it as a field",
 		"m.yaml:14:17: customers.jane.addresses.home.street: has 3 lines, and the store takes at most 2 (its street attribute's multiline_count, customer/address/street_lines): join lines or raise the setting",
-		"m.yaml:20:39: customers.jane.addresses.home.customAttributes.gate_code: the store has no address attribute gate_code: its custom address attributes are delivery_notes",
+		"m.yaml:20:28: customers.jane.addresses.home.customAttributes.gate_code: the store has no address attribute gate_code: its custom address attributes are delivery_notes",
 		"m.yaml:26:23: customers.john.customAttributes.loyalty_number: must be at most 10 characters long (the store's rule for loyalty_number)",
 	}
 	var got []string
