@@ -9,7 +9,7 @@ import (
 // loadAddress reads one address with its customer's default ids.
 func (s *Sandbox) loadAddress(ctx context.Context, id int64) (addressRec, int64, int64, bool, error) {
 	var a addressRec
-	err := scanAddress(s.db.r.QueryRowContext(ctx, `SELECT `+addressColumns+` FROM customer_address_entity WHERE entity_id = ?`, id), &a)
+	err := scanAddress(s.db.R.QueryRowContext(ctx, `SELECT `+addressColumns+` FROM customer_address_entity WHERE entity_id = ?`, id), &a)
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, 0, 0, false, nil
 	}
@@ -17,7 +17,7 @@ func (s *Sandbox) loadAddress(ctx context.Context, id int64) (addressRec, int64,
 		return a, 0, 0, false, err
 	}
 	var billing, shipping int64
-	err = s.db.r.QueryRowContext(ctx, `SELECT coalesce(default_billing, 0), coalesce(default_shipping, 0) FROM customer_entity WHERE entity_id = ?`,
+	err = s.db.R.QueryRowContext(ctx, `SELECT coalesce(default_billing, 0), coalesce(default_shipping, 0) FROM customer_entity WHERE entity_id = ?`,
 		a.CustomerID).Scan(&billing, &shipping)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return a, 0, 0, false, err
@@ -50,7 +50,7 @@ func (s *Sandbox) deleteAddress(c *call) (any, error) {
 	}
 	ctx := c.r.Context()
 	var n int64
-	err = s.db.write(ctx, func(tx *sql.Tx) error {
+	err = s.db.Write(ctx, func(tx *sql.Tx) error {
 		var parent int64
 		err := tx.QueryRowContext(ctx, `SELECT parent_id FROM customer_address_entity WHERE entity_id = ?`, id).Scan(&parent)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -81,7 +81,7 @@ func (s *Sandbox) deleteAddress(c *call) (any, error) {
 // defaultAddress answers a customer's default billing or shipping address,
 // or, when it has none, [] (Magento's REST output for a null return).
 func (s *Sandbox) defaultAddress(ctx context.Context, customerID int64, billing bool) (any, error) {
-	rec, ok, err := loadCustomer(ctx, s.db.r, customerID)
+	rec, ok, err := loadCustomer(ctx, s.db.R, customerID)
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"github.com/mageseed/mageseed/sandbox/internal/db"
 	"net/http"
 	"sync"
 
@@ -127,9 +128,9 @@ func (s *Sandbox) schedule(c *call, items []queuedItem) (any, error) {
 		userType, userID = c.who.typ, c.who.uid
 	}
 	resp := magento.AsyncResponse{BulkUUID: uuid, RequestItems: make([]magento.ItemStatus, 0, len(items))}
-	err := s.db.write(ctx, func(tx *sql.Tx) error {
+	err := s.db.Write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO magento_bulk (uuid, user_id, user_type, description, operation_count, start_time)
-			VALUES (?, ?, ?, ?, ?, ?)`, uuid, userID, userType, "Topic "+topicCreateAccount, len(items), formatTime(s.now()))
+			VALUES (?, ?, ?, ?, ?, ?)`, uuid, userID, userType, "Topic "+topicCreateAccount, len(items), db.FormatTime(s.now()))
 		if err != nil {
 			return err
 		}
@@ -224,7 +225,7 @@ func (c *consumer) next() (done bool, err error) {
 		payload string
 		public  string
 	)
-	err = c.s.db.r.QueryRowContext(ctx, `SELECT id, store_id, coalesce(payload, ''), coalesce(serialized_data, '')
+	err = c.s.db.R.QueryRowContext(ctx, `SELECT id, store_id, coalesce(payload, ''), coalesce(serialized_data, '')
 		FROM magento_operation WHERE status = ? ORDER BY id LIMIT 1`, magento.OperationOpen).Scan(&id, &storeID, &payload, &public)
 	if errors.Is(err, sql.ErrNoRows) {
 		return true, nil
@@ -240,7 +241,7 @@ func (c *consumer) next() (done bool, err error) {
 	if status == magento.OperationComplete {
 		serialized = nil
 	}
-	err = c.s.db.write(ctx, func(tx *sql.Tx) error {
+	err = c.s.db.Write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE magento_operation SET status = ?, result_message = ?, result_serialized_data = ?,
 			error_code = ?, serialized_data = ?, payload = NULL WHERE id = ?`, status, message, result, code, serialized, id)
 		return err
@@ -302,7 +303,7 @@ func (s *Sandbox) bulk(c *call, detailed bool) (any, error) {
 	uuid := c.params["bulkUuid"]
 	ctx := c.r.Context()
 	out := magento.DetailedBulkStatus{BulkID: uuid, OperationsList: []magento.DetailedOperationStatus{}}
-	err := s.db.r.QueryRowContext(ctx, `SELECT coalesce(user_id, 0), user_type, description, start_time, operation_count
+	err := s.db.R.QueryRowContext(ctx, `SELECT coalesce(user_id, 0), user_type, description, start_time, operation_count
 		FROM magento_bulk WHERE uuid = ?`, uuid).Scan(&out.UserID, &out.UserType, &out.Description, &out.StartTime, &out.OperationCount)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, newError(http.StatusNotFound, "Bulk uuid %bulkUuid not exist", map[string]any{"bulkUuid": uuid})
@@ -310,7 +311,7 @@ func (s *Sandbox) bulk(c *call, detailed bool) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.r.QueryContext(ctx, `SELECT operation_key, topic_name, serialized_data, result_serialized_data, status,
+	rows, err := s.db.R.QueryContext(ctx, `SELECT operation_key, topic_name, serialized_data, result_serialized_data, status,
 		result_message, error_code FROM magento_operation WHERE bulk_uuid = ? ORDER BY operation_key`, uuid)
 	if err != nil {
 		return nil, err
@@ -341,7 +342,7 @@ func (s *Sandbox) bulk(c *call, detailed bool) (any, error) {
 		}
 		out.OperationsList = append(out.OperationsList, op)
 	}
-	if err := closeRows(rows); err != nil {
+	if err := db.CloseRows(rows); err != nil {
 		return nil, err
 	}
 	if detailed {
@@ -368,7 +369,7 @@ func (s *Sandbox) bulkOperationCount(c *call) (any, error) {
 		return nil, err
 	}
 	var n int
-	err = s.db.r.QueryRowContext(c.r.Context(), `SELECT count(*) FROM magento_operation WHERE bulk_uuid = ? AND status = ?`,
+	err = s.db.R.QueryRowContext(c.r.Context(), `SELECT count(*) FROM magento_operation WHERE bulk_uuid = ? AND status = ?`,
 		c.params["bulkUuid"], status).Scan(&n)
 	if err != nil {
 		return nil, err

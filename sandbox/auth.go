@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/mageseed/mageseed/sandbox/internal/db"
 	"net/http"
 	"strings"
 	"sync"
@@ -63,7 +64,7 @@ const (
 // and a key the sandbox keeps in its database, so they survive a restart
 // on the same database.
 type authenticator struct {
-	db   *store
+	db   *db.DB
 	opts Options
 	key  []byte
 
@@ -71,9 +72,9 @@ type authenticator struct {
 	revoked map[[2]int64]int64 // (user type, user id) -> revoke_before (unix seconds)
 }
 
-func newAuthenticator(ctx context.Context, db *store, opts Options) (*authenticator, error) {
-	a := &authenticator{db: db, opts: opts, revoked: map[[2]int64]int64{}}
-	err := db.write(ctx, func(tx *sql.Tx) error {
+func newAuthenticator(ctx context.Context, d *db.DB, opts Options) (*authenticator, error) {
+	a := &authenticator{db: d, opts: opts, revoked: map[[2]int64]int64{}}
+	err := d.Write(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, `SELECT value FROM sandbox_meta WHERE name = 'jwt_key'`).Scan(&a.key)
 		if err == nil {
 			return nil
@@ -89,7 +90,7 @@ func newAuthenticator(ctx context.Context, db *store, opts Options) (*authentica
 	if err != nil {
 		return nil, fmt.Errorf("load signing key: %w", err)
 	}
-	rows, err := db.r.QueryContext(ctx, `SELECT user_type_id, user_id, revoke_before FROM jwt_auth_revoked`)
+	rows, err := d.R.QueryContext(ctx, `SELECT user_type_id, user_id, revoke_before FROM jwt_auth_revoked`)
 	if err != nil {
 		return nil, fmt.Errorf("load token revocations: %w", err)
 	}
@@ -101,7 +102,7 @@ func newAuthenticator(ctx context.Context, db *store, opts Options) (*authentica
 		}
 		a.revoked[[2]int64{t, u}] = before
 	}
-	if err := closeRows(rows); err != nil {
+	if err := db.CloseRows(rows); err != nil {
 		return nil, fmt.Errorf("load token revocations: %w", err)
 	}
 	return a, nil
@@ -192,7 +193,7 @@ func (a *authenticator) verify(tok string) (claims, bool) {
 // revoke makes every token issued to the user until now invalid.
 func (a *authenticator) revoke(ctx context.Context, typ int, uid int64) error {
 	before := a.opts.Now().Unix()
-	err := a.db.write(ctx, func(tx *sql.Tx) error {
+	err := a.db.Write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO jwt_auth_revoked (user_type_id, user_id, revoke_before) VALUES (?, ?, ?)
 			ON CONFLICT (user_type_id, user_id) DO UPDATE SET revoke_before = excluded.revoke_before`, typ, uid, before)
 		return err
@@ -211,7 +212,7 @@ func (a *authenticator) revoke(ctx context.Context, typ int, uid int64) error {
 func (a *authenticator) throttled(ctx context.Context, user string, typ int) (bool, error) {
 	var count int
 	var expires string
-	err := a.db.r.QueryRowContext(ctx, `SELECT failures_count, lock_expires_at FROM oauth_token_request_log WHERE user_name = ? AND user_type = ?`,
+	err := a.db.R.QueryRowContext(ctx, `SELECT failures_count, lock_expires_at FROM oauth_token_request_log WHERE user_name = ? AND user_type = ?`,
 		user, typ).Scan(&count, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return false, nil
@@ -219,27 +220,27 @@ func (a *authenticator) throttled(ctx context.Context, user string, typ int) (bo
 	if err != nil {
 		return false, err
 	}
-	return count >= maxTokenFailures && expires > formatTime(a.opts.Now()), nil
+	return count >= maxTokenFailures && expires > db.FormatTime(a.opts.Now()), nil
 }
 
 // logFailure counts one failed token request. Each failure pushes the
 // lock's expiry out; a record whose lock expired starts again from one.
 func (a *authenticator) logFailure(ctx context.Context, user string, typ int) error {
 	now := a.opts.Now()
-	return a.db.write(ctx, func(tx *sql.Tx) error {
+	return a.db.Write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO oauth_token_request_log (user_name, user_type, failures_count, lock_expires_at)
 			VALUES (?, ?, 1, ?)
 			ON CONFLICT (user_name, user_type) DO UPDATE SET
 				failures_count = CASE WHEN lock_expires_at > ? THEN failures_count + 1 ELSE 1 END,
 				lock_expires_at = excluded.lock_expires_at`,
-			user, typ, formatTime(now.Add(tokenLockTimeout)), formatTime(now))
+			user, typ, db.FormatTime(now.Add(tokenLockTimeout)), db.FormatTime(now))
 		return err
 	})
 }
 
 // resetFailures forgets the failed token requests of the username.
 func (a *authenticator) resetFailures(ctx context.Context, user string, typ int) error {
-	return a.db.write(ctx, func(tx *sql.Tx) error {
+	return a.db.Write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `DELETE FROM oauth_token_request_log WHERE user_name = ? AND user_type = ?`, user, typ)
 		return err
 	})
@@ -341,7 +342,7 @@ func (s *Sandbox) authenticateCustomer(ctx context.Context, email, pass string, 
 		hash, first, expires string
 		failures             int
 	)
-	err := s.db.r.QueryRowContext(ctx, q, args...).Scan(&id, &hash, &failures, &first, &expires)
+	err := s.db.R.QueryRowContext(ctx, q, args...).Scan(&id, &hash, &failures, &first, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, false, nil
 	}
@@ -349,18 +350,18 @@ func (s *Sandbox) authenticateCustomer(ctx context.Context, email, pass string, 
 		return 0, false, err
 	}
 	now := s.now()
-	if expires != "" && expires > formatTime(now) {
+	if expires != "" && expires > db.FormatTime(now) {
 		return 0, false, nil
 	}
 	if !checkPassword(hash, pass) {
-		return 0, false, s.db.write(ctx, func(tx *sql.Tx) error {
+		return 0, false, s.db.Write(ctx, func(tx *sql.Tx) error {
 			n := failures + 1
 			firstFailure := first
 			lock := any(nil)
-			if n == 1 || first == "" || first < formatTime(now.Add(-customerLockThreshold)) {
-				n, firstFailure = 1, formatTime(now)
+			if n == 1 || first == "" || first < db.FormatTime(now.Add(-customerLockThreshold)) {
+				n, firstFailure = 1, db.FormatTime(now)
 			} else if n >= customerLockFailures {
-				lock = formatTime(now.Add(customerLockThreshold))
+				lock = db.FormatTime(now.Add(customerLockThreshold))
 			}
 			_, err := tx.ExecContext(ctx, `UPDATE customer_entity SET failures_num = ?, first_failure = ?, lock_expires = ? WHERE entity_id = ?`,
 				n, firstFailure, lock, id)
@@ -368,7 +369,7 @@ func (s *Sandbox) authenticateCustomer(ctx context.Context, email, pass string, 
 		})
 	}
 	if failures != 0 || first != "" || expires != "" {
-		err := s.db.write(ctx, func(tx *sql.Tx) error {
+		err := s.db.Write(ctx, func(tx *sql.Tx) error {
 			_, err := tx.ExecContext(ctx, `UPDATE customer_entity SET failures_num = 0, first_failure = NULL, lock_expires = NULL WHERE entity_id = ?`, id)
 			return err
 		})
@@ -406,8 +407,3 @@ func checkPassword(hash, pass string) bool {
 	sum := sha256.Sum256([]byte(parts[1] + pass))
 	return subtle.ConstantTimeCompare([]byte(hex.EncodeToString(sum[:])), []byte(parts[0])) == 1
 }
-
-// timeLayout is Magento's date-time format, in UTC.
-const timeLayout = "2006-01-02 15:04:05"
-
-func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"github.com/mageseed/mageseed/sandbox/internal/db"
 	"net/http"
 	"strconv"
 	"strings"
@@ -133,11 +134,11 @@ func (s *Sandbox) searchGroups(c *call) (any, error) {
 	order := cr.orderBy(groupSearchColumns, "customer_group_id")
 	ctx := c.r.Context()
 	var total int
-	if err := s.db.r.QueryRowContext(ctx, "SELECT count(*) FROM customer_group"+where, args...).Scan(&total); err != nil {
+	if err := s.db.R.QueryRowContext(ctx, "SELECT count(*) FROM customer_group"+where, args...).Scan(&total); err != nil {
 		return nil, err
 	}
 	limit, offset := cr.page(total)
-	rows, err := s.db.r.QueryContext(ctx, "SELECT customer_group_id, customer_group_code, tax_class_id FROM customer_group"+
+	rows, err := s.db.R.QueryContext(ctx, "SELECT customer_group_id, customer_group_code, tax_class_id FROM customer_group"+
 		where+order+" LIMIT ? OFFSET ?", append(args, limit, offset)...)
 	if err != nil {
 		return nil, err
@@ -151,7 +152,7 @@ func (s *Sandbox) searchGroups(c *call) (any, error) {
 		}
 		out.Items = append(out.Items, groupData(g))
 	}
-	if err := closeRows(rows); err != nil {
+	if err := db.CloseRows(rows); err != nil {
 		return nil, err
 	}
 	return out, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"github.com/mageseed/mageseed/sandbox/internal/db"
 	"net/http"
 	"strconv"
 	"strings"
@@ -120,7 +121,7 @@ func loadAddresses(ctx context.Context, q queryer, ids []int64) (map[int64][]add
 			args[i] = id
 		}
 		rows, err := q.QueryContext(ctx, `SELECT `+addressColumns+` FROM customer_address_entity WHERE parent_id IN (`+
-			placeholders(len(chunk))+`) ORDER BY entity_id`, args...)
+			db.Placeholders(len(chunk))+`) ORDER BY entity_id`, args...)
 		if err != nil {
 			return nil, err
 		}
@@ -132,15 +133,11 @@ func loadAddresses(ctx context.Context, q queryer, ids []int64) (map[int64][]add
 			}
 			out[a.CustomerID] = append(out[a.CustomerID], a)
 		}
-		if err := closeRows(rows); err != nil {
+		if err := db.CloseRows(rows); err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
-}
-
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
 }
 
 // wire returns the customer as Magento answers it.
@@ -332,12 +329,12 @@ func (s *Sandbox) createCustomer(ctx context.Context, cf fields, in createInput)
 			rec.Addresses = append(rec.Addresses, a)
 		}
 	}
-	now := formatTime(s.now())
+	now := db.FormatTime(s.now())
 	rec.CreatedAt, rec.UpdatedAt, rec.PasswordHash = now, now, hash
-	err := s.db.write(ctx, func(tx *sql.Tx) error {
+	err := s.db.Write(ctx, func(tx *sql.Tx) error {
 		return s.insertCustomer(ctx, tx, &rec)
 	})
-	if isUniqueViolation(err) {
+	if db.IsUniqueViolation(err) {
 		return rec, errAlreadyExists
 	}
 	if err != nil {
@@ -351,7 +348,7 @@ func (s *Sandbox) createCustomer(ctx context.Context, cf fields, in createInput)
 // customer is already in the store, or reports that it does not exist.
 func (s *Sandbox) existingAccount(ctx context.Context, email string, st storeRow) error {
 	var n int
-	err := s.db.r.QueryRowContext(ctx, `SELECT count(*) FROM customer_entity WHERE email = ? AND website_id = ?`, email, st.WebsiteID).Scan(&n)
+	err := s.db.R.QueryRowContext(ctx, `SELECT count(*) FROM customer_entity WHERE email = ? AND website_id = ?`, email, st.WebsiteID).Scan(&n)
 	if err != nil {
 		return err
 	}
@@ -413,7 +410,7 @@ const updateAddressSQL = `UPDATE customer_address_entity SET updated_at = ?, cit
 // insertCustomer inserts the customer and its addresses and sets its
 // default addresses from the addresses' flags.
 func (s *Sandbox) insertCustomer(ctx context.Context, tx *sql.Tx, rec *customerRec) error {
-	st, err := s.db.txStmt(ctx, tx, insertCustomerSQL)
+	st, err := s.db.TxStmt(ctx, tx, insertCustomerSQL)
 	if err != nil {
 		return err
 	}
@@ -422,9 +419,9 @@ func (s *Sandbox) insertCustomer(ctx context.Context, tx *sql.Tx, rec *customerR
 		gender = rec.Gender.Int64
 	}
 	res, err := st.ExecContext(ctx, rec.WebsiteID, rec.Email, rec.GroupID, rec.StoreID, rec.CreatedAt, rec.UpdatedAt,
-		rec.DisableAutoGroupChange, nullString(rec.CreatedIn), nullString(rec.Prefix), nullString(rec.Firstname),
-		nullString(rec.Middlename), nullString(rec.Lastname), nullString(rec.Suffix), nullString(rec.Dob),
-		nullString(rec.PasswordHash), nullString(rec.Taxvat), nullString(rec.Confirmation), gender)
+		rec.DisableAutoGroupChange, db.NullString(rec.CreatedIn), db.NullString(rec.Prefix), db.NullString(rec.Firstname),
+		db.NullString(rec.Middlename), db.NullString(rec.Lastname), db.NullString(rec.Suffix), db.NullString(rec.Dob),
+		db.NullString(rec.PasswordHash), db.NullString(rec.Taxvat), db.NullString(rec.Confirmation), gender)
 	if err != nil {
 		return err
 	}
@@ -450,22 +447,22 @@ func (s *Sandbox) insertCustomer(ctx context.Context, tx *sql.Tx, rec *customerR
 	}
 	if rec.DefaultBilling != 0 || rec.DefaultShipping != 0 {
 		_, err := tx.ExecContext(ctx, `UPDATE customer_entity SET default_billing = ?, default_shipping = ? WHERE entity_id = ?`,
-			nullInt(rec.DefaultBilling), nullInt(rec.DefaultShipping), rec.ID)
+			db.NullInt(rec.DefaultBilling), db.NullInt(rec.DefaultShipping), rec.ID)
 		return err
 	}
 	return nil
 }
 
 func (s *Sandbox) insertAddress(ctx context.Context, tx *sql.Tx, a *addressRec) error {
-	st, err := s.db.txStmt(ctx, tx, insertAddressSQL)
+	st, err := s.db.TxStmt(ctx, tx, insertAddressSQL)
 	if err != nil {
 		return err
 	}
-	res, err := st.ExecContext(ctx, a.CustomerID, a.CreatedAt, a.UpdatedAt, nullString(a.City), nullString(a.Company),
-		nullString(a.CountryID), nullString(a.Fax), nullString(a.Firstname), nullString(a.Lastname),
-		nullString(a.Middlename), nullString(a.Postcode), nullString(a.Prefix), nullString(a.Region),
-		nullInt(a.RegionID), nullString(strings.Join(a.Street, "\n")), nullString(a.Suffix),
-		nullString(a.Telephone), nullString(a.VatID))
+	res, err := st.ExecContext(ctx, a.CustomerID, a.CreatedAt, a.UpdatedAt, db.NullString(a.City), db.NullString(a.Company),
+		db.NullString(a.CountryID), db.NullString(a.Fax), db.NullString(a.Firstname), db.NullString(a.Lastname),
+		db.NullString(a.Middlename), db.NullString(a.Postcode), db.NullString(a.Prefix), db.NullString(a.Region),
+		db.NullInt(a.RegionID), db.NullString(strings.Join(a.Street, "\n")), db.NullString(a.Suffix),
+		db.NullString(a.Telephone), db.NullString(a.VatID))
 	if err != nil {
 		return err
 	}
@@ -537,7 +534,7 @@ func (s *Sandbox) getCustomer(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	rec, ok, err := loadCustomer(c.r.Context(), s.db.r, id)
+	rec, ok, err := loadCustomer(c.r.Context(), s.db.R, id)
 	if err != nil {
 		return nil, err
 	}
@@ -549,7 +546,7 @@ func (s *Sandbox) getCustomer(c *call) (any, error) {
 
 // getMe is GET /V1/customers/me.
 func (s *Sandbox) getMe(c *call) (any, error) {
-	rec, ok, err := loadCustomer(c.r.Context(), s.db.r, c.who.uid)
+	rec, ok, err := loadCustomer(c.r.Context(), s.db.R, c.who.uid)
 	if err != nil {
 		return nil, err
 	}
@@ -601,7 +598,7 @@ func (s *Sandbox) putMe(c *call) (any, error) {
 // deleted) and the defaults come from the body: the customer's
 // default_billing and default_shipping, then the addresses' flags.
 func (s *Sandbox) updateCustomer(ctx context.Context, id int64, cf fields, self bool) (customerRec, error) {
-	prev, ok, err := loadCustomer(ctx, s.db.r, id)
+	prev, ok, err := loadCustomer(ctx, s.db.R, id)
 	if err != nil {
 		return customerRec{}, err
 	}
@@ -675,9 +672,9 @@ func (s *Sandbox) updateCustomer(ctx context.Context, id int64, cf fields, self 
 			rec.Addresses = append(rec.Addresses, a)
 		}
 	}
-	now := formatTime(s.now())
+	now := db.FormatTime(s.now())
 	rec.UpdatedAt = now
-	err = s.db.write(ctx, func(tx *sql.Tx) error {
+	err = s.db.Write(ctx, func(tx *sql.Tx) error {
 		if replace {
 			keep := map[int64]bool{}
 			for i := range rec.Addresses {
@@ -690,11 +687,11 @@ func (s *Sandbox) updateCustomer(ctx context.Context, id int64, cf fields, self 
 						return err
 					}
 				} else {
-					_, err := tx.ExecContext(ctx, updateAddressSQL, now, nullString(a.City), nullString(a.Company),
-						nullString(a.CountryID), nullString(a.Fax), nullString(a.Firstname), nullString(a.Lastname),
-						nullString(a.Middlename), nullString(a.Postcode), nullString(a.Prefix), nullString(a.Region),
-						nullInt(a.RegionID), nullString(strings.Join(a.Street, "\n")), nullString(a.Suffix),
-						nullString(a.Telephone), nullString(a.VatID), a.ID)
+					_, err := tx.ExecContext(ctx, updateAddressSQL, now, db.NullString(a.City), db.NullString(a.Company),
+						db.NullString(a.CountryID), db.NullString(a.Fax), db.NullString(a.Firstname), db.NullString(a.Lastname),
+						db.NullString(a.Middlename), db.NullString(a.Postcode), db.NullString(a.Prefix), db.NullString(a.Region),
+						db.NullInt(a.RegionID), db.NullString(strings.Join(a.Street, "\n")), db.NullString(a.Suffix),
+						db.NullString(a.Telephone), db.NullString(a.VatID), a.ID)
 					if err != nil {
 						return err
 					}
@@ -729,18 +726,18 @@ func (s *Sandbox) updateCustomer(ctx context.Context, id int64, cf fields, self 
 		_, err := tx.ExecContext(ctx, `UPDATE customer_entity SET website_id = ?, email = ?, group_id = ?, store_id = ?,
 			updated_at = ?, disable_auto_group_change = ?, prefix = ?, firstname = ?, middlename = ?, lastname = ?,
 			suffix = ?, dob = ?, taxvat = ?, gender = ?, default_billing = ?, default_shipping = ? WHERE entity_id = ?`,
-			rec.WebsiteID, rec.Email, rec.GroupID, rec.StoreID, now, rec.DisableAutoGroupChange, nullString(rec.Prefix),
-			nullString(rec.Firstname), nullString(rec.Middlename), nullString(rec.Lastname), nullString(rec.Suffix),
-			nullString(rec.Dob), nullString(rec.Taxvat), gender, nullInt(rec.DefaultBilling), nullInt(rec.DefaultShipping), id)
+			rec.WebsiteID, rec.Email, rec.GroupID, rec.StoreID, now, rec.DisableAutoGroupChange, db.NullString(rec.Prefix),
+			db.NullString(rec.Firstname), db.NullString(rec.Middlename), db.NullString(rec.Lastname), db.NullString(rec.Suffix),
+			db.NullString(rec.Dob), db.NullString(rec.Taxvat), gender, db.NullInt(rec.DefaultBilling), db.NullInt(rec.DefaultShipping), id)
 		return err
 	})
-	if isUniqueViolation(err) {
+	if db.IsUniqueViolation(err) {
 		return rec, errAlreadyExists
 	}
 	if err != nil {
 		return rec, err
 	}
-	out, ok, err := loadCustomer(ctx, s.db.r, id)
+	out, ok, err := loadCustomer(ctx, s.db.R, id)
 	if err != nil {
 		return rec, err
 	}
@@ -759,7 +756,7 @@ func (s *Sandbox) deleteCustomer(c *call) (any, error) {
 	}
 	ctx := c.r.Context()
 	var n int64
-	err = s.db.write(ctx, func(tx *sql.Tx) error {
+	err = s.db.Write(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM customer_address_entity WHERE parent_id = ?`, id); err != nil {
 			return err
 		}
@@ -790,7 +787,7 @@ func (s *Sandbox) isEmailAvailable(c *call) (any, error) {
 		website = w
 	}
 	var n int
-	err = s.db.r.QueryRowContext(c.r.Context(), `SELECT count(*) FROM customer_entity WHERE email = ? AND website_id = ?`,
+	err = s.db.R.QueryRowContext(c.r.Context(), `SELECT count(*) FROM customer_entity WHERE email = ? AND website_id = ?`,
 		strings.TrimSpace(p.str("customerEmail")), website).Scan(&n)
 	if err != nil {
 		return nil, err

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/mageseed/mageseed/sandbox/internal/db"
 	"net/http"
 	"regexp"
 	"sort"
@@ -148,7 +149,7 @@ func writeError(w http.ResponseWriter, err error) {
 		writeJSON(w, ae.status, ae.envelope())
 		return
 	}
-	if errors.Is(err, errClosed) {
+	if errors.Is(err, db.ErrClosed) {
 		writeJSON(w, http.StatusServiceUnavailable, magento.ErrorResponse{Message: "The sandbox is shutting down."})
 		return
 	}

@@ -37,9 +37,9 @@ package sandbox
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"github.com/mageseed/mageseed/magento"
+	"github.com/mageseed/mageseed/sandbox/internal/db"
 	"net/http"
 	"strings"
 	"sync"
@@ -98,7 +98,7 @@ type Website struct {
 // releases it.
 type Sandbox struct {
 	opts   Options
-	db     *store
+	db     *db.DB
 	now    func() time.Time
 	stats  *stats
 	faulty http.Handler
@@ -151,22 +151,22 @@ func New(opts Options) (*Sandbox, error) {
 	}
 	opts.ExtraWebsites = sites
 
-	db, err := openStore(opts.DB)
+	d, err := db.Open(opts.DB, schema)
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: open database %q: %w", displayDB(opts.DB), err)
 	}
-	s := &Sandbox{opts: opts, db: db, now: opts.Now}
+	s := &Sandbox{opts: opts, db: d, now: opts.Now}
 	ctx := context.Background()
-	if err := db.prepare(ctx, insertCustomerSQL, insertAddressSQL, updateAddressSQL); err != nil {
-		db.close()
+	if err := d.Prepare(ctx, insertCustomerSQL, insertAddressSQL, updateAddressSQL); err != nil {
+		d.Close()
 		return nil, fmt.Errorf("sandbox: open database %q: %w", displayDB(opts.DB), err)
 	}
-	if s.dir, err = db.seed(ctx, sites); err != nil {
-		db.close()
+	if s.dir, err = seed(ctx, d, sites); err != nil {
+		d.Close()
 		return nil, fmt.Errorf("sandbox: seed database %q: %w", displayDB(opts.DB), err)
 	}
-	if s.auth, err = newAuthenticator(ctx, db, opts); err != nil {
-		db.close()
+	if s.auth, err = newAuthenticator(ctx, d, opts); err != nil {
+		d.Close()
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
 	s.api = http.HandlerFunc(s.serveAPI)
@@ -194,7 +194,7 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Sandbox) Close() error {
 	s.closeOnce.Do(func() {
 		s.async.stop()
-		s.closeErr = s.db.close()
+		s.closeErr = s.db.Close()
 	})
 	return s.closeErr
 }
@@ -260,6 +260,3 @@ func titleCase(code string) string {
 	}
 	return strings.Join(words, " ")
 }
-
-// errClosed is returned by operations on a closed store.
-var errClosed = errors.New("sandbox is closed")

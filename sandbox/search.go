@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"context"
+	"github.com/mageseed/mageseed/sandbox/internal/db"
 	"net/http"
 	"net/url"
 	"sort"
@@ -330,7 +331,7 @@ func condition(col column, cond, value string) (string, []any) {
 		if cond == "nin" {
 			op = " NOT IN ("
 		}
-		return e + collate + op + placeholders(len(parts)) + ")", args
+		return e + collate + op + db.Placeholders(len(parts)) + ")", args
 	case "null":
 		return e + " IS NULL", nil
 	case "notnull":
@@ -405,7 +406,7 @@ func (s *Sandbox) searchCustomers(c *call) (any, error) {
 	from := " FROM customer_entity c LEFT JOIN customer_address_entity ba ON ba.entity_id = c.default_billing"
 	ctx := c.r.Context()
 	var total int
-	if err := s.db.r.QueryRowContext(ctx, "SELECT count(*)"+from+where, args...).Scan(&total); err != nil {
+	if err := s.db.R.QueryRowContext(ctx, "SELECT count(*)"+from+where, args...).Scan(&total); err != nil {
 		return nil, err
 	}
 	limit, offset := cr.page(total)
@@ -423,7 +424,7 @@ func (s *Sandbox) searchCustomers(c *call) (any, error) {
 
 // queryCustomers runs a query of customer rows and reads their addresses.
 func (s *Sandbox) queryCustomers(ctx context.Context, q string, args ...any) ([]customerRec, error) {
-	rows, err := s.db.r.QueryContext(ctx, q, args...)
+	rows, err := s.db.R.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -436,14 +437,14 @@ func (s *Sandbox) queryCustomers(ctx context.Context, q string, args ...any) ([]
 		}
 		recs = append(recs, rec)
 	}
-	if err := closeRows(rows); err != nil {
+	if err := db.CloseRows(rows); err != nil {
 		return nil, err
 	}
 	ids := make([]int64, len(recs))
 	for i := range recs {
 		ids[i] = recs[i].ID
 	}
-	addrs, err := loadAddresses(ctx, s.db.r, ids)
+	addrs, err := loadAddresses(ctx, s.db.R, ids)
 	if err != nil {
 		return nil, err
 	}

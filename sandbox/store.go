@@ -3,31 +3,9 @@ package sandbox
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
-	"net/url"
-	"os"
-	"path/filepath"
-	"strings"
-
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
+	"github.com/mageseed/mageseed/sandbox/internal/db"
 )
-
-// store is the sandbox's SQLite database. Writes go through w, a pool of one
-// connection, so that they are serialized in Go instead of contending for
-// SQLite's write lock; reads go through r. For an in-memory database both
-// are the same single connection (an in-memory database lives in one
-// connection), so code must never query r while it holds a transaction or
-// an open *sql.Rows.
-type store struct {
-	w, r *sql.DB
-
-	stmts map[string]*sql.Stmt // read-only after prepare
-
-	jobs          chan *writeJob
-	quit, stopped chan struct{}
-}
 
 // schema mirrors the Magento tables the customer API touches, reduced to the
 // columns the sandbox serves. Emails compare case-insensitively (NOCASE),
@@ -156,229 +134,6 @@ CREATE TABLE IF NOT EXISTS magento_operation (
 CREATE INDEX IF NOT EXISTS magento_operation_status ON magento_operation (status);
 `
 
-// openStore opens the database at path ("" for in memory) and creates the
-// schema.
-func openStore(path string) (*store, error) {
-	pragmas := "_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)"
-	if path == "" || path == ":memory:" {
-		db, err := sql.Open("sqlite", "file::memory:?"+pragmas)
-		if err != nil {
-			return nil, err
-		}
-		// An in-memory database lives in its connection: keep exactly one,
-		// forever.
-		db.SetMaxOpenConns(1)
-		db.SetMaxIdleConns(1)
-		db.SetConnMaxLifetime(0)
-		db.SetConnMaxIdleTime(0)
-		if _, err := db.Exec(schema); err != nil {
-			db.Close()
-			return nil, fmt.Errorf("create schema: %w", err)
-		}
-		return startStore(db, db), nil
-	}
-	if dir := filepath.Dir(path); dir != "." {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, err
-		}
-	}
-	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas +
-		"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
-	w, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
-	if err != nil {
-		return nil, err
-	}
-	w.SetMaxOpenConns(1)
-	w.SetMaxIdleConns(1)
-	w.SetConnMaxLifetime(0)
-	w.SetConnMaxIdleTime(0)
-	if _, err := w.Exec(schema); err != nil {
-		w.Close()
-		return nil, fmt.Errorf("create schema: %w", err)
-	}
-	r, err := sql.Open("sqlite", dsn+"&_pragma=query_only(1)")
-	if err != nil {
-		w.Close()
-		return nil, err
-	}
-	r.SetMaxOpenConns(8)
-	r.SetMaxIdleConns(8)
-	return startStore(w, r), nil
-}
-
-// startStore starts the writer goroutine of a store.
-func startStore(w, r *sql.DB) *store {
-	s := &store{w: w, r: r, jobs: make(chan *writeJob), quit: make(chan struct{}), stopped: make(chan struct{})}
-	go s.writer()
-	return s
-}
-
-// close closes the database; in WAL mode the last close checkpoints it.
-func (s *store) close() error {
-	close(s.quit)
-	<-s.stopped
-	var errR error
-	if s.r != s.w {
-		errR = s.r.Close()
-	}
-	return errors.Join(s.w.Close(), errR)
-}
-
-// prepare prepares the hot write statements on the writer. It runs before
-// any transaction: preparing on the writer while a transaction holds its
-// one connection would wait forever.
-func (s *store) prepare(ctx context.Context, queries ...string) error {
-	s.stmts = map[string]*sql.Stmt{}
-	for _, q := range queries {
-		st, err := s.w.PrepareContext(ctx, q)
-		if err != nil {
-			return fmt.Errorf("prepare statement: %w", err)
-		}
-		s.stmts[q] = st
-	}
-	return nil
-}
-
-// txStmt returns query as a statement of tx, reusing the writer's prepared
-// statement, or preparing it on tx when it was not prepared up front.
-func (s *store) txStmt(ctx context.Context, tx *sql.Tx, query string) (*sql.Stmt, error) {
-	if st, ok := s.stmts[query]; ok {
-		return tx.StmtContext(ctx, st), nil
-	}
-	return tx.PrepareContext(ctx, query)
-}
-
-// writeJob is one write waiting for the writer goroutine.
-type writeJob struct {
-	ctx  context.Context
-	fn   func(tx *sql.Tx) error
-	done chan error // buffered: the writer never blocks on it
-}
-
-// maxBatch bounds how many writes share one transaction.
-const maxBatch = 64
-
-// write runs fn in a write transaction and returns once the transaction
-// is committed, or fn's error after fn's changes are rolled back.
-//
-// Writes are group-committed: one goroutine takes the writes waiting at
-// the moment, runs each inside its own savepoint of one transaction (a
-// failing write is rolled back to its savepoint and leaves the others
-// alone) and commits them together. The commit, where SQLite's time goes,
-// is shared by concurrent writers.
-func (s *store) write(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	j := &writeJob{ctx: ctx, fn: fn, done: make(chan error, 1)}
-	select {
-	case s.jobs <- j:
-	case <-s.quit:
-		return errClosed
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	select {
-	case err := <-j.done:
-		return err
-	case <-s.stopped:
-		select {
-		case err := <-j.done:
-			return err
-		default:
-			return errClosed
-		}
-	}
-}
-
-// writer runs the write jobs until quit is closed.
-func (s *store) writer() {
-	defer close(s.stopped)
-	for {
-		var batch []*writeJob
-		select {
-		case <-s.quit:
-			return
-		case j := <-s.jobs:
-			batch = append(batch, j)
-		}
-	more:
-		for len(batch) < maxBatch {
-			select {
-			case j := <-s.jobs:
-				batch = append(batch, j)
-			default:
-				break more
-			}
-		}
-		s.runBatch(batch)
-	}
-}
-
-// runBatch runs jobs in one transaction, each in its own savepoint.
-func (s *store) runBatch(batch []*writeJob) {
-	ctx := context.Background()
-	errs := make([]error, len(batch))
-	tx, err := s.w.BeginTx(ctx, nil)
-	if err != nil {
-		for _, j := range batch {
-			j.done <- err
-		}
-		return
-	}
-	for i, j := range batch {
-		if err := j.ctx.Err(); err != nil {
-			errs[i] = err
-			continue
-		}
-		if _, err := tx.ExecContext(ctx, "SAVEPOINT job"); err != nil {
-			errs[i] = err
-			continue
-		}
-		errs[i] = j.fn(tx)
-		if errs[i] != nil {
-			if _, err := tx.ExecContext(ctx, "ROLLBACK TO job"); err != nil {
-				errs[i] = errors.Join(errs[i], err)
-			}
-		}
-		if _, err := tx.ExecContext(ctx, "RELEASE job"); err != nil && errs[i] == nil {
-			errs[i] = err
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		for i := range errs {
-			if errs[i] == nil {
-				errs[i] = err
-			}
-		}
-	}
-	for i, j := range batch {
-		j.done <- errs[i]
-	}
-}
-
-// isUniqueViolation reports whether err is SQLite's UNIQUE constraint error.
-func isUniqueViolation(err error) bool {
-	var se *sqlite.Error
-	if errors.As(err, &se) {
-		return se.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || se.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
-	}
-	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
-}
-
-// nullString maps "" to NULL.
-func nullString(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
-// nullInt maps 0 to NULL.
-func nullInt(n int64) any {
-	if n == 0 {
-		return nil
-	}
-	return n
-}
-
 // websiteRow, storeGroupRow, storeRow and groupRow are the store structure.
 type websiteRow struct {
 	ID             int
@@ -473,8 +228,8 @@ const (
 // seed inserts Magento's stock store structure and customer groups and the
 // extra websites (each once: a database reopened keeps what it has), then
 // reads the structure back.
-func (s *store) seed(ctx context.Context, extra []Website) (*catalog, error) {
-	err := s.write(ctx, func(tx *sql.Tx) error {
+func seed(ctx context.Context, s *db.DB, extra []Website) (*catalog, error) {
+	err := s.Write(ctx, func(tx *sql.Tx) error {
 		stock := []string{
 			`INSERT OR IGNORE INTO store_website VALUES (0, 'admin', 'Admin', 0), (1, 'base', 'Main Website', 1)`,
 			`INSERT OR IGNORE INTO store_group VALUES (0, 0, 'Default', 0, 0, 'default'), (1, 1, 'Main Website Store', 2, 1, 'main_website_store')`,
@@ -526,12 +281,12 @@ func (s *store) seed(ctx context.Context, extra []Website) (*catalog, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.loadCatalog(ctx)
+	return loadCatalog(ctx, s)
 }
 
-func (s *store) loadCatalog(ctx context.Context) (*catalog, error) {
+func loadCatalog(ctx context.Context, s *db.DB) (*catalog, error) {
 	c := &catalog{}
-	rows, err := s.r.QueryContext(ctx, `SELECT website_id, code, name, default_group_id FROM store_website ORDER BY website_id`)
+	rows, err := s.R.QueryContext(ctx, `SELECT website_id, code, name, default_group_id FROM store_website ORDER BY website_id`)
 	if err != nil {
 		return nil, err
 	}
@@ -543,10 +298,10 @@ func (s *store) loadCatalog(ctx context.Context) (*catalog, error) {
 		}
 		c.websites = append(c.websites, w)
 	}
-	if err := closeRows(rows); err != nil {
+	if err := db.CloseRows(rows); err != nil {
 		return nil, err
 	}
-	rows, err = s.r.QueryContext(ctx, `SELECT group_id, website_id, root_category_id, default_store_id, name, code FROM store_group ORDER BY group_id`)
+	rows, err = s.R.QueryContext(ctx, `SELECT group_id, website_id, root_category_id, default_store_id, name, code FROM store_group ORDER BY group_id`)
 	if err != nil {
 		return nil, err
 	}
@@ -558,10 +313,10 @@ func (s *store) loadCatalog(ctx context.Context) (*catalog, error) {
 		}
 		c.groups = append(c.groups, g)
 	}
-	if err := closeRows(rows); err != nil {
+	if err := db.CloseRows(rows); err != nil {
 		return nil, err
 	}
-	rows, err = s.r.QueryContext(ctx, `SELECT store_id, website_id, group_id, code, name, is_active FROM store ORDER BY store_id`)
+	rows, err = s.R.QueryContext(ctx, `SELECT store_id, website_id, group_id, code, name, is_active FROM store ORDER BY store_id`)
 	if err != nil {
 		return nil, err
 	}
@@ -573,10 +328,10 @@ func (s *store) loadCatalog(ctx context.Context) (*catalog, error) {
 		}
 		c.stores = append(c.stores, st)
 	}
-	if err := closeRows(rows); err != nil {
+	if err := db.CloseRows(rows); err != nil {
 		return nil, err
 	}
-	rows, err = s.r.QueryContext(ctx, `SELECT customer_group_id, customer_group_code, tax_class_id FROM customer_group ORDER BY customer_group_id`)
+	rows, err = s.R.QueryContext(ctx, `SELECT customer_group_id, customer_group_code, tax_class_id FROM customer_group ORDER BY customer_group_id`)
 	if err != nil {
 		return nil, err
 	}
@@ -588,14 +343,8 @@ func (s *store) loadCatalog(ctx context.Context) (*catalog, error) {
 		}
 		c.cgroups = append(c.cgroups, g)
 	}
-	if err := closeRows(rows); err != nil {
+	if err := db.CloseRows(rows); err != nil {
 		return nil, err
 	}
 	return c, nil
-}
-
-// closeRows closes rows and returns the error of the iteration, if any.
-func closeRows(rows *sql.Rows) error {
-	err := rows.Err()
-	return errors.Join(err, rows.Close())
 }

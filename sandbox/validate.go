@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"github.com/mageseed/mageseed/sandbox/internal/db"
 	"net/http"
 	"regexp"
 	"strconv"
@@ -113,7 +114,7 @@ func validateCustomer(rec *customerRec, now time.Time) *apiError {
 
 // parseDate reads a date as Magento accepts one for dob.
 func parseDate(s string) (time.Time, bool) {
-	for _, layout := range []string{"2006-01-02", timeLayout, time.RFC3339, "01/02/2006", "2006-01-02T15:04:05"} {
+	for _, layout := range []string{"2006-01-02", db.TimeLayout, time.RFC3339, "01/02/2006", "2006-01-02T15:04:05"} {
 		if t, err := time.Parse(layout, strings.TrimSpace(s)); err == nil {
 			return t, true
 		}
