@@ -112,9 +112,10 @@ func (d *DB) Close() error {
 	return errors.Join(d.w.Close(), errR)
 }
 
-// Prepare prepares hot write statements on the writer. It must run before
-// any write and before the DB is used concurrently: preparing on the
-// writer while a transaction holds its one connection would wait forever.
+// Prepare prepares hot write statements on the writer. It must run while
+// no write is in progress and before the DB is used concurrently:
+// preparing on the writer while a transaction holds its one connection
+// would wait forever.
 func (d *DB) Prepare(ctx context.Context, queries ...string) error {
 	for _, q := range queries {
 		st, err := d.w.PrepareContext(ctx, q)
