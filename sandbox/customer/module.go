@@ -13,7 +13,7 @@ import (
 	"database/sql"
 	"time"
 
-	"github.com/mageseed/mageseed"
+	"github.com/mageseed/mageseed/directory"
 	"github.com/mageseed/mageseed/sandbox/internal/db"
 	"github.com/mageseed/mageseed/sandbox/webapi"
 )
@@ -107,7 +107,7 @@ type Stores interface {
 // Countries finds the countries and regions the store allows
 // (Magento_Directory).
 type Countries interface {
-	Country(id string) (mageseed.Country, bool)
+	Country(id string) (directory.Country, bool)
 }
 
 // groupRow is a row of customer_group.

@@ -9,7 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/mageseed/mageseed"
+	"github.com/mageseed/mageseed/directory"
 	"github.com/mageseed/mageseed/sandbox/internal/db"
 	"github.com/mageseed/mageseed/sandbox/webapi"
 )
@@ -214,7 +214,7 @@ func validateAddress(dir Countries, a *addressRec, eav bool) *webapi.Error {
 // must be one of the country's; without one, the region code or name is
 // looked up. A country that requires a region and has a list needs a
 // region id; one without a list needs the region's name.
-func resolveRegion(a *addressRec, c mageseed.Country) *webapi.Error {
+func resolveRegion(a *addressRec, c directory.Country) *webapi.Error {
 	if len(c.Regions) == 0 {
 		if a.Region == "" {
 			a.Region = a.regionCode

@@ -1,5 +1,5 @@
 // Package directory follows Magento_Directory: the countries and regions
-// the store allows (the offline directory of the root package), the
+// the store allows (the offline copy in the project's directory package), the
 // routes /V1/directory/countries and /V1/directory/countries/:countryId,
 // and the country and region lookups other modules validate addresses
 // against.
@@ -9,7 +9,7 @@ import (
 	"net/http"
 	"strconv"
 
-	"github.com/mageseed/mageseed"
+	"github.com/mageseed/mageseed/directory"
 	"github.com/mageseed/mageseed/magento"
 	"github.com/mageseed/mageseed/sandbox/webapi"
 )
@@ -19,8 +19,8 @@ import (
 type Directory struct{}
 
 // Country returns the country with the two-letter id.
-func (d *Directory) Country(id string) (mageseed.Country, bool) {
-	return mageseed.LookupCountry(id)
+func (d *Directory) Country(id string) (directory.Country, bool) {
+	return directory.Lookup(id)
 }
 
 // Routes returns the module's routes.
@@ -33,7 +33,7 @@ func (d *Directory) Routes() []webapi.Route {
 
 // countryData returns a directory country as Magento answers it: region ids
 // as strings, available_regions absent for countries without a list.
-func countryData(c mageseed.Country) magento.CountryData {
+func countryData(c directory.Country) magento.CountryData {
 	out := magento.CountryData{
 		ID:                      c.ID,
 		TwoLetterAbbreviation:   c.ID,
@@ -49,7 +49,7 @@ func countryData(c mageseed.Country) magento.CountryData {
 
 // countries is GET /V1/directory/countries.
 func (d *Directory) countries(c *webapi.Call) (any, error) {
-	cs := mageseed.Countries()
+	cs := directory.Countries()
 	out := make([]magento.CountryData, 0, len(cs))
 	for _, co := range cs {
 		out = append(out, countryData(co))
@@ -59,7 +59,7 @@ func (d *Directory) countries(c *webapi.Call) (any, error) {
 
 // country is GET /V1/directory/countries/:countryId.
 func (d *Directory) country(c *webapi.Call) (any, error) {
-	co, ok := mageseed.LookupCountry(c.Params["countryId"])
+	co, ok := directory.Lookup(c.Params["countryId"])
 	if !ok {
 		return nil, webapi.NewError(http.StatusNotFound, "Requested country is not available.", nil)
 	}
