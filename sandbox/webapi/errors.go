@@ -51,6 +51,7 @@ const (
 	MsgInternal         = "Internal Error. Details are available in Magento log file. Report ID: %1"
 )
 
+// NewError returns an error answered with status and the phrase message.
 func NewError(status int, message string, params any) *Error {
 	return &Error{Status: status, Message: message, Params: params}
 }
@@ -63,18 +64,22 @@ func InputError(message string, params map[string]any) *Error {
 	return NewError(http.StatusBadRequest, message, params)
 }
 
+// RequiredError is Magento's error for a missing required field.
 func RequiredError(field string) *Error {
 	return InputError(MsgRequired, map[string]any{"fieldName": field})
 }
 
+// NotFound is Magento's NoSuchEntityException for field = value, a 404.
 func NotFound(field string, value any) *Error {
 	return NewError(http.StatusNotFound, MsgNoSuchEntity, map[string]any{"fieldName": field, "fieldValue": value})
 }
 
+// Unauthorized is the ACL refusal for the resources, a 401.
 func Unauthorized(resources string) *Error {
 	return NewError(http.StatusUnauthorized, MsgUnauthorized, map[string]any{"resources": resources})
 }
 
+// SignInError is the token routes' refusal of credentials, a 401.
 func SignInError() *Error {
 	return NewError(http.StatusUnauthorized, MsgSignIn, nil)
 }
@@ -84,8 +89,10 @@ func SignInError() *Error {
 // with the list in errors.
 type InputErrors []*Error
 
+// Add collects one error.
 func (ie *InputErrors) Add(e *Error) { *ie = append(*ie, e) }
 
+// Err returns the errors as Magento answers them, or nil for none.
 func (ie InputErrors) Err() *Error {
 	switch len(ie) {
 	case 0:
@@ -106,8 +113,10 @@ func (ie InputErrors) Err() *Error {
 // with the list in errors.
 type ValidatorErrors []*Error
 
+// Add collects one error.
 func (ve *ValidatorErrors) Add(e *Error) { *ve = append(*ve, e) }
 
+// Err returns the errors as Magento answers them, or nil for none.
 func (ve ValidatorErrors) Err() *Error {
 	switch len(ve) {
 	case 0:

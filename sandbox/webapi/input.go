@@ -13,7 +13,7 @@ import (
 )
 
 // Object is a decoded JSON object that keeps its key order, which Magento's
-// rules depend on (of two keys that name the same Field, the first wins).
+// rules depend on (of two keys that name the same field, the first wins).
 type Object struct {
 	Keys []string
 	Vals []any
@@ -99,8 +99,8 @@ const (
 	KindInt
 	KindBool
 	KindStrings          // string[]
-	KindObject           // a nested data interface (sub)
-	KindObjects          // a list of them (sub)
+	KindObject           // a nested data interface (Sub)
+	KindObjects          // a list of them (Sub)
 	KindCustomAttributes // framework-attribute-interface[]
 )
 
