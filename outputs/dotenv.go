@@ -1,4 +1,4 @@
-package apply
+package outputs
 
 import (
 	"bufio"
@@ -14,7 +14,7 @@ import (
 // upper-cased and sanitised when written, so customer and address keys
 // come back lower-cased with "_" for other characters ("Jane-Doe" becomes
 // "jane_doe"); writing them again gives the same variable names.
-func parseDotenv(src []byte) (*Outputs, error) {
+func parseDotenv(src []byte) (*File, error) {
 	vars := make(map[string]string)
 	var names []string
 	sc := bufio.NewScanner(bytes.NewReader(src))
@@ -40,7 +40,7 @@ func parseDotenv(src []byte) (*Outputs, error) {
 		return nil, err
 	}
 
-	o := &Outputs{Version: OutputsVersion, Customers: make(map[string]CustomerOutput)}
+	o := &File{Version: Version, Customers: make(map[string]Customer)}
 	o.Store.URL = vars["STORE_URL"]
 	o.Store.StoreCode = vars["STORE_CODE"]
 	o.Store.WebsiteID, _ = strconv.Atoi(vars["STORE_WEBSITE_ID"])
@@ -96,7 +96,7 @@ func parseDotenv(src []byte) (*Outputs, error) {
 				}
 				ak = strings.ToLower(ak)
 				if c.Addresses == nil {
-					c.Addresses = make(map[string]AddressOutput)
+					c.Addresses = make(map[string]Address)
 				}
 				a := c.Addresses[ak]
 				switch suffix {
