@@ -313,6 +313,30 @@ type namedValue struct{ name, value string }
 // _default_shipping. Names use sep between parts; with upper they are
 // upper-case. Characters other than letters, digits and "_" become "_".
 func (o *File) flatten(sep string, upper bool) []namedValue {
+	return append(o.flattenStore(sep, upper), o.flattenCustomers(sep, upper)...)
+}
+
+// flattenStore lists the store's own values (see flatten).
+func (o *File) flattenStore(sep string, upper bool) []namedValue {
+	name := func(parts ...string) string {
+		for i, p := range parts {
+			parts[i] = sanitizeName(p, upper)
+		}
+		return strings.Join(parts, sep)
+	}
+	out := []namedValue{
+		{name("store", "url"), o.Store.URL},
+		{name("store", "code"), o.Store.StoreCode},
+		{name("store", "website", "id"), strconv.Itoa(o.Store.WebsiteID)},
+	}
+	if o.Store.Sandbox != "" {
+		out = append(out, namedValue{name("store", "sandbox"), o.Store.Sandbox})
+	}
+	return out
+}
+
+// flattenCustomers lists the customers' values (see flatten).
+func (o *File) flattenCustomers(sep string, upper bool) []namedValue {
 	name := func(parts ...string) string {
 		for i, p := range parts {
 			parts[i] = sanitizeName(p, upper)
@@ -321,12 +345,6 @@ func (o *File) flatten(sep string, upper bool) []namedValue {
 	}
 	var out []namedValue
 	add := func(n, v string) { out = append(out, namedValue{n, v}) }
-	add(name("store", "url"), o.Store.URL)
-	add(name("store", "code"), o.Store.StoreCode)
-	add(name("store", "website", "id"), strconv.Itoa(o.Store.WebsiteID))
-	if o.Store.Sandbox != "" {
-		add(name("store", "sandbox"), o.Store.Sandbox)
-	}
 	prefix := "customers"
 	if upper {
 		prefix = "" // MAGESEED_<KEY>_ID, not MAGESEED_CUSTOMERS_<KEY>_ID
