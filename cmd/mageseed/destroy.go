@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -62,6 +63,11 @@ func runDestroy(ctx context.Context, s streams, o *destroyOptions) error {
 	}
 	_, _, n, _ := plan.Counts()
 	if n == 0 {
+		// Nothing to delete, but the records of customers already gone
+		// from the store go.
+		if err := forgetAbsent(sess.state, plan); err != nil {
+			return err
+		}
 		if o.view.json {
 			return writeJSON(s.out, resultJSON(&apply.Result{}, ""))
 		}
@@ -96,4 +102,27 @@ func runDestroy(ctx context.Context, s streams, o *destroyOptions) error {
 		closeErr, path = w.Close(), o.state.path
 	}
 	return finishRun(s, o.view, "Destroy", res, runErr, closeErr, path)
+}
+
+// forgetAbsent removes from the outputs file the records of the destroy
+// plan's customers, which are all absent from the store, and rewrites it
+// when that removed any.
+func forgetAbsent(st *state, plan *apply.Plan) error {
+	if !st.exists {
+		return nil
+	}
+	var keys []string
+	for _, c := range plan.Changes {
+		if _, ok := st.file.Customers[c.Key]; ok {
+			keys = append(keys, c.Key)
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	st.file.Forget(keys...)
+	if err := outputs.WriteFileAtomic(st.path, 0o600, func(w io.Writer) error { return outputs.Encode(w, st.file, st.format) }); err != nil {
+		return fmt.Errorf("update the outputs file: %w", err)
+	}
+	return nil
 }

@@ -182,22 +182,23 @@ func openSession(ctx context.Context, s streams, files []string, sf storeFlags) 
 // plan resolves the manifest against the store, reads the outputs file
 // and diffs; see planMode for the other plans.
 func (ss *session) plan(ctx context.Context, mode planMode, stf stateFlags) (*apply.Plan, error) {
-	desired, err := apply.Resolve(ctx, ss.store.client, ss.manifest.Customers, ss.manifest.Store.Website)
-	if err != nil {
-		return nil, storeError(fmt.Errorf("resolve the manifest against %s: %w", ss.store.url, err))
-	}
-	websiteID := 0
-	for _, c := range desired {
-		if c.Website == "" {
-			websiteID = c.WebsiteID
-			break
-		}
-	}
-	st, err := readState(stf.path, stf.reset, currentStore(ss.store, websiteID))
+	// The outputs file first: one of another store stops the command
+	// before it sends a request.
+	st, err := readState(stf.path, stf.reset, currentStore(ss.store, 0))
 	if err != nil {
 		return nil, err
 	}
 	ss.state = st
+	desired, err := apply.Resolve(ctx, ss.store.client, ss.manifest.Customers, ss.manifest.Store.Website)
+	if err != nil {
+		return nil, storeError(fmt.Errorf("resolve the manifest against %s: %w", ss.store.url, err))
+	}
+	for _, c := range desired {
+		if c.Website == "" {
+			st.file.Store.WebsiteID = c.WebsiteID
+			break
+		}
+	}
 	outputs.Recall(desired, st.file)
 	ss.desired = desired
 	// The resolved copy is all that is needed from here on; let the
