@@ -40,10 +40,11 @@ func parseDotenv(src []byte) (*File, error) {
 		return nil, err
 	}
 
-	o := &File{Version: Version, Customers: make(map[string]Customer)}
+	o := New(Store{})
 	o.Store.URL = vars["STORE_URL"]
 	o.Store.StoreCode = vars["STORE_CODE"]
 	o.Store.WebsiteID, _ = strconv.Atoi(vars["STORE_WEBSITE_ID"])
+	o.Store.Sandbox = vars["STORE_SANDBOX"]
 
 	// Every customer has an _EMAIL line: it names the customer keys. The
 	// longest key that prefixes a name owns it.
@@ -55,7 +56,7 @@ func parseDotenv(src []byte) (*File, error) {
 	}
 	sort.Slice(keys, func(i, j int) bool { return len(keys[i]) > len(keys[j]) })
 	for _, name := range names {
-		if strings.HasPrefix(name, "STORE_") && (name == "STORE_URL" || name == "STORE_CODE" || name == "STORE_WEBSITE_ID") {
+		if strings.HasPrefix(name, "STORE_") && (name == "STORE_URL" || name == "STORE_CODE" || name == "STORE_WEBSITE_ID" || name == "STORE_SANDBOX") {
 			continue
 		}
 		var key, field string

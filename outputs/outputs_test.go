@@ -676,3 +676,35 @@ func TestForget(t *testing.T) {
 		t.Errorf("%d records left, want 2", len(o.Customers))
 	}
 }
+
+// TestSchemaSandboxStore: a file of the embedded sandbox, which names its
+// database, is valid against schemas/outputs.schema.json, and survives the
+// yaml and dotenv formats.
+func TestSchemaSandboxStore(t *testing.T) {
+	o := sample()
+	o.Store.Sandbox = ".mageseed/sandbox.db"
+	var b bytes.Buffer
+	if err := Encode(&b, o, FormatJSON); err != nil {
+		t.Fatal(err)
+	}
+	s := outputsSchema(t)
+	if err := validate(t, s, b.Bytes()); err != nil {
+		t.Errorf("a sandbox store's file is invalid: %v", err)
+	}
+	if err := validate(t, s, bytes.Replace(b.Bytes(), []byte(`"sandbox"`), []byte(`"other"`), 1)); err == nil {
+		t.Error("a store with an unknown field is valid")
+	}
+	for _, format := range []string{FormatYAML, FormatDotenv} {
+		var b bytes.Buffer
+		if err := Encode(&b, o, format); err != nil {
+			t.Fatal(err)
+		}
+		back, _, err := Parse(b.Bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !back.Store.Same(o.Store) || back.Store.Sandbox != o.Store.Sandbox {
+			t.Errorf("%s: store read back as %+v, want %+v", format, back.Store, o.Store)
+		}
+	}
+}
