@@ -329,3 +329,33 @@ func Recall(desired []mageseed.Customer, prev *File) {
 		}
 	}
 }
+
+// Rekey files each record under the key the manifest now gives its
+// customer: a record whose customer (email, website) a desired customer
+// declares under another key moves to that key, and a second record of a
+// customer that is already recorded under its declared key is dropped. A
+// renamed key, or a key a dotenv file gave back lower-cased, is then the
+// same customer, never a customer the manifest no longer declares.
+func (o *File) Rekey(desired []mageseed.Customer) {
+	type identity struct {
+		email   string
+		website int
+	}
+	id := func(email string, website int) identity {
+		return identity{strings.ToLower(strings.TrimSpace(email)), website}
+	}
+	declared := make(map[identity]string, len(desired))
+	for i := range desired {
+		declared[id(desired[i].Email, desired[i].WebsiteID)] = desired[i].Key
+	}
+	for k, c := range o.Customers {
+		want, ok := declared[id(c.Email, c.WebsiteID)]
+		if !ok || want == k {
+			continue
+		}
+		delete(o.Customers, k)
+		if _, taken := o.Customers[want]; !taken {
+			o.Customers[want] = c
+		}
+	}
+}

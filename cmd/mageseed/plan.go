@@ -199,6 +199,7 @@ func (ss *session) plan(ctx context.Context, mode planMode, stf stateFlags) (*ap
 			break
 		}
 	}
+	st.file.Rekey(desired)
 	outputs.Recall(desired, st.file)
 	ss.desired = desired
 	// The resolved copy is all that is needed from here on; let the
