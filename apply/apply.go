@@ -54,8 +54,11 @@ type Options struct {
 	// Attempts bounds how many times one request is sent while the store
 	// does not answer it: a create whose outcome stays unknown and whose
 	// email the store does not hold after each attempt, and a token
-	// request that got no answer, a 5xx or a 429 (none of which counts as
-	// a failed sign-in). A refused password is never retried. Default 8.
+	// request that got no answer, a 5xx or a 429. A refused password is
+	// never retried, and the Remote may bound the token requests further
+	// (the magento client sends at most 3 per account and run, whatever
+	// this says, and then fails with mageseed.ErrSignInLimit, which ends
+	// the retries at once). Default 8.
 	Attempts int
 
 	// RetryDelay is the wait before the second attempt; it doubles for each
@@ -511,8 +514,16 @@ func (e *executor) finish(ctx, stop context.Context, d, s *mageseed.Customer, ac
 			// Never retried: Magento locks an account after a few failures.
 			o.warns = append(o.warns, fmt.Sprintf("customer %s: the store refused its password (credential drift); token not minted", d.Key))
 			return o
+		case errors.Is(err, mageseed.ErrSignInLimit):
+			// The store client spent the attempts a run may spend on the
+			// account (each lost answer may have been a failed sign-in):
+			// the customer fails without another request.
+			o.state = failed
+			o.err = fmt.Errorf("mint token for customer %s: %w", d.Email, err)
+			return o
 		case (code == mageseed.EUNAVAILABLE || code == mageseed.ERATELIMIT) && attempt < e.opts.Attempts && e.wait(stop, attempt):
-			// No answer is not a refused sign-in: asking again is safe.
+			// The Remote bounds the attempts that may reach the store's
+			// password check; within its bound, asking again is safe.
 		default:
 			o.state = failed
 			o.err = fmt.Errorf("mint token for customer %s: %w", d.Email, err)

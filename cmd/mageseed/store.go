@@ -98,6 +98,9 @@ func connect(ctx context.Context, f storeFlags, manifestURL, manifestStoreCode s
 		AllowInsecureHTTP:     f.allowInsecureHTTP,
 		MaxInFlight:           f.parallelism,
 	}
+	// A long Retry-After wait is announced, so that it is not taken for a
+	// hang.
+	cfg.Notify = func(msg string) { fmt.Fprintf(s.err, "mageseed: %s\n", msg) }
 	if f.verbose {
 		cfg.Logger = func(format string, args ...any) {
 			fmt.Fprintf(s.err, "mageseed: debug: "+format+"\n", args...)
