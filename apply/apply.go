@@ -10,7 +10,20 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/mageseed/mageseed"
+	"github.com/mageseed/mageseed/outputs"
 )
+
+// Recorder keeps the records of the customers Apply converges (the
+// outputs file: *outputs.Writer). Record and Forget are called from one
+// goroutine; Flush before Apply returns.
+type Recorder interface {
+	// Record sets the record of customer key, replacing any earlier one.
+	Record(key string, c outputs.Customer)
+	// Forget removes the record of customer key (a deleted customer).
+	Forget(key string)
+	// Flush writes what was recorded and returns a write's failure.
+	Flush() error
+}
 
 // Options tune Apply. The zero value is usable.
 type Options struct {
@@ -29,7 +42,7 @@ type Options struct {
 	// Outputs, if set, records every customer that Apply leaves in the
 	// store (unchanged ones included) and forgets the deleted ones. Apply
 	// flushes it before it returns; the caller closes it.
-	Outputs *OutputsWriter
+	Outputs Recorder
 
 	// TokenLifetime is how long a customer token that is not a JWT is taken
 	// to live, for tokenExpiresAt (default 1h, Magento's default).
@@ -164,7 +177,7 @@ type outcome struct {
 	activated bool // the account was activated
 	record    bool // out is to be recorded
 	forget    bool // the customer is to be removed from the outputs
-	out       CustomerOutput
+	out       outputs.Customer
 	warns     []string
 	err       error
 }
@@ -226,7 +239,7 @@ func Apply(ctx context.Context, r Remote, p *Plan, opts Options) (*Result, error
 					opts.Outputs.Record(c.Key, o.out)
 				}
 			}
-			o.out = CustomerOutput{} // recorded: let it go
+			o.out = outputs.Customer{} // recorded: let it go
 			if opts.Progress != nil {
 				opts.Progress(Event{Key: c.Key, Action: o.action, Err: o.err, Done: n, Total: total})
 			}
@@ -416,8 +429,9 @@ func (e *executor) run(ctx, stop context.Context, c *Change) outcome {
 		return e.update(ctx, stop, c.Desired, c.Remote, false)
 	default:
 		if c.Desired == nil || c.Remote == nil {
-			// A destroy plan's customer that is already absent.
-			return outcome{state: done, action: NoOp, wrote: true}
+			// A destroy plan's customer that is already absent: its
+			// record, if any, goes too.
+			return outcome{state: done, action: NoOp, wrote: true, forget: true}
 		}
 		return e.finish(ctx, stop, c.Desired, c.Remote, NoOp)
 	}
@@ -591,8 +605,8 @@ func (e *executor) finish(ctx, stop context.Context, d, s *mageseed.Customer, ac
 
 // outputFor builds the outputs entry of desired customer d from the stored
 // customer s, with d's addresses matched to s's by content.
-func outputFor(d, s *mageseed.Customer) (CustomerOutput, []string) {
-	out := CustomerOutput{ID: s.ID, Email: s.Email, WebsiteID: s.WebsiteID}
+func outputFor(d, s *mageseed.Customer) (outputs.Customer, []string) {
+	out := outputs.Customer{ID: s.ID, Email: s.Email, WebsiteID: s.WebsiteID}
 	if s.GroupID != nil {
 		out.GroupID = *s.GroupID
 	}
@@ -600,7 +614,7 @@ func outputFor(d, s *mageseed.Customer) (CustomerOutput, []string) {
 		return out, nil
 	}
 	var warns []string
-	out.Addresses = make(map[string]AddressOutput, len(d.Addresses))
+	out.Addresses = make(map[string]outputs.Address, len(d.Addresses))
 	match := matchAddresses(d.Addresses, s.Addresses)
 	adoptRecorded(d.Addresses, s.Addresses, match)
 	for i, j := range match {
@@ -611,7 +625,7 @@ func outputFor(d, s *mageseed.Customer) (CustomerOutput, []string) {
 		}
 		a := &s.Addresses[j]
 		df := isDefault(s, a)
-		out.Addresses[key] = AddressOutput{ID: a.ID, DefaultBilling: df.billing, DefaultShipping: df.shipping}
+		out.Addresses[key] = outputs.Address{ID: a.ID, DefaultBilling: df.billing, DefaultShipping: df.shipping}
 	}
 	return out, warns
 }

@@ -107,7 +107,8 @@ type Change struct {
 // Apply.
 type Plan struct {
 	// Changes holds one change per manifest customer, NoOps included, in
-	// manifest order. A destroy plan lists its deletes first.
+	// manifest order. A destroy plan lists its deletes first, and so do
+	// the deletes that Prune adds.
 	Changes []Change
 
 	// Groups holds one change per declared customer group, NoOps
@@ -121,6 +122,10 @@ type Plan struct {
 	// Notes are what the plan says about the store before any write (its
 	// account sharing scope, for one). They never hold a secret.
 	Notes []string
+
+	// Undeclared lists the customers the outputs file records but the
+	// manifest no longer declares (and, after Prune, that it leaves).
+	Undeclared []Undeclared
 }
 
 // Counts returns how many customers the plan creates, updates, deletes and
@@ -200,9 +205,10 @@ func (p *Plan) MarshalJSON() ([]byte, error) {
 		}
 	}
 	return json.Marshal(struct {
-		Notes   []string      `json:"notes,omitempty"`
-		Groups  []GroupChange `json:"groups,omitempty"`
-		Changes []Change      `json:"changes"`
-		Summary Summary       `json:"summary"`
-	}{p.Notes, groups, changes, p.Summary()})
+		Notes      []string      `json:"notes,omitempty"`
+		Groups     []GroupChange `json:"groups,omitempty"`
+		Changes    []Change      `json:"changes"`
+		Undeclared []Undeclared  `json:"undeclared,omitempty"`
+		Summary    Summary       `json:"summary"`
+	}{p.Notes, groups, changes, p.Undeclared, p.Summary()})
 }

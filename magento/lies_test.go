@@ -11,6 +11,7 @@ import (
 	"github.com/mageseed/mageseed"
 	"github.com/mageseed/mageseed/apply"
 	"github.com/mageseed/mageseed/magento"
+	"github.com/mageseed/mageseed/outputs"
 )
 
 // pageOf returns page n (from 1) of size customers c<first>..., ids from
@@ -148,7 +149,7 @@ func TestCustomerWithoutID(t *testing.T) {
 
 			// Through apply: the create fails; the outputs record nothing.
 			dir := t.TempDir()
-			w, err := apply.NewOutputsWriter(dir+"/outputs.json", "json", nil)
+			w, err := outputs.NewWriter(dir+"/outputs.json", "json", nil)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -157,7 +158,7 @@ func TestCustomerWithoutID(t *testing.T) {
 			if err == nil || len(res.Failed) != 1 {
 				t.Fatalf("Apply: %v, %+v", err, res)
 			}
-			out, err := apply.ReadOutputs(dir + "/outputs.json")
+			out, _, err := outputs.Read(dir + "/outputs.json")
 			if err == nil && len(out.Customers) != 0 {
 				t.Errorf("outputs hold %v", out.Customers)
 			}

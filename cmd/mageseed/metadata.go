@@ -9,6 +9,7 @@ import (
 	"os"
 
 	"github.com/mageseed/mageseed"
+	"github.com/mageseed/mageseed/outputs"
 )
 
 // metadataFile is the JSON form of a store's metadata snapshot, as
@@ -26,7 +27,8 @@ func writeMetadata(path, url string, md *mageseed.Metadata) error {
 	if err != nil {
 		return fmt.Errorf("write the metadata snapshot %s: %w", path, err)
 	}
-	if err := writeFileAtomic(path, append(b, '\n'), 0o644); err != nil {
+	b = append(b, '\n')
+	if err := outputs.WriteFileAtomic(path, 0o644, func(w io.Writer) error { _, err := w.Write(b); return err }); err != nil {
 		return fmt.Errorf("write the metadata snapshot %s: %w", path, err)
 	}
 	return nil

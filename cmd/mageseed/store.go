@@ -71,6 +71,7 @@ func getenv(k string) string { return strings.TrimSpace(os.Getenv(k)) }
 type store struct {
 	url       string
 	storeCode string
+	sandboxDB string // with --sandbox: the database path, which names the store
 	client    *magento.Client
 	closers   []func()
 }
@@ -115,6 +116,7 @@ func connect(ctx context.Context, f storeFlags, manifestURL, manifestStoreCode s
 		st.closers = append(st.closers, closeFn)
 		s.mask(token)
 		st.url = url
+		st.sandboxDB = f.sandbox
 		cfg.AdminToken = token
 		fmt.Fprintf(s.err, "mageseed: using the embedded sandbox at %s (database %s)\n", url, f.sandbox)
 	default:
