@@ -351,6 +351,13 @@ func TestCustomerGroupsCRUD(t *testing.T) {
 	if diff := cmp.Diff(magento.GroupData{ID: 5, Code: "Gold Members", TaxClassID: 4, TaxClassName: "Wholesale Customer"}, updated); diff != "" {
 		t.Errorf("updated group (-want +got):\n%s", diff)
 	}
+	// Group 0 is a group like the others for an update (GroupRepository::save
+	// takes the id "0" as an id).
+	var notLoggedIn magento.GroupData
+	s.ok("PUT", "/rest/V1/customerGroups/0", s.admin, map[string]any{"group": map[string]any{"code": "Guests", "tax_class_id": 3}}, &notLoggedIn)
+	if notLoggedIn.ID != 0 || notLoggedIn.Code != "Guests" {
+		t.Errorf("PUT group 0 = %+v, want group 0 renamed", notLoggedIn)
+	}
 	long := strings.Repeat("x", 40)
 	s.ok("POST", "/rest/V1/customerGroups", s.admin, map[string]any{"group": map[string]any{"code": long, "tax_class_id": 3}}, &created)
 	if created.Code != long[:32] {

@@ -102,7 +102,7 @@ var groupSpec = webapi.NewSpec(`\Magento\Customer\Api\Data\GroupInterface`,
 // createGroup is POST /V1/customerGroups (GroupRepository::save): a body
 // with an id updates that group.
 func (m *Module) createGroup(c *webapi.Call) (any, error) {
-	return m.saveGroup(c, 0)
+	return m.saveGroup(c, 0, false)
 }
 
 // updateGroup is PUT /V1/customerGroups/:id (GroupRepository::save); the
@@ -112,7 +112,7 @@ func (m *Module) updateGroup(c *webapi.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return m.saveGroup(c, id)
+	return m.saveGroup(c, id, true)
 }
 
 // Messages of GroupRepository.
@@ -128,14 +128,14 @@ const (
 // (_verifyTaxClassModel); an id names an existing group, updated in place;
 // the code is cut to 32 characters (Group::_prepareData) and must be
 // unique, whatever its case (the unique key under MySQL's collation).
-func (m *Module) saveGroup(c *webapi.Call, pathID int64) (any, error) {
+func (m *Module) saveGroup(c *webapi.Call, pathID int64, fromPath bool) (any, error) {
 	p, err := webapi.Params(c.Body, webapi.Param{Name: "group", Required: true, Kind: webapi.KindObject, Sub: groupSpec})
 	if err != nil {
 		return nil, err
 	}
 	gf := p.Sub("group")
 	id, hasID := gf.Num("id")
-	if pathID != 0 {
+	if fromPath {
 		id, hasID = pathID, true
 	}
 	code := gf.Str("code")
