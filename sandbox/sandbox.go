@@ -111,6 +111,12 @@ type Options struct {
 	RateLimit       int
 	FaultSeed       int64
 
+	// Profile, when set, models a customised store: its own customer and
+	// address attributes, configuration (street lines, email
+	// confirmation, account sharing), customer groups, tax classes and
+	// websites. See Profile and LoadProfile.
+	Profile *Profile
+
 	// Now is the store's clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -169,12 +175,19 @@ func New(opts Options) (*Sandbox, error) {
 	for _, w := range opts.ExtraWebsites {
 		extra = append(extra, store.Website(w))
 	}
+	var profile customer.Config
+	if opts.Profile != nil {
+		for _, w := range opts.Profile.Websites {
+			extra = append(extra, store.Website(w))
+		}
+		profile = opts.Profile.customerConfig()
+	}
 	sites, err := store.Normalize(extra)
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
 
-	d, err := db.Open(opts.DB, store.Schema, customer.Schema, integration.Schema, async.Schema)
+	d, err := db.Open(opts.DB, store.Schema, customer.Schema, customer.ValuesSchema, integration.Schema, async.Schema)
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: open database %q: %w", displayDB(opts.DB), err)
 	}
@@ -189,6 +202,10 @@ func New(opts Options) (*Sandbox, error) {
 	if err != nil {
 		d.Close()
 		return nil, fmt.Errorf("sandbox: seed database %q: %w", displayDB(opts.DB), err)
+	}
+	if err := customers.Configure(ctx, profile); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("sandbox: profile: %w", err)
 	}
 	tokens, err := integration.New(ctx, d, integration.Config{
 		AdminUser:             opts.AdminUser,

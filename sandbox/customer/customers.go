@@ -32,6 +32,11 @@ type customerRec struct {
 	DisableAutoGroupChange int64
 	PasswordHash           string
 	Addresses              []addressRec
+
+	custom     map[string]string // user-defined attribute values
+	subscribed bool              // extension_attributes.is_subscribed
+	// subscribe is set when the request says is_subscribed.
+	subscribe *bool
 }
 
 // addressRec is a row of customer_address_entity.
@@ -47,6 +52,8 @@ type addressRec struct {
 	RegionID             int64
 	Street               []string
 	CreatedAt, UpdatedAt string
+
+	custom map[string]string // user-defined attribute values
 
 	// Input only: the request's region code and default flags.
 	regionCode                      string
@@ -106,6 +113,9 @@ func loadCustomer(ctx context.Context, q queryer, id int64) (customerRec, bool, 
 		return c, false, err
 	}
 	c.Addresses = addrs[id]
+	if err := loadExtras(ctx, q, []*customerRec{&c}); err != nil {
+		return c, false, err
+	}
 	return c, true, nil
 }
 
@@ -141,10 +151,10 @@ func loadAddresses(ctx context.Context, q queryer, ids []int64) (map[int64][]add
 }
 
 // wire returns the customer as Magento answers it.
-func (c *customerRec) wire(dir Countries) magento.CustomerData {
+func (c *customerRec) wire(dir Countries, e *eavSetup) magento.CustomerData {
 	gid, sid, wid := int(c.GroupID), int(c.StoreID), int(c.WebsiteID)
 	dagc := int(c.DisableAutoGroupChange)
-	subscribed := false
+	subscribed := c.subscribed
 	out := magento.CustomerData{
 		ID:                     int(c.ID),
 		GroupID:                &gid,
@@ -165,6 +175,7 @@ func (c *customerRec) wire(dir Countries) magento.CustomerData {
 		Addresses:              make([]magento.AddressData, 0, len(c.Addresses)),
 		DisableAutoGroupChange: &dagc,
 		ExtensionAttributes:    &magento.CustomerExtension{IsSubscribed: &subscribed},
+		CustomAttributes:       e.wire(entityCustomer, c.custom),
 	}
 	if c.DefaultBilling != 0 {
 		out.DefaultBilling = strconv.FormatInt(c.DefaultBilling, 10)
@@ -177,14 +188,14 @@ func (c *customerRec) wire(dir Countries) magento.CustomerData {
 		out.Gender = &g
 	}
 	for i := range c.Addresses {
-		out.Addresses = append(out.Addresses, c.Addresses[i].wire(dir, c.DefaultBilling, c.DefaultShipping))
+		out.Addresses = append(out.Addresses, c.Addresses[i].wire(dir, e, c.DefaultBilling, c.DefaultShipping))
 	}
 	return out
 }
 
 // wire returns the address as Magento answers it; the default flags appear
 // only when true.
-func (a *addressRec) wire(dir Countries, defBilling, defShipping int64) magento.AddressData {
+func (a *addressRec) wire(dir Countries, e *eavSetup, defBilling, defShipping int64) magento.AddressData {
 	rid := int(a.RegionID)
 	region := &magento.RegionData{RegionID: rid, Region: a.Region}
 	if c, ok := dir.Country(a.CountryID); ok && rid != 0 {
@@ -212,6 +223,8 @@ func (a *addressRec) wire(dir Countries, defBilling, defShipping int64) magento.
 		Prefix:     a.Prefix,
 		Suffix:     a.Suffix,
 		VatID:      a.VatID,
+		// The address's own attributes.
+		CustomAttributes: e.wire(entityAddress, a.custom),
 	}
 	if a.ID == defBilling && a.ID != 0 {
 		t := true
@@ -282,6 +295,13 @@ func (m *Module) createCustomer(ctx context.Context, cf webapi.Fields, in create
 		return customerRec{}, webapi.Unauthorized(aclManage)
 	}
 	rec := customerFromFields(cf)
+	var err error
+	if rec.custom, err = m.eav.values(entityCustomer, cf); err != nil {
+		return rec, err
+	}
+	if sub, set := subscription(cf); set {
+		rec.subscribe = &sub
+	}
 	if rec.Email == "" {
 		if in.eav {
 			return rec, errEmailRequired
@@ -310,10 +330,12 @@ func (m *Module) createCustomer(ctx context.Context, cf webapi.Fields, in create
 	if !cf.Has("group_id") {
 		rec.GroupID = defaultGroupID
 	}
-	if err := validateCustomer(&rec, m.now()); err != nil {
+	if err := validateCustomer(&rec, m.now(), m.eav.validate(entityCustomer, rec.custom)); err != nil {
 		return rec, err
 	}
-	if _, ok := m.customerGroup(int(rec.GroupID)); !ok {
+	if _, ok, err := m.customerGroup(ctx, int(rec.GroupID)); err != nil {
+		return rec, err
+	} else if !ok {
 		return rec, errGroupNotExists
 	}
 	if afs, ok := cf["addresses"].([]webapi.Fields); ok {
@@ -323,7 +345,10 @@ func (m *Module) createCustomer(ctx context.Context, cf webapi.Fields, in create
 			if _, known := m.countries.Country(a.CountryID); in.eav && a.CountryID != "" && !known {
 				continue // createAccount drops addresses in countries the store does not allow
 			}
-			if err := validateAddress(m.countries, &a, in.eav); err != nil {
+			if a.custom, err = m.eav.values(entityAddress, af); err != nil {
+				return rec, err
+			}
+			if err := validateAddress(m.countries, &a, in.eav, m.eav.addressErrors(&a)); err != nil {
 				return rec, err
 			}
 			rec.Addresses = append(rec.Addresses, a)
@@ -331,7 +356,12 @@ func (m *Module) createCustomer(ctx context.Context, cf webapi.Fields, in create
 	}
 	now := db.FormatTime(m.now())
 	rec.CreatedAt, rec.UpdatedAt, rec.PasswordHash = now, now, hash
-	err := m.db.Write(ctx, func(tx *sql.Tx) error {
+	if m.cfg.ConfirmAccounts {
+		// Customer\Model\ResourceModel\Customer::_beforeSave: a new
+		// account on a website that requires confirmation gets a key.
+		rec.Confirmation = confirmationKey()
+	}
+	err = m.db.Write(ctx, func(tx *sql.Tx) error {
 		return m.insertCustomer(ctx, tx, &rec)
 	})
 	if db.IsUniqueViolation(err) {
@@ -410,6 +440,9 @@ const updateAddressSQL = `UPDATE customer_address_entity SET updated_at = ?, cit
 // insertCustomer inserts the customer and its addresses and sets its
 // default addresses from the addresses' flags.
 func (m *Module) insertCustomer(ctx context.Context, tx *sql.Tx, rec *customerRec) error {
+	if err := m.checkSharedEmail(ctx, tx, rec.Email, 0); err != nil {
+		return err
+	}
 	st, err := m.db.TxStmt(ctx, tx, insertCustomerSQL)
 	if err != nil {
 		return err
@@ -427,6 +460,15 @@ func (m *Module) insertCustomer(ctx context.Context, tx *sql.Tx, rec *customerRe
 	}
 	if rec.ID, err = res.LastInsertId(); err != nil {
 		return err
+	}
+	if err := saveValues(ctx, tx, "customer_entity_value", rec.ID, rec.custom); err != nil {
+		return err
+	}
+	if rec.subscribe != nil {
+		if err := saveSubscription(ctx, tx, rec.ID, *rec.subscribe); err != nil {
+			return err
+		}
+		rec.subscribed = *rec.subscribe
 	}
 	if len(rec.Addresses) == 0 {
 		return nil
@@ -454,6 +496,13 @@ func (m *Module) insertCustomer(ctx context.Context, tx *sql.Tx, rec *customerRe
 }
 
 func (m *Module) insertAddress(ctx context.Context, tx *sql.Tx, a *addressRec) error {
+	if err := m.insertAddressRow(ctx, tx, a); err != nil {
+		return err
+	}
+	return saveValues(ctx, tx, "customer_address_entity_value", a.ID, a.custom)
+}
+
+func (m *Module) insertAddressRow(ctx context.Context, tx *sql.Tx, a *addressRec) error {
 	st, err := m.db.TxStmt(ctx, tx, insertAddressSQL)
 	if err != nil {
 		return err
@@ -489,7 +538,7 @@ func (m *Module) createAccount(c *webapi.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return rec.wire(m.countries), nil
+	return rec.wire(m.countries, &m.eav), nil
 }
 
 // saveCustomer is POST /V1/customers/ (CustomerRepository::save): an
@@ -508,13 +557,13 @@ func (m *Module) saveCustomer(c *webapi.Call) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return rec.wire(m.countries), nil
+		return rec.wire(m.countries, &m.eav), nil
 	}
 	rec, err := m.createCustomer(c.R.Context(), cf, createInput{store: c.Store, all: c.All, hash: p.Str("passwordHash")})
 	if err != nil {
 		return nil, err
 	}
-	return rec.wire(m.countries), nil
+	return rec.wire(m.countries, &m.eav), nil
 }
 
 // getCustomer is GET /V1/customers/:customerId.
@@ -530,7 +579,7 @@ func (m *Module) getCustomer(c *webapi.Call) (any, error) {
 	if !ok {
 		return nil, webapi.NotFound("customerId", id)
 	}
-	return rec.wire(m.countries), nil
+	return rec.wire(m.countries, &m.eav), nil
 }
 
 // getMe is GET /V1/customers/me.
@@ -542,7 +591,7 @@ func (m *Module) getMe(c *webapi.Call) (any, error) {
 	if !ok {
 		return nil, webapi.NotFound("customerId", c.Who.UID)
 	}
-	return rec.wire(m.countries), nil
+	return rec.wire(m.countries, &m.eav), nil
 }
 
 // putCustomer is PUT /V1/customers/:id. The URL's id wins over the body's.
@@ -562,7 +611,7 @@ func (m *Module) putCustomer(c *webapi.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return rec.wire(m.countries), nil
+	return rec.wire(m.countries, &m.eav), nil
 }
 
 // putMe is PUT /V1/customers/me: the token's customer, whatever id the
@@ -576,7 +625,7 @@ func (m *Module) putMe(c *webapi.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return rec.wire(m.countries), nil
+	return rec.wire(m.countries, &m.eav), nil
 }
 
 // updateCustomer runs CustomerRepository::save on an existing customer:
@@ -596,6 +645,15 @@ func (m *Module) updateCustomer(ctx context.Context, id int64, cf webapi.Fields,
 	}
 	rec := customerFromFields(cf)
 	rec.ID = id
+	// The body replaces the user-defined attribute values too: one it
+	// leaves out loses its value (magento/magento2 #27909).
+	if rec.custom, err = m.eav.values(entityCustomer, cf); err != nil {
+		return rec, err
+	}
+	rec.subscribed = prev.subscribed
+	if sub, set := subscription(cf); set {
+		rec.subscribe = &sub
+	}
 	rec.CreatedAt, rec.CreatedIn, rec.Confirmation = prev.CreatedAt, prev.CreatedIn, prev.Confirmation
 	if self || !cf.Has("group_id") {
 		rec.GroupID = prev.GroupID
@@ -615,10 +673,12 @@ func (m *Module) updateCustomer(ctx context.Context, id int64, cf webapi.Fields,
 	if _, ok := m.stores.Store(int(rec.StoreID)); !ok {
 		return rec, errStoreNotFound
 	}
-	if err := validateCustomer(&rec, m.now()); err != nil {
+	if err := validateCustomer(&rec, m.now(), m.eav.validate(entityCustomer, rec.custom)); err != nil {
 		return rec, err
 	}
-	if _, ok := m.customerGroup(int(rec.GroupID)); !ok {
+	if _, ok, err := m.customerGroup(ctx, int(rec.GroupID)); err != nil {
+		return rec, err
+	} else if !ok {
 		return rec, errGroupNotExists
 	}
 	existing := map[int64]bool{}
@@ -655,7 +715,10 @@ func (m *Module) updateCustomer(ctx context.Context, id int64, cf webapi.Fields,
 			if a.ID != 0 && !existing[a.ID] {
 				return rec, webapi.NotFound("addressId", a.ID)
 			}
-			if err := validateAddress(m.countries, &a, false); err != nil {
+			if a.custom, err = m.eav.values(entityAddress, af); err != nil {
+				return rec, err
+			}
+			if err := validateAddress(m.countries, &a, false, m.eav.addressErrors(&a)); err != nil {
 				return rec, err
 			}
 			rec.Addresses = append(rec.Addresses, a)
@@ -664,6 +727,17 @@ func (m *Module) updateCustomer(ctx context.Context, id int64, cf webapi.Fields,
 	now := db.FormatTime(m.now())
 	rec.UpdatedAt = now
 	err = m.db.Write(ctx, func(tx *sql.Tx) error {
+		if err := m.checkSharedEmail(ctx, tx, rec.Email, id); err != nil {
+			return err
+		}
+		if err := saveValues(ctx, tx, "customer_entity_value", id, rec.custom); err != nil {
+			return err
+		}
+		if rec.subscribe != nil {
+			if err := saveSubscription(ctx, tx, id, *rec.subscribe); err != nil {
+				return err
+			}
+		}
 		if replace {
 			keep := map[int64]bool{}
 			for i := range rec.Addresses {
@@ -682,6 +756,9 @@ func (m *Module) updateCustomer(ctx context.Context, id int64, cf webapi.Fields,
 						db.NullInt(a.RegionID), db.NullString(strings.Join(a.Street, "\n")), db.NullString(a.Suffix),
 						db.NullString(a.Telephone), db.NullString(a.VatID), a.ID)
 					if err != nil {
+						return err
+					}
+					if err := saveValues(ctx, tx, "customer_address_entity_value", a.ID, a.custom); err != nil {
 						return err
 					}
 				}

@@ -81,7 +81,10 @@ func requiredValue(label string) *webapi.Error {
 // validateCustomer checks a customer's own fields as Magento's EAV and
 // customer validators do, in their order, and normalises dob. The errors
 // are one validator exception.
-func validateCustomer(rec *customerRec, now time.Time) *webapi.Error {
+//
+// custom are the messages of the user-defined attributes, which Magento's
+// EAV validator reports after the stock attributes'.
+func validateCustomer(rec *customerRec, now time.Time, custom []*webapi.Error) *webapi.Error {
 	var errs webapi.ValidatorErrors
 	if strings.TrimSpace(rec.Firstname) == "" {
 		errs.Add(requiredValue("First Name"))
@@ -109,6 +112,9 @@ func validateCustomer(rec *customerRec, now time.Time) *webapi.Error {
 		default:
 			rec.Dob = d.Format("2006-01-02")
 		}
+	}
+	for _, e := range custom {
+		errs.Add(e)
 	}
 	return errs.Err()
 }
@@ -161,7 +167,12 @@ func addressFromFields(af webapi.Fields) addressRec {
 // attribute values are reported first, as the EAV validator's
 // `"%1" is a required value.`; otherwise (repository saves) as the address
 // validator's `"%fieldName" is required.`.
-func validateAddress(dir Countries, a *addressRec, eav bool) *webapi.Error {
+//
+// custom are the messages of the address's user-defined attributes (the
+// EAV validator's): with eav they join the missing values; otherwise they
+// come after the address validator, as AddressRepository::save validates
+// the address before the resource model's EAV check.
+func validateAddress(dir Countries, a *addressRec, eav bool, custom []*webapi.Error) *webapi.Error {
 	var errs webapi.InputErrors
 	street1 := ""
 	if len(a.Street) > 0 {
@@ -177,6 +188,9 @@ func validateAddress(dir Countries, a *addressRec, eav bool) *webapi.Error {
 			if strings.TrimSpace(f.value) == "" {
 				verrs.Add(requiredValue(f.label))
 			}
+		}
+		for _, e := range custom {
+			verrs.Add(e)
 		}
 		if e := verrs.Err(); e != nil {
 			return e
@@ -207,7 +221,14 @@ func validateAddress(dir Countries, a *addressRec, eav bool) *webapi.Error {
 			errs.Add(e)
 		}
 	}
-	return errs.Err()
+	if e := errs.Err(); e != nil || eav {
+		return e
+	}
+	var verrs webapi.ValidatorErrors
+	for _, e := range custom {
+		verrs.Add(e)
+	}
+	return verrs.Err()
 }
 
 // resolveRegion fills the address's region from the directory: a region id
