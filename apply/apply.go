@@ -539,7 +539,7 @@ func (e *executor) finish(ctx, stop context.Context, d, s *mageseed.Customer, ac
 			o.state, o.err = failed, fmt.Errorf("activate customer %s: the store client cannot activate accounts", d.Email)
 			return o
 		}
-		got, err := act.ActivateCustomer(ctx, s.Email, s.Confirmation)
+		got, err := act.ActivateCustomer(ctx, *s, s.Confirmation)
 		switch {
 		case err == nil:
 			got.Key, got.Website = s.Key, s.Website

@@ -96,7 +96,8 @@ func (m *customMem) CustomerToken(ctx context.Context, email, password string) (
 	return m.memStore.CustomerToken(ctx, email, password)
 }
 
-func (m *customMem) ActivateCustomer(ctx context.Context, email, key string) (mageseed.Customer, error) {
+func (m *customMem) ActivateCustomer(ctx context.Context, cu mageseed.Customer, key string) (mageseed.Customer, error) {
+	email := cu.Email
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for _, c := range m.customers {

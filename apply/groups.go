@@ -24,9 +24,10 @@ type GroupRemote interface {
 // ActivateRemote is a Remote that can confirm an account that awaits email
 // confirmation. magento.Client implements it.
 type ActivateRemote interface {
-	// ActivateCustomer confirms the account of email with its confirmation
-	// key and returns the customer.
-	ActivateCustomer(ctx context.Context, email, key string) (mageseed.Customer, error)
+	// ActivateCustomer confirms the account of customer c (as the store
+	// holds it: email, website, store view) with its confirmation key and
+	// returns the customer.
+	ActivateCustomer(ctx context.Context, c mageseed.Customer, key string) (mageseed.Customer, error)
 }
 
 // GroupChange is what the plan does to one declared customer group.

@@ -133,7 +133,7 @@ func TestActivateAndConfirmation(t *testing.T) {
 	s := &customStore{}
 	c := newClient(t, s, nil)
 	ctx := context.Background()
-	cu, err := c.ActivateCustomer(ctx, "jdoe@example.com", "0123456789abcdef0123456789abcdef")
+	cu, err := c.ActivateCustomer(ctx, mageseed.Customer{Email: "jdoe@example.com"}, "0123456789abcdef0123456789abcdef")
 	if err != nil {
 		t.Fatal(err)
 	}

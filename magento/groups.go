@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"sync"
 
 	"github.com/mageseed/mageseed"
 )
@@ -103,15 +104,25 @@ type ActivateRequest struct {
 	ConfirmationKey string `json:"confirmationKey"`
 }
 
-// ActivateCustomer confirms the account of email with its confirmation
-// key (PUT /V1/customers/:email/activate), as the link of the confirmation
-// email would, and returns the customer. The store looks the email up in
-// the website of the client's store view. An account that is already
-// active gives EINVALID ("The account is already active.").
-func (c *Client) ActivateCustomer(ctx context.Context, email, key string) (mageseed.Customer, error) {
+// ActivateCustomer confirms the account of customer cust with its
+// confirmation key (PUT /V1/customers/:email/activate), as the link of the
+// confirmation email would, and returns the customer. An account that is
+// already active gives EINVALID ("The account is already active.").
+//
+// The store looks the email up in the website of the store view in the
+// URL, so the request goes to the store view the customer belongs to
+// (cust.StoreID, by GET /V1/store/storeViews, read once per client).
+func (c *Client) ActivateCustomer(ctx context.Context, cust mageseed.Customer, key string) (mageseed.Customer, error) {
 	k := &call{
-		method: http.MethodPut, path: "/V1/customers/" + url.PathEscape(email) + "/activate",
+		method: http.MethodPut, path: "/V1/customers/" + url.PathEscape(cust.Email) + "/activate",
 		body: ActivateRequest{ConfirmationKey: key}, secrets: []string{key},
+	}
+	if cust.StoreID != nil && *cust.StoreID != 0 {
+		code, err := c.storeViewCode(ctx, *cust.StoreID)
+		if err != nil {
+			return mageseed.Customer{}, err
+		}
+		k.store = code
 	}
 	var out CustomerData
 	if err := c.do(ctx, k, &out); err != nil {
@@ -138,4 +149,32 @@ func (c *Client) ConfirmationStatus(ctx context.Context, id int) (string, error)
 		return "", err
 	}
 	return s, nil
+}
+
+// storeViews caches the store's view codes by id.
+type storeViews struct {
+	mu    sync.Mutex
+	codes map[int]string
+}
+
+// storeViewCode returns the code of store view id (GET
+// /V1/store/storeViews, once per client).
+func (c *Client) storeViewCode(ctx context.Context, id int) (string, error) {
+	c.views.mu.Lock()
+	defer c.views.mu.Unlock()
+	if c.views.codes == nil {
+		var list []StoreViewData
+		if err := c.do(ctx, &call{method: http.MethodGet, path: "/V1/store/storeViews"}, &list); err != nil {
+			return "", err
+		}
+		c.views.codes = make(map[int]string, len(list))
+		for _, v := range list {
+			c.views.codes[v.ID] = v.Code
+		}
+	}
+	code, ok := c.views.codes[id]
+	if !ok {
+		return "", mageseed.Errorf(mageseed.ENOTFOUND, "store view %d is not in the store's list", id)
+	}
+	return code, nil
 }

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"github.com/google/go-cmp/cmp"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -208,9 +210,21 @@ func TestExamplesApply(t *testing.T) {
 			continue
 		}
 		t.Run(name, func(t *testing.T) {
-			newTestStore(t, sandbox.Options{})
-			dir := t.TempDir()
+			// A directory with a profile.yaml models its own store: the
+			// sandbox starts with that profile, and manifest.yaml is
+			// applied to it.
+			var opts sandbox.Options
 			path := filepath.Join(examples, name)
+			if e.IsDir() {
+				if p, err := sandbox.LoadProfile(filepath.Join(path, "profile.yaml")); err == nil {
+					opts.Profile = p
+					path = filepath.Join(path, "manifest.yaml")
+				} else if !errors.Is(err, fs.ErrNotExist) {
+					t.Fatal(err)
+				}
+			}
+			newTestStore(t, opts)
+			dir := t.TempDir()
 			if code, out, errOut := runCmd(t, dir, "validate", path); code != 0 {
 				t.Fatalf("validate: exit %d\n%s\n%s", code, out, errOut)
 			}
