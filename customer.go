@@ -118,6 +118,9 @@ type Address struct {
 type AttributeValue struct {
 	Value string
 	List  []string
+	// Label is what the manifest wrote for an option id in Value (a label,
+	// or labels joined with ", "), kept for plans; "" otherwise.
+	Label string
 }
 
 // Group is a customer group: declared in a manifest (Key set), or as a

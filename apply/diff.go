@@ -354,8 +354,11 @@ func attributeChanges(prefix string, d, r map[string]mageseed.AttributeValue) ([
 
 // attrText renders a declared value for a plan.
 func attrText(v mageseed.AttributeValue) string {
-	if v.Value == "" && len(v.List) > 0 {
+	switch {
+	case v.Value == "" && len(v.List) > 0:
 		return strings.Join(v.List, ",")
+	case v.Label != "" && v.Label != v.Value:
+		return v.Label + " (" + v.Value + ")"
 	}
 	return v.Value
 }

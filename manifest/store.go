@@ -189,7 +189,14 @@ func (ck *storeCheck) attributes(key, prefix string, address bool, attrs map[str
 			ck.fail(key, field, msg)
 			continue
 		}
-		out[code] = mageseed.AttributeValue{Value: resolved}
+		rv := mageseed.AttributeValue{Value: resolved}
+		switch {
+		case v.List != nil:
+			rv.Label = strings.Join(v.List, ", ")
+		case v.Value != resolved:
+			rv.Label = v.Value
+		}
+		out[code] = rv
 	}
 	return out
 }

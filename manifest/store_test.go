@@ -99,8 +99,8 @@ func TestCheckStoreResolves(t *testing.T) {
 	}
 	want := map[string]mageseed.AttributeValue{
 		"loyalty_number":    {Value: "L-1001"},
-		"preferred_channel": {Value: "5"},
-		"interests":         {Value: "7,9"},
+		"preferred_channel": {Value: "5", Label: "Phone"},
+		"interests":         {Value: "7,9", Label: "Golf, 7"},
 		"newsletter_ok":     {Value: "1"},
 	}
 	if diff := cmp.Diff(want, custs[0].CustomAttributes); diff != "" {
