@@ -312,6 +312,11 @@ func Apply(ctx context.Context, r Remote, p *Plan, opts Options) (*Result, error
 	<-reported
 
 	res := &Result{Groups: groupOuts}
+	if gr, ok := opts.Outputs.(GroupRecorder); ok {
+		for _, g := range groupOuts {
+			gr.RecordGroup(g.Key, outputs.Group{ID: g.ID, Code: g.Code})
+		}
+	}
 	for i := range outs {
 		o, c := &outs[i], &p.Changes[i]
 		res.Warnings = append(res.Warnings, o.warns...)

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/mageseed/mageseed"
+	"github.com/mageseed/mageseed/outputs"
 )
 
 // GroupRemote is a Remote that manages customer groups. magento.Client
@@ -28,6 +29,12 @@ type ActivateRemote interface {
 	// holds it: email, website, store view) with its confirmation key and
 	// returns the customer.
 	ActivateCustomer(ctx context.Context, c mageseed.Customer, key string) (mageseed.Customer, error)
+}
+
+// GroupRecorder is a Recorder that also keeps the records of customer
+// groups (*outputs.Writer).
+type GroupRecorder interface {
+	RecordGroup(key string, g outputs.Group)
 }
 
 // GroupChange is what the plan does to one declared customer group.
