@@ -302,10 +302,15 @@ func textProblem(a *mageseed.Attribute, s string) string {
 		k, err := strconv.Atoi(strings.TrimSpace(v))
 		return k, err == nil && k > 0
 	}
-	if k, ok := rule("min_text_length"); ok && n < k {
+	// Lengths count only when the attribute has an input validation
+	// (Magento\Eav\Model\Attribute\Data\Text::validateLength), of the
+	// trimmed value.
+	_, lengths := a.Validation["input_validation"]
+	n = utf8.RuneCountInString(strings.TrimSpace(s))
+	if k, ok := rule("min_text_length"); lengths && ok && n < k {
 		return fmt.Sprintf("must be at least %d characters long (the store's rule for %s)", k, a.Code)
 	}
-	if k, ok := rule("max_text_length"); ok && n > k {
+	if k, ok := rule("max_text_length"); lengths && ok && n > k {
 		return fmt.Sprintf("must be at most %d characters long (the store's rule for %s)", k, a.Code)
 	}
 	bad := func(what string) string {
