@@ -320,8 +320,11 @@ func fieldChanges(d, r, t *mageseed.Customer) []FieldChange {
 
 // attributeChanges compares the declared custom attributes d with the
 // stored ones r, code by code (field ownership per attribute), and returns
-// the changes and the full set to send: r's values with d's over them, as
-// a store resets the attributes an update leaves out.
+// the changes and the full set to send: r's values with d's over them. A
+// stock 2.4.8 keeps the attributes an update leaves out
+// (Magento\Customer\Model\ResourceModel\CustomerRepository::save), but
+// stores with modules that replace the customer on save lose them: sending
+// the whole set is right for both.
 func attributeChanges(prefix string, d, r map[string]mageseed.AttributeValue) ([]FieldChange, map[string]mageseed.AttributeValue) {
 	if len(d) == 0 {
 		return nil, r
