@@ -55,6 +55,25 @@ func customBody(email string, attrs ...any) map[string]any {
 	return b
 }
 
+// TestProfileBuiltInGo checks that New refuses a Profile built in Go
+// that ParseProfile would have refused.
+func TestProfileBuiltInGo(t *testing.T) {
+	for _, p := range []*sandbox.Profile{
+		{CustomerAttributes: []sandbox.AttributeSpec{{Code: "Bad Code"}}},
+		{AddressAttributes: []sandbox.AttributeSpec{{Code: "street"}}},
+		{CustomerAttributes: []sandbox.AttributeSpec{{Code: "photo", Input: "image"}}},
+		{CustomerAttributes: []sandbox.AttributeSpec{{Code: "channel", Input: "select"}}},
+		{CustomerAttributes: []sandbox.AttributeSpec{{Code: "a"}, {Code: "a"}}},
+		{Groups: []sandbox.GroupSpec{{Code: "VIP", TaxClassID: 2}}},
+		{Config: sandbox.StoreConfig{StreetLines: 21}},
+	} {
+		if sb, err := sandbox.New(sandbox.Options{Profile: p}); err == nil {
+			sb.Close()
+			t.Errorf("New accepted the profile %+v", p)
+		}
+	}
+}
+
 func TestLoadProfile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "store.yaml")
 	if err := os.WriteFile(path, []byte("config:\n  streetLines: 3\n  confirm: true\n"), 0o600); err != nil {
