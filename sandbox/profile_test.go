@@ -491,6 +491,10 @@ func TestEmailConfirmation(t *testing.T) {
 	if st != "account_confirmation_not_required" {
 		t.Errorf("status = %q, want account_confirmation_not_required", st)
 	}
+	// AccountManagement::activateById for the token's customer.
+	tok := plain.token("/rest/V1/integration/customer/token", "plain@example.com", "Password1")
+	wantError(t, plain.do("PUT", "/rest/V1/customers/me/activate", tok, map[string]any{"confirmationKey": "x"}), http.StatusBadRequest,
+		errorBody{Message: "The account is already active."})
 }
 
 // TestGlobalAccountSharing checks customer/account_share/scope = global
