@@ -261,15 +261,39 @@ func TestCustomAttributeValues(t *testing.T) {
 		t.Errorf("search custom_attributes = %+v, want %+v", res.Items, want)
 	}
 
-	// A PUT replaces the set: a value it leaves out is gone.
+	// A PUT writes the values it has and leaves the others alone
+	// (CustomerRepository::save, Eav AbstractEntity::_collectSaveData); an
+	// empty value deletes one.
 	put := map[string]any{"customer": map[string]any{
 		"id": created.ID, "email": "jane@example.com", "firstname": "Jane", "lastname": "Doe", "website_id": 1,
-		"custom_attributes": []any{map[string]any{"attribute_code": "loyalty_number", "value": "L-2002"}},
+		"custom_attributes": []any{
+			map[string]any{"attribute_code": "loyalty_number", "value": "L-2002"},
+			map[string]any{"attribute_code": "topics", "value": ""},
+		},
 	}}
 	var updated magento.CustomerData
 	s.ok("PUT", "/rest/V1/customers/"+itoa(created.ID), s.admin, put, &updated)
-	if diff := cmp.Diff([]magento.CustomAttribute{{AttributeCode: "loyalty_number", Value: "L-2002"}}, updated.CustomAttributes); diff != "" {
+	wantUpdated := []magento.CustomAttribute{
+		{AttributeCode: "loyalty_number", Value: "L-2002"},
+		{AttributeCode: "preferred_channel", Value: "5"},
+	}
+	if diff := cmp.Diff(wantUpdated, updated.CustomAttributes); diff != "" {
 		t.Errorf("updated custom_attributes (-want +got):\n%s", diff)
+	}
+	// The EAV validator checks the body: a required attribute it leaves
+	// out is missing, though the store has a value.
+	delete(put["customer"].(map[string]any), "custom_attributes")
+	wantError(t, s.do("PUT", "/rest/V1/customers/"+itoa(created.ID), s.admin, put), http.StatusBadRequest,
+		errorBody{Message: `"%1" is a required value.`, Parameters: []any{"Loyalty Number"}})
+	// An address laid over its stored self keeps the values the body
+	// leaves out (Address::updateData).
+	addrBody := usAddress(true)
+	addrBody["id"] = got.Addresses[0].ID
+	put["customer"].(map[string]any)["custom_attributes"] = []any{map[string]any{"attribute_code": "loyalty_number", "value": "L-2002"}}
+	put["customer"].(map[string]any)["addresses"] = []any{addrBody}
+	s.ok("PUT", "/rest/V1/customers/"+itoa(created.ID), s.admin, put, &updated)
+	if len(updated.Addresses) != 1 || !cmp.Equal(wantAddr, updated.Addresses[0].CustomAttributes) {
+		t.Errorf("address after a PUT without its custom_attributes = %+v, want %+v", updated.Addresses, wantAddr)
 	}
 
 	tests := []struct {
