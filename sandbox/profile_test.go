@@ -55,6 +55,25 @@ func customBody(email string, attrs ...any) map[string]any {
 	return b
 }
 
+// TestProfileBuiltInGo checks that New refuses a Profile built in Go
+// that ParseProfile would have refused.
+func TestProfileBuiltInGo(t *testing.T) {
+	for _, p := range []*sandbox.Profile{
+		{CustomerAttributes: []sandbox.AttributeSpec{{Code: "Bad Code"}}},
+		{AddressAttributes: []sandbox.AttributeSpec{{Code: "street"}}},
+		{CustomerAttributes: []sandbox.AttributeSpec{{Code: "photo", Input: "image"}}},
+		{CustomerAttributes: []sandbox.AttributeSpec{{Code: "channel", Input: "select"}}},
+		{CustomerAttributes: []sandbox.AttributeSpec{{Code: "a"}, {Code: "a"}}},
+		{Groups: []sandbox.GroupSpec{{Code: "VIP", TaxClassID: 2}}},
+		{Config: sandbox.StoreConfig{StreetLines: 21}},
+	} {
+		if sb, err := sandbox.New(sandbox.Options{Profile: p}); err == nil {
+			sb.Close()
+			t.Errorf("New accepted the profile %+v", p)
+		}
+	}
+}
+
 func TestLoadProfile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "store.yaml")
 	if err := os.WriteFile(path, []byte("config:\n  streetLines: 3\n  confirm: true\n"), 0o600); err != nil {
@@ -242,15 +261,39 @@ func TestCustomAttributeValues(t *testing.T) {
 		t.Errorf("search custom_attributes = %+v, want %+v", res.Items, want)
 	}
 
-	// A PUT replaces the set: a value it leaves out is gone.
+	// A PUT writes the values it has and leaves the others alone
+	// (CustomerRepository::save, Eav AbstractEntity::_collectSaveData); an
+	// empty value deletes one.
 	put := map[string]any{"customer": map[string]any{
 		"id": created.ID, "email": "jane@example.com", "firstname": "Jane", "lastname": "Doe", "website_id": 1,
-		"custom_attributes": []any{map[string]any{"attribute_code": "loyalty_number", "value": "L-2002"}},
+		"custom_attributes": []any{
+			map[string]any{"attribute_code": "loyalty_number", "value": "L-2002"},
+			map[string]any{"attribute_code": "topics", "value": ""},
+		},
 	}}
 	var updated magento.CustomerData
 	s.ok("PUT", "/rest/V1/customers/"+itoa(created.ID), s.admin, put, &updated)
-	if diff := cmp.Diff([]magento.CustomAttribute{{AttributeCode: "loyalty_number", Value: "L-2002"}}, updated.CustomAttributes); diff != "" {
+	wantUpdated := []magento.CustomAttribute{
+		{AttributeCode: "loyalty_number", Value: "L-2002"},
+		{AttributeCode: "preferred_channel", Value: "5"},
+	}
+	if diff := cmp.Diff(wantUpdated, updated.CustomAttributes); diff != "" {
 		t.Errorf("updated custom_attributes (-want +got):\n%s", diff)
+	}
+	// The EAV validator checks the body: a required attribute it leaves
+	// out is missing, though the store has a value.
+	delete(put["customer"].(map[string]any), "custom_attributes")
+	wantError(t, s.do("PUT", "/rest/V1/customers/"+itoa(created.ID), s.admin, put), http.StatusBadRequest,
+		errorBody{Message: `"%1" is a required value.`, Parameters: []any{"Loyalty Number"}})
+	// An address laid over its stored self keeps the values the body
+	// leaves out (Address::updateData).
+	addrBody := usAddress(true)
+	addrBody["id"] = got.Addresses[0].ID
+	put["customer"].(map[string]any)["custom_attributes"] = []any{map[string]any{"attribute_code": "loyalty_number", "value": "L-2002"}}
+	put["customer"].(map[string]any)["addresses"] = []any{addrBody}
+	s.ok("PUT", "/rest/V1/customers/"+itoa(created.ID), s.admin, put, &updated)
+	if len(updated.Addresses) != 1 || !cmp.Equal(wantAddr, updated.Addresses[0].CustomAttributes) {
+		t.Errorf("address after a PUT without its custom_attributes = %+v, want %+v", updated.Addresses, wantAddr)
 	}
 
 	tests := []struct {
@@ -472,6 +515,10 @@ func TestEmailConfirmation(t *testing.T) {
 	if st != "account_confirmation_not_required" {
 		t.Errorf("status = %q, want account_confirmation_not_required", st)
 	}
+	// AccountManagement::activateById for the token's customer.
+	tok := plain.token("/rest/V1/integration/customer/token", "plain@example.com", "Password1")
+	wantError(t, plain.do("PUT", "/rest/V1/customers/me/activate", tok, map[string]any{"confirmationKey": "x"}), http.StatusBadRequest,
+		errorBody{Message: "The account is already active."})
 }
 
 // TestGlobalAccountSharing checks customer/account_share/scope = global

@@ -10,7 +10,10 @@
 //   - webapi: the protocol layer (Magento\Framework\Webapi and
 //     Magento_Webapi): routes, store codes, the ACL check, request decoding,
 //     input limits, search criteria, the error envelope;
-//   - customer (Magento_Customer): customers, addresses, customer groups;
+//   - customer (Magento_Customer): customers, addresses, customer groups,
+//     attribute metadata and the store's own attributes (with Magento_Eav's
+//     data models), email confirmation, account sharing, and the newsletter
+//     flag of Magento_Newsletter's customer plugin;
 //   - integration (Magento_Integration): tokens, their lockout, OAuth 1.0a;
 //   - directory (Magento_Directory): countries and regions;
 //   - store (Magento_Store): websites, store views, store configs;
@@ -18,6 +21,10 @@
 //     async and bulk API and its consumer;
 //   - internal/db: the SQLite database, the schema each module contributes,
 //     and the serialized, group-committed writer.
+//
+// A Profile (profile.go) models a customised store: its own customer and
+// address attributes, street lines, email confirmation, account sharing,
+// groups, tax classes and websites; the customer module applies it.
 //
 // A module package never imports another: what one needs of another is a
 // small interface it declares (customer's Stores and Countries,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 )
@@ -139,6 +140,21 @@ func (m *Module) configure(ctx context.Context, cfg Config) error {
 	if cfg.StreetLines < 0 || cfg.StreetLines > MaxStreetLines {
 		return fmt.Errorf("street lines %d: must be between 1 and %d", cfg.StreetLines, MaxStreetLines)
 	}
+	for _, set := range []struct {
+		entity string
+		specs  []AttributeSpec
+	}{{entityCustomer, cfg.CustomerAttributes}, {entityAddress, cfg.AddressAttributes}} {
+		seen := map[string]bool{}
+		for _, a := range set.specs {
+			if err := checkAttribute(set.entity, a); err != nil {
+				return err
+			}
+			if seen[a.Code] {
+				return fmt.Errorf("%s attribute %q: defined twice", set.entity, a.Code)
+			}
+			seen[a.Code] = true
+		}
+	}
 	err := m.db.Write(ctx, func(tx *sql.Tx) error {
 		for _, g := range cfg.Groups {
 			code := strings.TrimSpace(g.Code)
@@ -183,6 +199,33 @@ func (m *Module) configure(ctx context.Context, cfg Config) error {
 	m.eav = newEAVSetup(cfg)
 	return nil
 }
+
+// checkAttribute checks a user-defined attribute of the entity: a code of
+// Magento's form that is not a stock attribute's, a known input, options
+// for the inputs that list them.
+func checkAttribute(entity string, a AttributeSpec) error {
+	in := a.Input
+	if in == "" {
+		in = "text"
+	}
+	listed := in == "select" || in == "multiselect"
+	switch {
+	case !attributeCodeRE.MatchString(a.Code):
+		return fmt.Errorf("%s attribute %q: the code must be lower-case letters, digits and _ and start with a letter", entity, a.Code)
+	case IsStockAttribute(entity, a.Code):
+		return fmt.Errorf("%s attribute %q: a stock attribute has that code", entity, a.Code)
+	case attributeInputs[in] == "":
+		return fmt.Errorf("%s attribute %q: unknown input %q", entity, a.Code, a.Input)
+	case listed && len(a.Options) == 0:
+		return fmt.Errorf("%s attribute %q: a %s attribute needs options", entity, a.Code, in)
+	case !listed && len(a.Options) > 0:
+		return fmt.Errorf("%s attribute %q: options apply to select and multiselect attributes only", entity, a.Code)
+	}
+	return nil
+}
+
+// attributeCodeRE is the form of an attribute code.
+var attributeCodeRE = regexp.MustCompile(`^[a-z][a-z0-9_]{0,59}$`)
 
 // msgShareDuplicates is Magento\Customer\Model\Config\Share::beforeSave's
 // refusal to share accounts globally.

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/mageseed/mageseed/sandbox/webapi"
@@ -68,29 +67,24 @@ func (m *Module) lookupWebsite(websiteID int) int {
 }
 
 // activate is PUT /V1/customers/:email/activate
-// (AccountManagement::activate): the key must be the customer's pending
-// confirmation key; the answer is the customer, without the key.
+// (AccountManagement::activate): the customer with the email in the URL's
+// website (any website when accounts are shared globally).
 func (m *Module) activate(c *webapi.Call) (any, error) {
 	p, err := webapi.Params(c.Body, webapi.Param{Name: "confirmationKey", Required: true})
 	if err != nil {
 		return nil, err
 	}
-	email, err := url.PathUnescape(c.Params["email"])
-	if err != nil {
-		email = c.Params["email"]
-	}
-	email = strings.TrimSpace(email)
+	email := strings.TrimSpace(c.Params["email"])
 	ctx := c.R.Context()
 	website := c.Store.WebsiteID
-	q := `SELECT entity_id, coalesce(confirmation, '') FROM customer_entity WHERE email = ? AND website_id = ?`
+	q := `SELECT entity_id FROM customer_entity WHERE email = ? AND website_id = ?`
 	args := []any{email, website}
 	if m.lookupWebsite(website) == 0 {
-		q = `SELECT entity_id, coalesce(confirmation, '') FROM customer_entity WHERE email = ? ORDER BY website_id LIMIT 1`
+		q = `SELECT entity_id FROM customer_entity WHERE email = ? ORDER BY website_id LIMIT 1`
 		args = args[:1]
 	}
 	var id int64
-	var key string
-	err = m.db.R.QueryRowContext(ctx, q, args...).Scan(&id, &key)
+	err = m.db.R.QueryRowContext(ctx, q, args...).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, webapi.NewError(http.StatusNotFound, msgNoSuchEntity2,
 			map[string]any{"fieldName": "email", "fieldValue": email, "field2Name": "websiteId", "field2Value": website})
@@ -98,10 +92,35 @@ func (m *Module) activate(c *webapi.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	return m.activateCustomer(ctx, id, p.Str("confirmationKey"))
+}
+
+// activateMe is PUT /V1/customers/me/activate
+// (AccountManagement::activateById for the token's customer).
+func (m *Module) activateMe(c *webapi.Call) (any, error) {
+	p, err := webapi.Params(c.Body, webapi.Param{Name: "confirmationKey", Required: true})
+	if err != nil {
+		return nil, err
+	}
+	return m.activateCustomer(c.R.Context(), c.Who.UID, p.Str("confirmationKey"))
+}
+
+// activateCustomer is AccountManagement::activateCustomer: the key must be
+// the customer's pending confirmation key; the answer is the customer,
+// without the key.
+func (m *Module) activateCustomer(ctx context.Context, id int64, confirmationKey string) (any, error) {
+	var key string
+	err := m.db.R.QueryRowContext(ctx, `SELECT coalesce(confirmation, '') FROM customer_entity WHERE entity_id = ?`, id).Scan(&key)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, webapi.NotFound("customerId", id)
+	}
+	if err != nil {
+		return nil, err
+	}
 	if key == "" {
 		return nil, webapi.NewError(http.StatusBadRequest, msgAlreadyActive, nil)
 	}
-	if key != p.Str("confirmationKey") {
+	if key != confirmationKey {
 		return nil, webapi.NewError(http.StatusBadRequest, msgInvalidToken, nil)
 	}
 	err = m.db.Write(ctx, func(tx *sql.Tx) error {

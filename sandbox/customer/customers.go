@@ -299,6 +299,7 @@ func (m *Module) createCustomer(ctx context.Context, cf webapi.Fields, in create
 	if rec.custom, err = m.eav.values(entityCustomer, cf); err != nil {
 		return rec, err
 	}
+	rec.custom = mergeValues(nil, rec.custom)
 	if sub, set := subscription(cf); set {
 		rec.subscribe = &sub
 	}
@@ -348,6 +349,7 @@ func (m *Module) createCustomer(ctx context.Context, cf webapi.Fields, in create
 			if a.custom, err = m.eav.values(entityAddress, af); err != nil {
 				return rec, err
 			}
+			a.custom = mergeValues(nil, a.custom)
 			if err := validateAddress(m.countries, &a, in.eav, m.eav.addressErrors(&a)); err != nil {
 				return rec, err
 			}
@@ -645,11 +647,17 @@ func (m *Module) updateCustomer(ctx context.Context, id int64, cf webapi.Fields,
 	}
 	rec := customerFromFields(cf)
 	rec.ID = id
-	// The body replaces the user-defined attribute values too: one it
-	// leaves out loses its value (magento/magento2 #27909).
-	if rec.custom, err = m.eav.values(entityCustomer, cf); err != nil {
+	// The EAV validator checks the body's user-defined attribute values
+	// (one it leaves out counts as empty), and the save writes those the
+	// body has: CustomerRepository::save hands the body's data to the model,
+	// with the stored values as its original data only, and
+	// Magento\Eav\Model\Entity\AbstractEntity::_collectSaveData leaves the
+	// attributes the data lacks alone. An empty or null value deletes one.
+	body, err := m.eav.values(entityCustomer, cf)
+	if err != nil {
 		return rec, err
 	}
+	rec.custom = mergeValues(prev.custom, body)
 	rec.subscribed = prev.subscribed
 	if sub, set := subscription(cf); set {
 		rec.subscribe = &sub
@@ -673,7 +681,7 @@ func (m *Module) updateCustomer(ctx context.Context, id int64, cf webapi.Fields,
 	if _, ok := m.stores.Store(int(rec.StoreID)); !ok {
 		return rec, errStoreNotFound
 	}
-	if err := validateCustomer(&rec, m.now(), m.eav.validate(entityCustomer, rec.custom)); err != nil {
+	if err := validateCustomer(&rec, m.now(), m.eav.validate(entityCustomer, body)); err != nil {
 		return rec, err
 	}
 	if _, ok, err := m.customerGroup(ctx, int(rec.GroupID)); err != nil {
@@ -682,8 +690,10 @@ func (m *Module) updateCustomer(ctx context.Context, id int64, cf webapi.Fields,
 		return rec, errGroupNotExists
 	}
 	existing := map[int64]bool{}
+	prevCustom := map[int64]map[string]string{}
 	for _, a := range prev.Addresses {
 		existing[a.ID] = true
+		prevCustom[a.ID] = a.custom
 	}
 	// Customer-level defaults must name one of the existing addresses. They
 	// count only when the body carries addresses: without them Magento
@@ -715,9 +725,13 @@ func (m *Module) updateCustomer(ctx context.Context, id int64, cf webapi.Fields,
 			if a.ID != 0 && !existing[a.ID] {
 				return rec, webapi.NotFound("addressId", a.ID)
 			}
+			// AddressRepository::save loads a stored address and lays the
+			// body over it (Address::updateData): the values the body
+			// leaves out stay, and are validated with the rest.
 			if a.custom, err = m.eav.values(entityAddress, af); err != nil {
 				return rec, err
 			}
+			a.custom = mergeValues(prevCustom[a.ID], a.custom)
 			if err := validateAddress(m.countries, &a, false, m.eav.addressErrors(&a)); err != nil {
 				return rec, err
 			}

@@ -182,6 +182,7 @@ func (m *Module) Routes() []webapi.Route {
 		{Method: "PUT", Pattern: "/V1/customers/me", ACL: webapi.ACLSelf, Body: true, Handle: m.putMe},
 		{Method: "GET", Pattern: "/V1/customers/me/billingAddress", ACL: webapi.ACLSelf, Handle: m.meBillingAddress},
 		{Method: "GET", Pattern: "/V1/customers/me/shippingAddress", ACL: webapi.ACLSelf, Handle: m.meShippingAddress},
+		{Method: "PUT", Pattern: "/V1/customers/me/activate", ACL: webapi.ACLSelf, Body: true, Handle: m.activateMe},
 		{Method: "GET", Pattern: "/V1/customers/search", ACL: aclCustomer, Handle: m.searchCustomers},
 		{Method: "POST", Pattern: "/V1/customers/isEmailAvailable", ACL: webapi.ACLAnonymous, Body: true, Handle: m.isEmailAvailable},
 		{Method: "GET", Pattern: "/V1/customers/addresses/:addressId", ACL: aclManage, Handle: m.getAddress},

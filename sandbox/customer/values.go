@@ -45,8 +45,8 @@ const (
 // values turns a body's custom_attributes into the values of the entity's
 // user-defined attributes, as strings. Codes the entity has no attribute
 // for are dropped, as AbstractExtensibleObject::filterCustomAttributes
-// drops them; a null value is no value. A multiselect value may be a list
-// of option ids.
+// drops them; a null value is "", an empty value. A multiselect value may
+// be a list of option ids.
 func (e *eavSetup) values(entity string, f webapi.Fields) (map[string]string, error) {
 	in, _ := f["custom_attributes"].([]webapi.CustomAttribute)
 	out := map[string]string{}
@@ -59,11 +59,26 @@ func (e *eavSetup) values(entity string, f webapi.Fields) (map[string]string, er
 		if err != nil {
 			return nil, err
 		}
-		if v != "" {
-			out[a.Code] = a.normalizeValue(v)
-		}
+		out[a.Code] = a.normalizeValue(v)
 	}
 	return out, nil
+}
+
+// mergeValues returns the stored values prev with the body's values laid
+// over them: a body value replaces the stored one, an empty one deletes it.
+func mergeValues(prev, body map[string]string) map[string]string {
+	out := map[string]string{}
+	for c, v := range prev {
+		out[c] = v
+	}
+	for c, v := range body {
+		if v == "" {
+			delete(out, c)
+		} else {
+			out[c] = v
+		}
+	}
+	return out
 }
 
 // attributeValue renders a custom attribute's JSON value as the string
