@@ -32,6 +32,27 @@ const (
 // requests in flight.
 const sandboxShutdownTimeout = 10 * time.Second
 
+// Limits of the sandbox's HTTP server, for 'mageseed sandbox' and the
+// embedded --sandbox alike: a client that sends its headers or its body
+// slower than this is cut off, so slow clients cannot hold connections
+// open without end.
+// They are variables so that tests can shorten them.
+var (
+	sandboxReadHeaderTimeout = 10 * time.Second
+	sandboxReadTimeout       = 60 * time.Second
+	sandboxIdleTimeout       = 2 * time.Minute
+)
+
+// newSandboxServer returns the HTTP server that serves a sandbox.
+func newSandboxServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: sandboxReadHeaderTimeout,
+		ReadTimeout:       sandboxReadTimeout,
+		IdleTimeout:       sandboxIdleTimeout,
+	}
+}
+
 // sandboxFlags are the flags of 'mageseed sandbox', as given.
 type sandboxFlags struct {
 	addr                  string
@@ -60,7 +81,7 @@ func (f *sandboxFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.adminUser, "admin-user", sandboxDefaultAdminUser, "admin user name")
 	fs.StringVar(&f.adminPassword, "admin-password", sandboxDefaultAdminPassword, "admin password")
 	fs.StringVar(&f.integrationToken, "integration-token", "", "accept `TOKEN` as an admin bearer token")
-	fs.StringVar(&f.integrationOAuth, "integration-oauth", "", "accept requests signed with OAuth 1.0a by the integration `CONSUMER_KEY,CONSUMER_SECRET,ACCESS_TOKEN,ACCESS_TOKEN_SECRET`")
+	fs.StringVar(&f.integrationOAuth, "integration-oauth", "", "accept requests signed with OAuth 1.0a by an integration: its consumer key and secret, access token and token secret, as `KEY,SECRET,TOKEN,TOKEN_SECRET`")
 	fs.DurationVar(&f.adminTokenLifetime, "admin-token-lifetime", 4*time.Hour, "lifetime of admin tokens")
 	fs.DurationVar(&f.customerTokenLifetime, "customer-token-lifetime", time.Hour, "lifetime of customer tokens")
 	fs.StringArrayVar(&f.extraWebsites, "extra-website", nil, "add a website with its own store view, as `CODE[:STORECODE]` (repeatable)")
@@ -274,7 +295,7 @@ func serveSandbox(ctx context.Context, cfg sandboxConfig, out io.Writer) (err er
 	if err != nil {
 		return withHint(fmt.Errorf("start sandbox: %w", err), "pick another port with --addr, or 127.0.0.1:0 for a free one")
 	}
-	srv := &http.Server{Handler: sb, ReadHeaderTimeout: 10 * time.Second}
+	srv := newSandboxServer(sb)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 
