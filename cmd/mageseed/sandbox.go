@@ -28,6 +28,11 @@ const (
 	sandboxDefaultAdminPassword = "admin123"
 )
 
+// oauthKeyLength is the length of an integration's consumer key and access
+// token (Magento\Framework\Oauth\Helper\Oauth::LENGTH_CONSUMER_KEY and
+// LENGTH_TOKEN); Magento refuses others, and so does the sandbox.
+const oauthKeyLength = 32
+
 // sandboxShutdownTimeout bounds how long a stopping sandbox waits for
 // requests in flight.
 const sandboxShutdownTimeout = 10 * time.Second
@@ -171,6 +176,10 @@ func (f *sandboxFlags) config(newSeed func() int64) (sandboxConfig, error) {
 		if len(parts) != 4 || slices.Contains(parts, "") {
 			return sandboxConfig{}, withHint(errors.New("invalid --integration-oauth: want four comma-separated credentials"),
 				"give CONSUMER_KEY,CONSUMER_SECRET,ACCESS_TOKEN,ACCESS_TOKEN_SECRET, the values mageseed reads from MAGENTO_CONSUMER_KEY and the rest")
+		}
+		if len(parts[0]) != oauthKeyLength || len(parts[2]) != oauthKeyLength {
+			return sandboxConfig{}, withHint(fmt.Errorf("invalid --integration-oauth: the consumer key and access token must be %d characters long", oauthKeyLength),
+				"Magento makes them %d characters long and refuses others; give an integration's own values", oauthKeyLength)
 		}
 		oauth = &magento.OAuthCredentials{ConsumerKey: parts[0], ConsumerSecret: parts[1], AccessToken: parts[2], AccessTokenSecret: parts[3]}
 	}
