@@ -1,0 +1,785 @@
+package customer
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/mageseed/mageseed/magento"
+	"github.com/mageseed/mageseed/sandbox/internal/db"
+	"github.com/mageseed/mageseed/sandbox/webapi"
+)
+
+// customerRec is a row of customer_entity with its addresses.
+type customerRec struct {
+	ID                     int64
+	WebsiteID, StoreID     int64
+	GroupID                int64
+	Email                  string
+	Firstname, Lastname    string
+	Middlename             string
+	Prefix, Suffix         string
+	Dob, Taxvat            string
+	Confirmation           string
+	CreatedIn              string
+	CreatedAt, UpdatedAt   string
+	Gender                 sql.NullInt64
+	DefaultBilling         int64
+	DefaultShipping        int64
+	DisableAutoGroupChange int64
+	PasswordHash           string
+	Addresses              []addressRec
+}
+
+// addressRec is a row of customer_address_entity.
+type addressRec struct {
+	ID, CustomerID       int64
+	Firstname, Lastname  string
+	Middlename           string
+	Prefix, Suffix       string
+	Company, Fax, VatID  string
+	City, CountryID      string
+	Postcode, Telephone  string
+	Region               string
+	RegionID             int64
+	Street               []string
+	CreatedAt, UpdatedAt string
+
+	// Input only: the request's region code and default flags.
+	regionCode                      string
+	defaultBilling, defaultShipping bool
+}
+
+// customerColumns is the column list scanCustomer reads, for the table
+// alias a ("" or "c.").
+func customerColumns(a string) string {
+	return strings.NewReplacer("@", a).Replace(`@entity_id, @website_id, @store_id, @group_id, @email, coalesce(@firstname, ''),
+	coalesce(@lastname, ''), coalesce(@middlename, ''), coalesce(@prefix, ''), coalesce(@suffix, ''), coalesce(@dob, ''),
+	coalesce(@taxvat, ''), coalesce(@confirmation, ''), coalesce(@created_in, ''), @created_at, @updated_at, @gender,
+	coalesce(@default_billing, 0), coalesce(@default_shipping, 0), @disable_auto_group_change`)
+}
+
+func scanCustomer(sc interface{ Scan(...any) error }, c *customerRec) error {
+	return sc.Scan(&c.ID, &c.WebsiteID, &c.StoreID, &c.GroupID, &c.Email, &c.Firstname, &c.Lastname,
+		&c.Middlename, &c.Prefix, &c.Suffix, &c.Dob, &c.Taxvat, &c.Confirmation, &c.CreatedIn,
+		&c.CreatedAt, &c.UpdatedAt, &c.Gender, &c.DefaultBilling, &c.DefaultShipping, &c.DisableAutoGroupChange)
+}
+
+const addressColumns = `entity_id, parent_id, coalesce(firstname, ''), coalesce(lastname, ''), coalesce(middlename, ''),
+	coalesce(prefix, ''), coalesce(suffix, ''), coalesce(company, ''), coalesce(fax, ''), coalesce(vat_id, ''),
+	coalesce(city, ''), coalesce(country_id, ''), coalesce(postcode, ''), coalesce(telephone, ''),
+	coalesce(region, ''), coalesce(region_id, 0), coalesce(street, ''), created_at, updated_at`
+
+func scanAddress(sc interface{ Scan(...any) error }, a *addressRec) error {
+	var street string
+	err := sc.Scan(&a.ID, &a.CustomerID, &a.Firstname, &a.Lastname, &a.Middlename, &a.Prefix, &a.Suffix,
+		&a.Company, &a.Fax, &a.VatID, &a.City, &a.CountryID, &a.Postcode, &a.Telephone, &a.Region,
+		&a.RegionID, &street, &a.CreatedAt, &a.UpdatedAt)
+	if street != "" {
+		a.Street = strings.Split(street, "\n")
+	}
+	return err
+}
+
+// queryer is what reads need: the reader pool or a transaction.
+type queryer interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// loadCustomer reads one customer with its addresses; ok is false when
+// there is none.
+func loadCustomer(ctx context.Context, q queryer, id int64) (customerRec, bool, error) {
+	var c customerRec
+	err := scanCustomer(q.QueryRowContext(ctx, `SELECT `+customerColumns("")+` FROM customer_entity WHERE entity_id = ?`, id), &c)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, false, nil
+	}
+	if err != nil {
+		return c, false, err
+	}
+	addrs, err := loadAddresses(ctx, q, []int64{id})
+	if err != nil {
+		return c, false, err
+	}
+	c.Addresses = addrs[id]
+	return c, true, nil
+}
+
+// loadAddresses reads the addresses of the customers, by customer id.
+func loadAddresses(ctx context.Context, q queryer, ids []int64) (map[int64][]addressRec, error) {
+	out := map[int64][]addressRec{}
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		chunk := ids[:n]
+		ids = ids[n:]
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		rows, err := q.QueryContext(ctx, `SELECT `+addressColumns+` FROM customer_address_entity WHERE parent_id IN (`+
+			db.Placeholders(len(chunk))+`) ORDER BY entity_id`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var a addressRec
+			if err := scanAddress(rows, &a); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[a.CustomerID] = append(out[a.CustomerID], a)
+		}
+		if err := db.CloseRows(rows); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// wire returns the customer as Magento answers it.
+func (c *customerRec) wire(dir Countries) magento.CustomerData {
+	gid, sid, wid := int(c.GroupID), int(c.StoreID), int(c.WebsiteID)
+	dagc := int(c.DisableAutoGroupChange)
+	subscribed := false
+	out := magento.CustomerData{
+		ID:                     int(c.ID),
+		GroupID:                &gid,
+		CreatedAt:              c.CreatedAt,
+		UpdatedAt:              c.UpdatedAt,
+		CreatedIn:              c.CreatedIn,
+		Dob:                    c.Dob,
+		Email:                  c.Email,
+		Firstname:              c.Firstname,
+		Lastname:               c.Lastname,
+		Middlename:             c.Middlename,
+		Prefix:                 c.Prefix,
+		Suffix:                 c.Suffix,
+		StoreID:                &sid,
+		Taxvat:                 c.Taxvat,
+		WebsiteID:              &wid,
+		Confirmation:           c.Confirmation,
+		Addresses:              make([]magento.AddressData, 0, len(c.Addresses)),
+		DisableAutoGroupChange: &dagc,
+		ExtensionAttributes:    &magento.CustomerExtension{IsSubscribed: &subscribed},
+	}
+	if c.DefaultBilling != 0 {
+		out.DefaultBilling = strconv.FormatInt(c.DefaultBilling, 10)
+	}
+	if c.DefaultShipping != 0 {
+		out.DefaultShipping = strconv.FormatInt(c.DefaultShipping, 10)
+	}
+	if c.Gender.Valid {
+		g := int(c.Gender.Int64)
+		out.Gender = &g
+	}
+	for i := range c.Addresses {
+		out.Addresses = append(out.Addresses, c.Addresses[i].wire(dir, c.DefaultBilling, c.DefaultShipping))
+	}
+	return out
+}
+
+// wire returns the address as Magento answers it; the default flags appear
+// only when true.
+func (a *addressRec) wire(dir Countries, defBilling, defShipping int64) magento.AddressData {
+	rid := int(a.RegionID)
+	region := &magento.RegionData{RegionID: rid, Region: a.Region}
+	if c, ok := dir.Country(a.CountryID); ok && rid != 0 {
+		if r, ok := c.RegionByID(rid); ok {
+			region.RegionCode, region.Region = r.Code, r.Name
+		}
+	} else if a.Region != "" {
+		region.RegionCode = a.Region
+	}
+	out := magento.AddressData{
+		ID:         int(a.ID),
+		CustomerID: int(a.CustomerID),
+		Region:     region,
+		RegionID:   &rid,
+		CountryID:  a.CountryID,
+		Street:     a.Street,
+		Company:    a.Company,
+		Telephone:  a.Telephone,
+		Fax:        a.Fax,
+		Postcode:   a.Postcode,
+		City:       a.City,
+		Firstname:  a.Firstname,
+		Lastname:   a.Lastname,
+		Middlename: a.Middlename,
+		Prefix:     a.Prefix,
+		Suffix:     a.Suffix,
+		VatID:      a.VatID,
+	}
+	if a.ID == defBilling && a.ID != 0 {
+		t := true
+		out.DefaultBilling = &t
+	}
+	if a.ID == defShipping && a.ID != 0 {
+		t := true
+		out.DefaultShipping = &t
+	}
+	return out
+}
+
+// customerFromFields reads a customer's own fields (not its addresses).
+func customerFromFields(cf webapi.Fields) customerRec {
+	c := customerRec{
+		ID:                     webapi.MustNum(cf, "id"),
+		WebsiteID:              webapi.MustNum(cf, "website_id"),
+		StoreID:                webapi.MustNum(cf, "store_id"),
+		GroupID:                webapi.MustNum(cf, "group_id"),
+		Email:                  strings.TrimSpace(cf.Str("email")),
+		Firstname:              cf.Str("firstname"),
+		Lastname:               cf.Str("lastname"),
+		Middlename:             cf.Str("middlename"),
+		Prefix:                 cf.Str("prefix"),
+		Suffix:                 cf.Str("suffix"),
+		Dob:                    cf.Str("dob"),
+		Taxvat:                 cf.Str("taxvat"),
+		DisableAutoGroupChange: webapi.MustNum(cf, "disable_auto_group_change"),
+	}
+	if g, ok := cf.Num("gender"); ok {
+		c.Gender = sql.NullInt64{Int64: g, Valid: true}
+	}
+	return c
+}
+
+var (
+	errEmailRequired   = webapi.NewError(http.StatusBadRequest, "The email address is required to create a customer account.", nil)
+	errEmailMissing    = webapi.NewError(http.StatusBadRequest, "The customer email is missing. Enter and try again.", nil)
+	errAlreadyExists   = webapi.NewError(http.StatusBadRequest, magento.AlreadyExistsMessage, nil)
+	errStoreNotInSite  = webapi.NewError(http.StatusBadRequest, "The store view is not in the associated website.", nil)
+	errGroupNotExists  = webapi.NewError(http.StatusBadRequest, "The specified customer group id does not exist.", nil)
+	errStoreNotFound   = webapi.NewError(http.StatusNotFound, "The store that was requested wasn't found. Verify the store and try again.", nil)
+	errDefaultBilling  = webapi.InputError("The %fieldName value is invalid. Set the correct value and try again.", map[string]any{"fieldName": "default_billing"})
+	errDefaultShipping = webapi.InputError("The %fieldName value is invalid. Set the correct value and try again.", map[string]any{"fieldName": "default_shipping"})
+)
+
+func websiteNotFound(id int64) *webapi.Error {
+	return webapi.NewError(http.StatusNotFound, "The website with id %1 that was requested wasn't found. Verify the website and try again.", []any{strconv.FormatInt(id, 10)})
+}
+
+// createInput is what a create needs besides the customer's fields.
+type createInput struct {
+	password    *string       // createAccount's password, if given
+	hash        string        // repository save's passwordHash, or the async hash
+	passwordErr *webapi.Error // the async password's policy failure
+	store       webapi.Store
+	all         bool
+	eav         bool // createAccount validates addresses with the EAV messages
+	groupForbid bool // the caller may not set group_id
+}
+
+// createCustomer runs Magento's createAccount flow: email, password
+// policy, store and website, customer validation, address validation
+// (addresses of unknown countries are dropped), then one transaction for
+// the customer and its addresses.
+func (m *Module) createCustomer(ctx context.Context, cf webapi.Fields, in createInput) (customerRec, error) {
+	if in.groupForbid && cf.Has("group_id") {
+		return customerRec{}, webapi.Unauthorized(aclManage)
+	}
+	rec := customerFromFields(cf)
+	if rec.Email == "" {
+		if in.eav {
+			return rec, errEmailRequired
+		}
+		return rec, errEmailMissing
+	}
+	if rec.ID != 0 && in.eav {
+		// createAccount with an id adds an existing customer to a store,
+		// which the sandbox's one store per website never needs.
+		return rec, m.existingAccount(ctx, rec.Email, in.store)
+	}
+	rec.ID = 0
+	hash := in.hash
+	if in.passwordErr != nil {
+		return rec, in.passwordErr
+	}
+	if in.password != nil {
+		if err := checkPasswordPolicy(*in.password, rec.Email); err != nil {
+			return rec, err
+		}
+		hash = hashPassword(*in.password)
+	}
+	if err := m.resolveStore(&rec, in.store, in.all); err != nil {
+		return rec, err
+	}
+	if !cf.Has("group_id") {
+		rec.GroupID = defaultGroupID
+	}
+	if err := validateCustomer(&rec, m.now()); err != nil {
+		return rec, err
+	}
+	if _, ok := m.customerGroup(int(rec.GroupID)); !ok {
+		return rec, errGroupNotExists
+	}
+	if afs, ok := cf["addresses"].([]webapi.Fields); ok {
+		for _, af := range afs {
+			a := addressFromFields(af)
+			a.ID = 0 // createAccount clones addresses as new
+			if _, known := m.countries.Country(a.CountryID); in.eav && a.CountryID != "" && !known {
+				continue // createAccount drops addresses in countries the store does not allow
+			}
+			if err := validateAddress(m.countries, &a, in.eav); err != nil {
+				return rec, err
+			}
+			rec.Addresses = append(rec.Addresses, a)
+		}
+	}
+	now := db.FormatTime(m.now())
+	rec.CreatedAt, rec.UpdatedAt, rec.PasswordHash = now, now, hash
+	err := m.db.Write(ctx, func(tx *sql.Tx) error {
+		return m.insertCustomer(ctx, tx, &rec)
+	})
+	if db.IsUniqueViolation(err) {
+		return rec, errAlreadyExists
+	}
+	if err != nil {
+		return rec, err
+	}
+	return rec, nil
+}
+
+// existingAccount answers createAccount for a body with a customer id:
+// Magento looks the email up in the URL's website and refuses it, as the
+// customer is already in the store, or reports that it does not exist.
+func (m *Module) existingAccount(ctx context.Context, email string, st webapi.Store) error {
+	var n int
+	err := m.db.R.QueryRowContext(ctx, `SELECT count(*) FROM customer_entity WHERE email = ? AND website_id = ?`, email, st.WebsiteID).Scan(&n)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		return webapi.NewError(http.StatusBadRequest, "This customer already exists in this store.", nil)
+	}
+	return webapi.NewError(http.StatusNotFound, "No such entity with %fieldName = %fieldValue, %field2Name = %field2Value",
+		map[string]any{"fieldName": "email", "fieldValue": email, "field2Name": "websiteId", "field2Value": st.WebsiteID})
+}
+
+// resolveStore fills the store and website of a new customer as Magento
+// does: the website's default store view, else the URL's store view; the
+// website from the store; and created_in from the store's name.
+func (m *Module) resolveStore(rec *customerRec, urlStore webapi.Store, all bool) error {
+	if rec.StoreID == 0 {
+		if rec.WebsiteID != 0 {
+			if !m.stores.HasWebsite(int(rec.WebsiteID)) {
+				return websiteNotFound(rec.WebsiteID)
+			}
+			st, ok := m.stores.DefaultStore(int(rec.WebsiteID))
+			if !ok {
+				return errStoreNotFound
+			}
+			rec.StoreID = int64(st.ID)
+		} else {
+			st := urlStore
+			if all || st.ID == 0 {
+				st, _ = m.stores.Store(webapi.DefaultStoreID)
+			}
+			rec.StoreID = int64(st.ID)
+		}
+	}
+	st, ok := m.stores.Store(int(rec.StoreID))
+	if !ok {
+		return errStoreNotFound
+	}
+	if rec.WebsiteID == 0 {
+		rec.WebsiteID = int64(st.WebsiteID)
+	}
+	if int64(st.WebsiteID) != rec.WebsiteID {
+		return errStoreNotInSite
+	}
+	rec.CreatedIn = st.Name
+	return nil
+}
+
+const insertCustomerSQL = `INSERT INTO customer_entity (website_id, email, group_id, store_id, created_at, updated_at,
+	disable_auto_group_change, created_in, prefix, firstname, middlename, lastname, suffix, dob, password_hash,
+	taxvat, confirmation, gender) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+const insertAddressSQL = `INSERT INTO customer_address_entity (parent_id, created_at, updated_at, city, company,
+	country_id, fax, firstname, lastname, middlename, postcode, prefix, region, region_id, street, suffix,
+	telephone, vat_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+
+const updateAddressSQL = `UPDATE customer_address_entity SET updated_at = ?, city = ?, company = ?, country_id = ?,
+	fax = ?, firstname = ?, lastname = ?, middlename = ?, postcode = ?, prefix = ?, region = ?, region_id = ?,
+	street = ?, suffix = ?, telephone = ?, vat_id = ? WHERE entity_id = ?`
+
+// insertCustomer inserts the customer and its addresses and sets its
+// default addresses from the addresses' flags.
+func (m *Module) insertCustomer(ctx context.Context, tx *sql.Tx, rec *customerRec) error {
+	st, err := m.db.TxStmt(ctx, tx, insertCustomerSQL)
+	if err != nil {
+		return err
+	}
+	var gender any
+	if rec.Gender.Valid {
+		gender = rec.Gender.Int64
+	}
+	res, err := st.ExecContext(ctx, rec.WebsiteID, rec.Email, rec.GroupID, rec.StoreID, rec.CreatedAt, rec.UpdatedAt,
+		rec.DisableAutoGroupChange, db.NullString(rec.CreatedIn), db.NullString(rec.Prefix), db.NullString(rec.Firstname),
+		db.NullString(rec.Middlename), db.NullString(rec.Lastname), db.NullString(rec.Suffix), db.NullString(rec.Dob),
+		db.NullString(rec.PasswordHash), db.NullString(rec.Taxvat), db.NullString(rec.Confirmation), gender)
+	if err != nil {
+		return err
+	}
+	if rec.ID, err = res.LastInsertId(); err != nil {
+		return err
+	}
+	if len(rec.Addresses) == 0 {
+		return nil
+	}
+	for i := range rec.Addresses {
+		a := &rec.Addresses[i]
+		a.CustomerID = rec.ID
+		a.CreatedAt, a.UpdatedAt = rec.CreatedAt, rec.UpdatedAt
+		if err := m.insertAddress(ctx, tx, a); err != nil {
+			return err
+		}
+		if a.defaultBilling {
+			rec.DefaultBilling = a.ID
+		}
+		if a.defaultShipping {
+			rec.DefaultShipping = a.ID
+		}
+	}
+	if rec.DefaultBilling != 0 || rec.DefaultShipping != 0 {
+		_, err := tx.ExecContext(ctx, `UPDATE customer_entity SET default_billing = ?, default_shipping = ? WHERE entity_id = ?`,
+			db.NullInt(rec.DefaultBilling), db.NullInt(rec.DefaultShipping), rec.ID)
+		return err
+	}
+	return nil
+}
+
+func (m *Module) insertAddress(ctx context.Context, tx *sql.Tx, a *addressRec) error {
+	st, err := m.db.TxStmt(ctx, tx, insertAddressSQL)
+	if err != nil {
+		return err
+	}
+	res, err := st.ExecContext(ctx, a.CustomerID, a.CreatedAt, a.UpdatedAt, db.NullString(a.City), db.NullString(a.Company),
+		db.NullString(a.CountryID), db.NullString(a.Fax), db.NullString(a.Firstname), db.NullString(a.Lastname),
+		db.NullString(a.Middlename), db.NullString(a.Postcode), db.NullString(a.Prefix), db.NullString(a.Region),
+		db.NullInt(a.RegionID), db.NullString(strings.Join(a.Street, "\n")), db.NullString(a.Suffix),
+		db.NullString(a.Telephone), db.NullString(a.VatID))
+	if err != nil {
+		return err
+	}
+	a.ID, err = res.LastInsertId()
+	return err
+}
+
+// createAccount is POST /V1/customers (AccountManagement::createAccount).
+func (m *Module) createAccount(c *webapi.Call) (any, error) {
+	p, err := webapi.Params(c.Body,
+		webapi.Param{Name: "customer", Required: true, Kind: webapi.KindObject, Sub: customerSpec},
+		webapi.Param{Name: "password"},
+		webapi.Param{Name: "redirectUrl"},
+	)
+	if err != nil {
+		return nil, err
+	}
+	in := createInput{store: c.Store, all: c.All, eav: true, groupForbid: !c.Who.IsAdmin()}
+	if p.Has("password") {
+		pw := p.Str("password")
+		in.password = &pw
+	}
+	rec, err := m.createCustomer(c.R.Context(), p.Sub("customer"), in)
+	if err != nil {
+		return nil, err
+	}
+	return rec.wire(m.countries), nil
+}
+
+// saveCustomer is POST /V1/customers/ (CustomerRepository::save): an
+// update when customer.id is set, else a create without a password.
+func (m *Module) saveCustomer(c *webapi.Call) (any, error) {
+	p, err := webapi.Params(c.Body,
+		webapi.Param{Name: "customer", Required: true, Kind: webapi.KindObject, Sub: customerSpec},
+		webapi.Param{Name: "passwordHash"},
+	)
+	if err != nil {
+		return nil, err
+	}
+	cf := p.Sub("customer")
+	if id, ok := cf.Num("id"); ok && id != 0 {
+		rec, err := m.updateCustomer(c.R.Context(), id, cf, false)
+		if err != nil {
+			return nil, err
+		}
+		return rec.wire(m.countries), nil
+	}
+	rec, err := m.createCustomer(c.R.Context(), cf, createInput{store: c.Store, all: c.All, hash: p.Str("passwordHash")})
+	if err != nil {
+		return nil, err
+	}
+	return rec.wire(m.countries), nil
+}
+
+// getCustomer is GET /V1/customers/:customerId.
+func (m *Module) getCustomer(c *webapi.Call) (any, error) {
+	id, err := webapi.PathID(c, "customerId")
+	if err != nil {
+		return nil, err
+	}
+	rec, ok, err := loadCustomer(c.R.Context(), m.db.R, id)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, webapi.NotFound("customerId", id)
+	}
+	return rec.wire(m.countries), nil
+}
+
+// getMe is GET /V1/customers/me.
+func (m *Module) getMe(c *webapi.Call) (any, error) {
+	rec, ok, err := loadCustomer(c.R.Context(), m.db.R, c.Who.UID)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, webapi.NotFound("customerId", c.Who.UID)
+	}
+	return rec.wire(m.countries), nil
+}
+
+// putCustomer is PUT /V1/customers/:id. The URL's id wins over the body's.
+func (m *Module) putCustomer(c *webapi.Call) (any, error) {
+	id, err := webapi.PathID(c, "id")
+	if err != nil {
+		return nil, err
+	}
+	p, err := webapi.Params(c.Body,
+		webapi.Param{Name: "customer", Required: true, Kind: webapi.KindObject, Sub: customerSpec},
+		webapi.Param{Name: "passwordHash"},
+	)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := m.updateCustomer(c.R.Context(), id, p.Sub("customer"), false)
+	if err != nil {
+		return nil, err
+	}
+	return rec.wire(m.countries), nil
+}
+
+// putMe is PUT /V1/customers/me: the token's customer, whatever id the
+// body names, and a group_id in the body is ignored.
+func (m *Module) putMe(c *webapi.Call) (any, error) {
+	p, err := webapi.Params(c.Body, webapi.Param{Name: "customer", Required: true, Kind: webapi.KindObject, Sub: customerSpec})
+	if err != nil {
+		return nil, err
+	}
+	rec, err := m.updateCustomer(c.R.Context(), c.Who.UID, p.Sub("customer"), true)
+	if err != nil {
+		return nil, err
+	}
+	return rec.wire(m.countries), nil
+}
+
+// updateCustomer runs CustomerRepository::save on an existing customer:
+// the body replaces the customer's fields, except that created_at, the
+// password, and (when absent) group_id, store_id and website_id are kept.
+// The addresses key absent or null keeps the addresses and the default
+// addresses; a list replaces them (ids update, no id creates, the rest are
+// deleted) and the defaults come from the body: the customer's
+// default_billing and default_shipping, then the addresses' flags.
+func (m *Module) updateCustomer(ctx context.Context, id int64, cf webapi.Fields, self bool) (customerRec, error) {
+	prev, ok, err := loadCustomer(ctx, m.db.R, id)
+	if err != nil {
+		return customerRec{}, err
+	}
+	if !ok {
+		return customerRec{}, webapi.NotFound("customerId", id)
+	}
+	rec := customerFromFields(cf)
+	rec.ID = id
+	rec.CreatedAt, rec.CreatedIn, rec.Confirmation = prev.CreatedAt, prev.CreatedIn, prev.Confirmation
+	if self || !cf.Has("group_id") {
+		rec.GroupID = prev.GroupID
+	}
+	if !cf.Has("store_id") {
+		rec.StoreID = prev.StoreID
+	}
+	if !cf.Has("website_id") {
+		rec.WebsiteID = prev.WebsiteID
+	}
+	if rec.Email == "" {
+		return rec, errEmailMissing
+	}
+	if !m.stores.HasWebsite(int(rec.WebsiteID)) {
+		return rec, websiteNotFound(rec.WebsiteID)
+	}
+	if _, ok := m.stores.Store(int(rec.StoreID)); !ok {
+		return rec, errStoreNotFound
+	}
+	if err := validateCustomer(&rec, m.now()); err != nil {
+		return rec, err
+	}
+	if _, ok := m.customerGroup(int(rec.GroupID)); !ok {
+		return rec, errGroupNotExists
+	}
+	existing := map[int64]bool{}
+	for _, a := range prev.Addresses {
+		existing[a.ID] = true
+	}
+	// Customer-level defaults must name one of the existing addresses. They
+	// count only when the body carries addresses: without them Magento
+	// restores the previous defaults.
+	afs, replace := cf["addresses"].([]webapi.Fields)
+	rec.DefaultBilling, rec.DefaultShipping = prev.DefaultBilling, prev.DefaultShipping
+	if replace {
+		rec.DefaultBilling, rec.DefaultShipping = 0, 0
+	}
+	for _, d := range []struct {
+		key string
+		dst *int64
+		err *webapi.Error
+	}{{"default_billing", &rec.DefaultBilling, errDefaultBilling}, {"default_shipping", &rec.DefaultShipping, errDefaultShipping}} {
+		if !cf.Has(d.key) || cf.Str(d.key) == "" {
+			continue
+		}
+		n, err := strconv.ParseInt(cf.Str(d.key), 10, 64)
+		if err != nil || !existing[n] {
+			return rec, d.err
+		}
+		if replace {
+			*d.dst = n
+		}
+	}
+	if replace {
+		for _, af := range afs {
+			a := addressFromFields(af)
+			if a.ID != 0 && !existing[a.ID] {
+				return rec, webapi.NotFound("addressId", a.ID)
+			}
+			if err := validateAddress(m.countries, &a, false); err != nil {
+				return rec, err
+			}
+			rec.Addresses = append(rec.Addresses, a)
+		}
+	}
+	now := db.FormatTime(m.now())
+	rec.UpdatedAt = now
+	err = m.db.Write(ctx, func(tx *sql.Tx) error {
+		if replace {
+			keep := map[int64]bool{}
+			for i := range rec.Addresses {
+				a := &rec.Addresses[i]
+				a.CustomerID = id
+				a.UpdatedAt = now
+				if a.ID == 0 {
+					a.CreatedAt = now
+					if err := m.insertAddress(ctx, tx, a); err != nil {
+						return err
+					}
+				} else {
+					_, err := tx.ExecContext(ctx, updateAddressSQL, now, db.NullString(a.City), db.NullString(a.Company),
+						db.NullString(a.CountryID), db.NullString(a.Fax), db.NullString(a.Firstname), db.NullString(a.Lastname),
+						db.NullString(a.Middlename), db.NullString(a.Postcode), db.NullString(a.Prefix), db.NullString(a.Region),
+						db.NullInt(a.RegionID), db.NullString(strings.Join(a.Street, "\n")), db.NullString(a.Suffix),
+						db.NullString(a.Telephone), db.NullString(a.VatID), a.ID)
+					if err != nil {
+						return err
+					}
+				}
+				keep[a.ID] = true
+				if a.defaultBilling {
+					rec.DefaultBilling = a.ID
+				}
+				if a.defaultShipping {
+					rec.DefaultShipping = a.ID
+				}
+			}
+			for _, a := range prev.Addresses {
+				if keep[a.ID] {
+					continue
+				}
+				if _, err := tx.ExecContext(ctx, `DELETE FROM customer_address_entity WHERE entity_id = ?`, a.ID); err != nil {
+					return err
+				}
+			}
+			if !keep[rec.DefaultBilling] {
+				rec.DefaultBilling = 0
+			}
+			if !keep[rec.DefaultShipping] {
+				rec.DefaultShipping = 0
+			}
+		}
+		var gender any
+		if rec.Gender.Valid {
+			gender = rec.Gender.Int64
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE customer_entity SET website_id = ?, email = ?, group_id = ?, store_id = ?,
+			updated_at = ?, disable_auto_group_change = ?, prefix = ?, firstname = ?, middlename = ?, lastname = ?,
+			suffix = ?, dob = ?, taxvat = ?, gender = ?, default_billing = ?, default_shipping = ? WHERE entity_id = ?`,
+			rec.WebsiteID, rec.Email, rec.GroupID, rec.StoreID, now, rec.DisableAutoGroupChange, db.NullString(rec.Prefix),
+			db.NullString(rec.Firstname), db.NullString(rec.Middlename), db.NullString(rec.Lastname), db.NullString(rec.Suffix),
+			db.NullString(rec.Dob), db.NullString(rec.Taxvat), gender, db.NullInt(rec.DefaultBilling), db.NullInt(rec.DefaultShipping), id)
+		return err
+	})
+	if db.IsUniqueViolation(err) {
+		return rec, errAlreadyExists
+	}
+	if err != nil {
+		return rec, err
+	}
+	out, ok, err := loadCustomer(ctx, m.db.R, id)
+	if err != nil {
+		return rec, err
+	}
+	if !ok {
+		return rec, webapi.NotFound("customerId", id)
+	}
+	return out, nil
+}
+
+// deleteCustomer is DELETE /V1/customers/:customerId; the addresses go
+// with the customer.
+func (m *Module) deleteCustomer(c *webapi.Call) (any, error) {
+	id, err := webapi.PathID(c, "customerId")
+	if err != nil {
+		return nil, err
+	}
+	ctx := c.R.Context()
+	var n int64
+	err = m.db.Write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM customer_address_entity WHERE parent_id = ?`, id); err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `DELETE FROM customer_entity WHERE entity_id = ?`, id)
+		if err != nil {
+			return err
+		}
+		n, err = res.RowsAffected()
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if n == 0 {
+		return nil, webapi.NotFound("customerId", id)
+	}
+	return true, nil
+}
+
+// isEmailAvailable is POST /V1/customers/isEmailAvailable.
+func (m *Module) isEmailAvailable(c *webapi.Call) (any, error) {
+	p, err := webapi.Params(c.Body, webapi.Param{Name: "customerEmail", Required: true}, webapi.Param{Name: "websiteId", Kind: webapi.KindInt})
+	if err != nil {
+		return nil, err
+	}
+	website := int64(c.Store.WebsiteID)
+	if w, ok := p.Num("websiteId"); ok {
+		website = w
+	}
+	var n int
+	err = m.db.R.QueryRowContext(c.R.Context(), `SELECT count(*) FROM customer_entity WHERE email = ? AND website_id = ?`,
+		strings.TrimSpace(p.Str("customerEmail")), website).Scan(&n)
+	if err != nil {
+		return nil, err
+	}
+	return n == 0, nil
+}
