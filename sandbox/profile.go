@@ -8,6 +8,7 @@ import (
 	"os"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -213,7 +214,7 @@ func (pp *profileParser) profile(n *yaml.Node, p *Profile) {
 		"config": func(v *yaml.Node, path string) {
 			pp.mapping(v, path, map[string]func(*yaml.Node, string){
 				"streetLines": func(v *yaml.Node, path string) {
-					if pp.integer(v, path, &p.Config.StreetLines) && p.Config.StreetLines < 1 || p.Config.StreetLines > maxStreetLines {
+					if pp.integer(v, path, &p.Config.StreetLines) && (p.Config.StreetLines < 1 || p.Config.StreetLines > maxStreetLines) {
 						pp.fail(v, path, "must be between 1 and %d", maxStreetLines)
 					}
 				},
@@ -394,19 +395,59 @@ func (pp *profileParser) attributes(n *yaml.Node, path, entity, entityName strin
 	return out
 }
 
-// customerConfig turns the profile into the customer module's
-// configuration.
+// customerConfig turns the profile's attributes, groups and tax classes
+// into the customer module's configuration.
 func (p *Profile) customerConfig() customer.Config {
-	cfg := customer.Config{
-		StreetLines:     p.Config.StreetLines,
-		ConfirmAccounts: p.Config.ConfirmAccounts,
-		ShareGlobal:     p.Config.AccountShareScope == ShareGlobal,
-	}
+	var cfg customer.Config
 	cfg.CustomerAttributes = append(cfg.CustomerAttributes, p.CustomerAttributes...)
 	cfg.AddressAttributes = append(cfg.AddressAttributes, p.AddressAttributes...)
 	cfg.Groups = append(cfg.Groups, p.Groups...)
 	cfg.TaxClasses = append(cfg.TaxClasses, p.TaxClasses...)
 	return cfg
+}
+
+// configValues returns the configuration values by path: base (Options.
+// Config) with the profile's config over it. A path both set to different
+// values is an error.
+func (p *Profile) configValues(base map[string]string) (map[string]string, error) {
+	out := map[string]string{}
+	for k, v := range base {
+		out[k] = v
+	}
+	set := func(path, v string) error {
+		if old, ok := out[path]; ok && strings.TrimSpace(old) != v {
+			return fmt.Errorf("%s is %q in Options.Config and %q in the profile", path, old, v)
+		}
+		out[path] = v
+		return nil
+	}
+	if n := p.Config.StreetLines; n != 0 {
+		if n < 1 || n > maxStreetLines {
+			return nil, fmt.Errorf("config.streetLines %d: must be between 1 and %d", n, maxStreetLines)
+		}
+		if err := set(customer.ConfigStreetLines, strconv.Itoa(n)); err != nil {
+			return nil, err
+		}
+	}
+	if p.Config.ConfirmAccounts {
+		if err := set(customer.ConfigConfirm, "1"); err != nil {
+			return nil, err
+		}
+	}
+	switch p.Config.AccountShareScope {
+	case "":
+	case ShareGlobal:
+		if err := set(customer.ConfigShareScope, "0"); err != nil {
+			return nil, err
+		}
+	case ShareWebsite:
+		if err := set(customer.ConfigShareScope, "1"); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, fmt.Errorf("config.accountShareScope %q: must be %q or %q", p.Config.AccountShareScope, ShareWebsite, ShareGlobal)
+	}
+	return out, nil
 }
 
 // StreetLines returns the profile's street lines, Magento's default 2 when

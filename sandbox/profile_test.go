@@ -280,11 +280,26 @@ func TestCustomAttributeValues(t *testing.T) {
 	if diff := cmp.Diff(wantUpdated, updated.CustomAttributes); diff != "" {
 		t.Errorf("updated custom_attributes (-want +got):\n%s", diff)
 	}
-	// The EAV validator checks the body: a required attribute it leaves
-	// out is missing, though the store has a value.
+	// UpdateCustomer::getUpdatedCustomer starts from the stored customer:
+	// without custom_attributes the stored values stand and pass the EAV
+	// validator; with them, the body's set is the one validated, and a
+	// required attribute it leaves out is missing though the store has a
+	// value.
 	delete(put["customer"].(map[string]any), "custom_attributes")
+	s.ok("PUT", "/rest/V1/customers/"+itoa(created.ID), s.admin, put, &updated)
+	if diff := cmp.Diff(wantUpdated, updated.CustomAttributes); diff != "" {
+		t.Errorf("custom_attributes after a PUT without them (-want +got):\n%s", diff)
+	}
+	put["customer"].(map[string]any)["custom_attributes"] = []any{map[string]any{"attribute_code": "preferred_channel", "value": "6"}}
 	wantError(t, s.do("PUT", "/rest/V1/customers/"+itoa(created.ID), s.admin, put), http.StatusBadRequest,
 		errorBody{Message: `"%1" is a required value.`, Parameters: []any{"Loyalty Number"}})
+	// PUT /V1/customers/me has no customerId: no merge, the body alone is
+	// validated.
+	tok := s.token("/rest/V1/integration/customer/token", "jane@example.com", "Password1")
+	me := map[string]any{"customer": map[string]any{"email": "jane@example.com", "firstname": "Jane", "lastname": "Doe", "website_id": 1}}
+	wantError(t, s.do("PUT", "/rest/V1/customers/me", tok, me), http.StatusBadRequest,
+		errorBody{Message: `"%1" is a required value.`, Parameters: []any{"Loyalty Number"}})
+	delete(put["customer"].(map[string]any), "custom_attributes")
 	// An address laid over its stored self keeps the values the body
 	// leaves out (Address::updateData).
 	addrBody := usAddress(true)
@@ -321,14 +336,16 @@ func TestCustomAttributeValues(t *testing.T) {
 		})
 	}
 
-	// ServiceInputProcessor::processCustomAttribute.
+	// ServiceInputProcessor::processCustomAttribute's
+	// SerializationException, which _createFromArray rethrows with the
+	// field it came from.
 	for _, tt := range []struct {
 		attr any
 		want string
 	}{
-		{map[string]any{"value": "x"}, "A custom attribute is specified with a missing attribute code. Verify the code and try again."},
-		{map[string]any{"attribute_code": "loyalty_number"}, `The "loyalty_number" attribute code doesn't have a value set. Enter the value and try again.`},
-		{map[string]any{}, "An empty custom attribute is specified. Enter the attribute and try again."},
+		{map[string]any{"value": "x"}, `Error occurred during "custom_attributes" processing. A custom attribute is specified with a missing attribute code. Verify the code and try again.`},
+		{map[string]any{"attribute_code": "loyalty_number"}, `Error occurred during "custom_attributes" processing. The "loyalty_number" attribute code doesn't have a value set. Enter the value and try again.`},
+		{map[string]any{}, `Error occurred during "custom_attributes" processing. An empty custom attribute is specified. Enter the attribute and try again.`},
 	} {
 		b := customerBody("e@example.com")
 		b["customer"].(map[string]any)["custom_attributes"] = []any{tt.attr}
@@ -560,10 +577,11 @@ func TestGlobalAccountSharing(t *testing.T) {
 	}
 }
 
-// TestStreetLines checks the street attribute's line limit, the store's
-// customer/address/street_lines (2 by default), on createAccount and on a
-// repository save (Magento\Eav\Model\Attribute\Data\Multiline::validateValue).
-func TestStreetLines(t *testing.T) {
+// TestProfileStreetLines checks that the profile's config.streetLines is
+// the store's customer/address/street_lines: the street attribute's
+// multiline_count and the limit of Magento\Eav\Model\Attribute\Data\
+// Multiline::validateValue; and that Options.Config may not say otherwise.
+func TestProfileStreetLines(t *testing.T) {
 	lines := func(n int) []string {
 		var out []string
 		for i := range n {
@@ -575,24 +593,25 @@ func TestStreetLines(t *testing.T) {
 		body["customer"].(map[string]any)["addresses"].([]any)[0].(map[string]any)["street"] = street
 		return body
 	}
-	tooMany := func(n string) errorBody {
-		return errorBody{Message: `"%1" cannot contain more than %2 lines.`, Parameters: []any{"Street Address", n}}
+	s := profileStore(t, nil) // streetLines: 3
+	s.create(withStreet(customBody("three@example.com"), lines(3)))
+	wantError(t, s.do("POST", "/rest/V1/customers", "", withStreet(customBody("four@example.com"), lines(4))),
+		http.StatusBadRequest, errorBody{Message: `"%1" cannot contain more than %2 lines.`, Parameters: []any{"Street Address", float64(3)}})
+
+	p, err := sandbox.ParseProfile("store.yaml", []byte(testProfile))
+	if err != nil {
+		t.Fatal(err)
 	}
-
-	stock := newStore(t, sandbox.Options{})
-	wantError(t, stock.do("POST", "/rest/V1/customers", "", withStreet(customerBody("three@example.com"), lines(3))),
-		http.StatusBadRequest, tooMany("2"))
-	// Trailing empty lines do not count: AbstractAddress keeps the street
-	// trimmed.
-	c := stock.create(withStreet(customerBody("two@example.com"), []string{"line 1", "line 2", ""}))
-	put := map[string]any{"customer": map[string]any{
-		"id": c.ID, "email": "two@example.com", "firstname": "Jane", "lastname": "Doe",
-		"addresses": []any{withStreet(customerBody("x"), lines(3))["customer"].(map[string]any)["addresses"].([]any)[0]},
-	}}
-	wantError(t, stock.do("PUT", "/rest/V1/customers/"+itoa(c.ID), stock.admin, put), http.StatusBadRequest, tooMany("2"))
-
-	custom := profileStore(t, nil) // streetLines: 3
-	custom.create(withStreet(customBody("three@example.com"), lines(3)))
-	wantError(t, custom.do("POST", "/rest/V1/customers", "", withStreet(customBody("four@example.com"), lines(4))),
-		http.StatusBadRequest, tooMany("3"))
+	same := newStore(t, sandbox.Options{Profile: p, Config: map[string]string{"customer/address/street_lines": "3"}})
+	var street struct {
+		MultilineCount int `json:"multiline_count"`
+	}
+	same.ok("GET", "/rest/V1/attributeMetadata/customerAddress/attribute/street", same.admin, nil, &street)
+	if street.MultilineCount != 3 {
+		t.Errorf("multiline_count = %d, want 3", street.MultilineCount)
+	}
+	_, err = sandbox.New(sandbox.Options{Profile: p, Config: map[string]string{"customer/address/street_lines": "2"}})
+	if err == nil || !strings.Contains(err.Error(), `customer/address/street_lines is "2" in Options.Config and "3" in the profile`) {
+		t.Errorf("New with a profile and a Config that disagree = %v", err)
+	}
 }

@@ -25,10 +25,16 @@ const (
 // Authenticate checks a customer's email and password in a website
 // (0 scans every website, as does global account sharing), with the
 // customer-entity lock: 10 failures within 10 minutes lock the account for
-// 10 minutes. An account with a pending confirmation, on a store that
-// requires one, is refused after its password checks out with the 401
-// "This account isn't confirmed. Verify and try again."
-// (Magento\Customer\Model\AccountManagement\Authenticate::execute), as err.
+// 10 minutes
+// (Magento\Customer\Model\Authentication::processAuthenticationFailure).
+// A failure is counted in a write transaction that reads the counter it
+// increments, so concurrent wrong passwords each count: ten of them lock
+// the account, whatever their interleaving. A right password on an
+// account without failures needs no write. An account with a pending
+// confirmation, on a store that requires one, is refused after its
+// password checks out with the 401 "This account isn't confirmed. Verify
+// and try again." (Magento\Customer\Model\AccountManagement\Authenticate::execute),
+// as err.
 func (m *Module) Authenticate(ctx context.Context, email, pass string, websiteID int) (int64, bool, error) {
 	websiteID = m.lookupWebsite(websiteID)
 	q := `SELECT entity_id, coalesce(password_hash, ''), failures_num, coalesce(first_failure, ''), coalesce(lock_expires, ''),
@@ -41,6 +47,7 @@ func (m *Module) Authenticate(ctx context.Context, email, pass string, websiteID
 	}
 	var (
 		id                   int64
+		ok                   bool
 		hash, first, expires string
 		confirmation         string
 		failures             int
@@ -52,12 +59,22 @@ func (m *Module) Authenticate(ctx context.Context, email, pass string, websiteID
 	if err != nil {
 		return 0, false, err
 	}
-	now := m.now()
-	if expires != "" && expires > db.FormatTime(now) {
-		return 0, false, nil
+	if failures == 0 && first == "" && expires == "" && checkPassword(hash, pass) {
+		return m.confirmed(id, confirmation)
 	}
-	if !checkPassword(hash, pass) {
-		return 0, false, m.db.Write(ctx, func(tx *sql.Tx) error {
+	err = m.db.Write(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, q, args...).Scan(&id, &hash, &failures, &first, &expires, &confirmation)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		now := m.now()
+		if expires != "" && expires > db.FormatTime(now) {
+			return nil
+		}
+		if !checkPassword(hash, pass) {
 			n := failures + 1
 			firstFailure := first
 			lock := any(nil)
@@ -69,18 +86,24 @@ func (m *Module) Authenticate(ctx context.Context, email, pass string, websiteID
 			_, err := tx.ExecContext(ctx, `UPDATE customer_entity SET failures_num = ?, first_failure = ?, lock_expires = ? WHERE entity_id = ?`,
 				n, firstFailure, lock, id)
 			return err
-		})
-	}
-	if failures != 0 || first != "" || expires != "" {
-		err := m.db.Write(ctx, func(tx *sql.Tx) error {
+		}
+		ok = true
+		if failures != 0 || first != "" || expires != "" {
 			_, err := tx.ExecContext(ctx, `UPDATE customer_entity SET failures_num = 0, first_failure = NULL, lock_expires = NULL WHERE entity_id = ?`, id)
 			return err
-		})
-		if err != nil {
-			return 0, false, err
 		}
+		return nil
+	})
+	if err != nil || !ok {
+		return 0, false, err
 	}
-	if confirmation != "" && m.cfg.ConfirmAccounts {
+	return m.confirmed(id, confirmation)
+}
+
+// confirmed passes a customer whose password checked out, unless the
+// account waits for its confirmation on a store that requires one.
+func (m *Module) confirmed(id int64, confirmation string) (int64, bool, error) {
+	if confirmation != "" && m.confirmRequired() {
 		return 0, false, webapi.NewError(http.StatusUnauthorized, msgNotConfirmed, nil)
 	}
 	return id, true, nil

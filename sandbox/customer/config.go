@@ -9,18 +9,10 @@ import (
 	"strings"
 )
 
-// Config is the part of a store's configuration and EAV setup the module
-// honours. The zero value is a stock Magento 2.4.8 store.
+// Config is a store's EAV setup and groups, the part of a customised store
+// that is not a configuration value (those are Module.Config). The zero
+// value is a stock Magento 2.4.8 store.
 type Config struct {
-	// StreetLines is customer/address/street_lines: the street attribute's
-	// multiline_count; 0 means Magento's default, 2.
-	StreetLines int
-	// ConfirmAccounts is customer/create_account/confirm: new accounts get
-	// a confirmation key and cannot sign in until activated.
-	ConfirmAccounts bool
-	// ShareGlobal is customer/account_share/scope = 0 (global): an email
-	// is unique across websites, and sign-in finds it on any website.
-	ShareGlobal bool
 	// CustomerAttributes and AddressAttributes are user-defined attributes
 	// of the customer and customer_address entities.
 	CustomerAttributes, AddressAttributes []AttributeSpec
@@ -59,8 +51,7 @@ type TaxClass struct {
 
 // Limits of the configuration values.
 const (
-	defaultStreetLines = 2  // customer/address/street_lines
-	MaxStreetLines     = 20 // the config field's digits-range-1-20
+	MaxStreetLines     = 20 // customer/address/street_lines: the config field's digits-range-1-20
 	groupCodeMaxLength = 32 // Customer\Model\Group::GROUP_CODE_MAX_LENGTH
 	firstOptionID      = 4  // eav_attribute_option ids after the stock gender options 1..3
 )
@@ -93,20 +84,16 @@ func IsStockAttribute(entity, code string) bool {
 	return stockCodes(entity)[code]
 }
 
-// eavSetup is the module's attributes, built once from Config.
+// eavSetup is the module's user-defined attributes, built once from
+// Config.
 type eavSetup struct {
-	streetLines int
 	// custom are the user-defined attributes by entity, in metadata order.
 	custom map[string][]*attribute
 }
 
 func newEAVSetup(cfg Config) eavSetup {
-	lines := cfg.StreetLines
-	if lines == 0 {
-		lines = defaultStreetLines
-	}
 	next := firstOptionID
-	e := eavSetup{streetLines: lines, custom: map[string][]*attribute{
+	e := eavSetup{custom: map[string][]*attribute{
 		entityCustomer: profileAttributes(cfg.CustomerAttributes, profileCustomerForms, &next),
 		entityAddress:  profileAttributes(cfg.AddressAttributes, profileAddressForms, &next),
 	}}
@@ -126,9 +113,9 @@ func (e *eavSetup) customAttribute(entity, code string) (*attribute, bool) {
 	return nil, false
 }
 
-// configure applies the groups and tax classes of the configuration: it
-// creates the groups whose code no group has and checks that global account
-// sharing is possible.
+// configure applies the attributes, groups and tax classes of the
+// configuration: it creates the groups whose code no group has, and checks
+// that global account sharing (Module.Config) is possible.
 func (m *Module) configure(ctx context.Context, cfg Config) error {
 	m.taxClasses = map[int]string{retailTaxClassID: retailTaxClassName}
 	for _, t := range cfg.TaxClasses {
@@ -136,9 +123,6 @@ func (m *Module) configure(ctx context.Context, cfg Config) error {
 			return fmt.Errorf("tax class %d: ids 1 to 3 are Magento's stock tax classes", t.ID)
 		}
 		m.taxClasses[t.ID] = t.Name
-	}
-	if cfg.StreetLines < 0 || cfg.StreetLines > MaxStreetLines {
-		return fmt.Errorf("street lines %d: must be between 1 and %d", cfg.StreetLines, MaxStreetLines)
 	}
 	for _, set := range []struct {
 		entity string
@@ -179,7 +163,7 @@ func (m *Module) configure(ctx context.Context, cfg Config) error {
 				return err
 			}
 		}
-		if !cfg.ShareGlobal {
+		if !m.shareGlobal() {
 			return nil
 		}
 		var dup int

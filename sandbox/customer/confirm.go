@@ -28,6 +28,30 @@ const (
 	msgInvalidToken  = "The confirmation token is invalid. Verify the token and try again."
 )
 
+// Configuration paths of email confirmation and account sharing.
+const (
+	// ConfigConfirm is customer/create_account/confirm: "1" gives new
+	// accounts a confirmation key and refuses their sign-in until they are
+	// activated.
+	ConfigConfirm = "customer/create_account/confirm"
+	// ConfigShareScope is customer/account_share/scope: "1" (per website,
+	// the default) or "0" (global: an email is one account across
+	// websites, and sign-in finds it on any website).
+	ConfigShareScope = "customer/account_share/scope"
+)
+
+// confirmRequired reports whether new accounts need email confirmation
+// (AccountConfirmation::isConfirmationRequired).
+func (m *Module) confirmRequired() bool {
+	return strings.TrimSpace(m.config(ConfigConfirm)) == "1"
+}
+
+// shareGlobal reports whether customer accounts are shared across websites
+// (Customer\Model\Config\Share::isGlobalScope).
+func (m *Module) shareGlobal() bool {
+	return strings.TrimSpace(m.config(ConfigShareScope)) == "0"
+}
+
 // confirmationKey returns a new account's confirmation key: 32 hex digits,
 // as Customer::getRandomConfirmationKey's md5 of a unique id.
 func confirmationKey() string {
@@ -42,7 +66,7 @@ func confirmationKey() string {
 // applies only to the website scope). Per website, the table's unique key
 // does the same.
 func (m *Module) checkSharedEmail(ctx context.Context, tx *sql.Tx, email string, id int64) error {
-	if !m.cfg.ShareGlobal {
+	if !m.shareGlobal() {
 		return nil
 	}
 	var n int
@@ -60,7 +84,7 @@ func (m *Module) checkSharedEmail(ctx context.Context, tx *sql.Tx, email string,
 // or every website (0) when accounts are shared globally
 // (CustomerRegistry::retrieveByEmail via ResourceModel\Customer::loadByEmail).
 func (m *Module) lookupWebsite(websiteID int) int {
-	if m.cfg.ShareGlobal {
+	if m.shareGlobal() {
 		return 0
 	}
 	return websiteID
@@ -157,7 +181,7 @@ func (m *Module) confirmationStatus(c *webapi.Call) (any, error) {
 		return nil, err
 	}
 	switch {
-	case !m.cfg.ConfirmAccounts:
+	case !m.confirmRequired():
 		return accountConfirmationNotRequired, nil
 	case key != "":
 		return accountConfirmationRequired, nil

@@ -433,7 +433,7 @@ func stockCodes(entity string) map[string]bool {
 	if entity == entityCustomer {
 		as = stockCustomerAttributes(nil, nil, nil)
 	} else {
-		as = stockAddressAttributes(defaultStreetLines)
+		as = stockAddressAttributes(2)
 	}
 	out := map[string]bool{}
 	for _, a := range as {

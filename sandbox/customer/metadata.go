@@ -23,7 +23,7 @@ func (m *Module) attributes(ctx context.Context, entity string) ([]*attribute, e
 		}
 		as = stockCustomerAttributes(websites, stores, groups)
 	} else {
-		as = stockAddressAttributes(m.eav.streetLines)
+		as = stockAddressAttributes(m.streetLines())
 	}
 	as = append(as, m.eav.custom[entity]...)
 	sortAttributes(as)

@@ -128,6 +128,10 @@ type Module struct {
 	stores    Stores
 	countries Countries
 	now       func() time.Time
+	// Config holds store configuration values by path (Magento's
+	// core_config_data), such as ConfigStreetLines; a path not set takes
+	// Magento's default. Set it before Configure and serving.
+	Config map[string]string
 
 	// Set by Configure before the module serves; read-only afterwards.
 	cfg        Config
@@ -164,8 +168,14 @@ func (m *Module) Configure(ctx context.Context, cfg Config) error {
 
 // customerGroup reads one customer group.
 func (m *Module) customerGroup(ctx context.Context, id int) (groupRow, bool, error) {
+	return customerGroupIn(ctx, m.db.R, id)
+}
+
+// customerGroupIn reads one customer group through q (the reader pool, or
+// the write transaction a caller is in).
+func customerGroupIn(ctx context.Context, q queryer, id int) (groupRow, bool, error) {
 	var g groupRow
-	err := m.db.R.QueryRowContext(ctx, `SELECT customer_group_id, customer_group_code, tax_class_id FROM customer_group
+	err := q.QueryRowContext(ctx, `SELECT customer_group_id, customer_group_code, tax_class_id FROM customer_group
 		WHERE customer_group_id = ?`, id).Scan(&g.ID, &g.Code, &g.TaxClassID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return g, false, nil

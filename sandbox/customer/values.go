@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"sort"
-	"strconv"
 	"strings"
 
 	"github.com/mageseed/mageseed/magento"
@@ -277,21 +276,4 @@ func loadExtras(ctx context.Context, q queryer, recs []*customerRec) error {
 		}
 	}
 	return nil
-}
-
-// addressErrors returns the EAV data validator's messages for an address
-// beyond the stock required values: more street lines than the street
-// attribute's multiline_count (the store's street lines;
-// Magento\Eav\Model\Attribute\Data\Multiline::validateValue, counting the
-// lines of the street as AbstractAddress keeps it, trimmed), then the
-// user-defined attributes'.
-func (e *eavSetup) addressErrors(a *addressRec) []*webapi.Error {
-	var out []*webapi.Error
-	if street := strings.TrimSpace(strings.Join(a.Street, "\n")); street != "" {
-		if n := len(strings.Split(street, "\n")); n > e.streetLines {
-			out = append(out, webapi.NewError(http.StatusBadRequest, `"%1" cannot contain more than %2 lines.`,
-				[]any{"Street Address", strconv.Itoa(e.streetLines)}))
-		}
-	}
-	return append(out, e.validate(entityAddress, a.custom)...)
 }
