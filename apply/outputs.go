@@ -90,6 +90,13 @@ func ParseOutputs(b []byte) (*Outputs, error) {
 	var o Outputs
 	dec := json.NewDecoder(bytes.NewReader(t))
 	if err := dec.Decode(&o); err != nil {
+		// A syntax error quotes the character it met, which may be part
+		// of a token: say where instead.
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			line := 1 + bytes.Count(t[:min(int(se.Offset), len(t))], []byte("\n"))
+			return nil, fmt.Errorf("decode: line %d: not valid JSON", line)
+		}
 		return nil, fmt.Errorf("decode: %w", err)
 	}
 	if o.Version != OutputsVersion {

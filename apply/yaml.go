@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -153,12 +154,12 @@ func yamlSplitKey(s string) (key, rest string, err error) {
 	} else {
 		i := strings.Index(s, ":")
 		if i < 0 {
-			return "", "", fmt.Errorf("want \"key: value\", got %q", s)
+			return "", "", errors.New("want \"key: value\"")
 		}
 		key, s = s[:i], s[i:]
 	}
 	if !strings.HasPrefix(s, ":") {
-		return "", "", fmt.Errorf("want \":\" after key %q", key)
+		return "", "", errors.New("want \":\" after the key")
 	}
 	return key, strings.TrimSpace(s[1:]), nil
 }
@@ -184,5 +185,5 @@ func yamlScalar(s string) (any, error) {
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
 		return n, nil
 	}
-	return nil, fmt.Errorf("unsupported value %q (strings must be double-quoted)", s)
+	return nil, errors.New("unsupported value (strings must be double-quoted)")
 }

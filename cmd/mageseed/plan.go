@@ -192,7 +192,7 @@ func loadManifest(s streams, files []string) (*manifest.Manifest, error) {
 	var errs manifest.Errors
 	if errors.As(err, &errs) {
 		for _, e := range errs {
-			fmt.Fprintln(s.err, e.Error())
+			fmt.Fprintln(s.err, esc(e.Error()))
 		}
 		return nil, withHint(fmt.Errorf("the manifest has %d %s", len(errs), plural(len(errs), "problem", "problems")),
 			"fix them and run the command again; 'mageseed validate' checks a manifest without a store")

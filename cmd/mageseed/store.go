@@ -99,7 +99,7 @@ func connect(ctx context.Context, f storeFlags, manifestURL, manifestStoreCode s
 	}
 	if f.verbose {
 		cfg.Logger = func(format string, args ...any) {
-			fmt.Fprintf(s.err, "mageseed: debug: "+format+"\n", args...)
+			fmt.Fprintf(s.err, "mageseed: debug: %s\n", esc(fmt.Sprintf(format, args...)))
 		}
 	}
 

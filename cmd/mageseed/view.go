@@ -1,13 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
+	"github.com/mageseed/mageseed"
 	"github.com/mageseed/mageseed/apply"
 )
 
@@ -35,6 +38,12 @@ func (p palette) action(a apply.Action, s string) string {
 }
 
 func (p palette) bold(s string) string { return p.paint("1", s) }
+
+// esc escapes the characters of s that a terminal could take as a
+// command. Everything printed that a store or a manifest supplied (names,
+// emails, values, the store's messages) goes through it: text from the
+// store is data.
+func esc(s string) string { return mageseed.EscapeTerminal(s) }
 
 // symbol is the one-character mark of an action in the plan.
 func symbol(a apply.Action) string {
@@ -94,7 +103,7 @@ func customerName(c apply.Change) string {
 
 func renderChange(w io.Writer, c apply.Change, pal palette) {
 	name := customerName(c)
-	fmt.Fprintf(w, "  # customer %s (%s) %s\n", pal.bold(name), c.Email, verb(c.Action))
+	fmt.Fprintf(w, "  # customer %s (%s) %s\n", pal.bold(esc(name)), esc(c.Email), verb(c.Action))
 	fmt.Fprintf(w, "  %s customer %q {\n", pal.action(c.Action, symbol(c.Action)), name)
 	width := 0
 	for _, f := range c.Fields {
@@ -103,7 +112,7 @@ func renderChange(w io.Writer, c apply.Change, pal palette) {
 		}
 	}
 	for _, f := range c.Fields {
-		fmt.Fprintf(w, "      %s %-*s = %s\n", pal.action(f.Action, symbol(f.Action)), width, f.Path, fieldValue(f))
+		fmt.Fprintf(w, "      %s %-*s = %s\n", pal.action(f.Action, symbol(f.Action)), width, esc(f.Path), esc(fieldValue(f)))
 	}
 	fmt.Fprintln(w, "    }")
 }
@@ -144,7 +153,7 @@ func renderCompactPlan(w io.Writer, p *apply.Plan, pal palette, limit int) {
 		}
 		n++
 		if n <= limit {
-			fmt.Fprintf(w, "  %s customer %s (%s)\n", pal.action(c.Action, symbol(c.Action)), customerName(c), c.Email)
+			fmt.Fprintf(w, "  %s customer %s (%s)\n", pal.action(c.Action, symbol(c.Action)), esc(customerName(c)), esc(c.Email))
 		}
 	}
 	if n > limit {
@@ -153,18 +162,69 @@ func renderCompactPlan(w io.Writer, p *apply.Plan, pal palette, limit int) {
 	fmt.Fprintln(w, planSummary(p, pal))
 }
 
-// writeJSON writes v as indented JSON.
+// writeJSON writes v as indented JSON, with every character a terminal
+// could take as a command \u-escaped (see safeJSON).
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	_, err := w.Write(safeJSON(b.Bytes()))
+	return err
+}
+
+// safeJSON returns the JSON text b with the characters that encoding/json
+// leaves raw and a terminal could act on (DEL, the C1 controls, the
+// bidirectional formatting characters) written as \uXXXX escapes, which
+// decode to the same text. encoding/json already escapes the C0 controls
+// and U+2028 and U+2029 in strings; outside strings JSON text holds only
+// ASCII.
+func safeJSON(b []byte) []byte {
+	i := 0
+	for i < len(b) {
+		r, size := utf8.DecodeRune(b[i:])
+		if jsonUnsafe(r) {
+			break
+		}
+		i += size
+	}
+	if i == len(b) {
+		return b
+	}
+	out := make([]byte, 0, len(b)+16)
+	out = append(out, b[:i]...)
+	for i < len(b) {
+		r, size := utf8.DecodeRune(b[i:])
+		if jsonUnsafe(r) {
+			out = fmt.Appendf(out, `\u%04x`, r)
+		} else {
+			out = append(out, b[i:i+size]...)
+		}
+		i += size
+	}
+	return out
+}
+
+// jsonUnsafe reports whether r, raw in JSON text, could act on a terminal.
+func jsonUnsafe(r rune) bool {
+	switch {
+	case r < 0x20:
+		return r != '\n' && r != '\t' && r != '\r' && r != ' '
+	case r == 0x7f, r >= 0x80 && r <= 0x9f:
+		return true
+	case r == 0x061c, r == 0x200e, r == 0x200f, r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x2028, r == 0x2029:
+		return true
+	}
+	return false
 }
 
 // renderResult writes apply's closing report: what failed and why, what
 // did not run, warnings, then the summary line.
 func renderResult(w io.Writer, verbWord string, r *apply.Result, pal palette) {
 	for _, f := range r.Failed {
-		fmt.Fprintf(w, "%s %s customer %s (%s): %v\n", pal.paint("31", "Failed:"), actionWord(f.Action), f.Key, f.Email, f.Err)
+		fmt.Fprintf(w, "%s %s customer %s (%s): %s\n", pal.paint("31", "Failed:"), actionWord(f.Action), esc(f.Key), esc(f.Email), esc(f.Err.Error()))
 	}
 	if len(r.Skipped) > 0 {
 		keys := append([]string(nil), r.Skipped...)
@@ -175,10 +235,10 @@ func renderResult(w io.Writer, verbWord string, r *apply.Result, pal palette) {
 			more = fmt.Sprintf(" and %d more", len(keys)-show)
 			keys = keys[:show]
 		}
-		fmt.Fprintf(w, "Not run (%d): %s%s\n", len(r.Skipped), strings.Join(keys, ", "), more)
+		fmt.Fprintf(w, "Not run (%d): %s%s\n", len(r.Skipped), esc(strings.Join(keys, ", ")), more)
 	}
 	for _, warn := range r.Warnings {
-		fmt.Fprintf(w, "%s %s\n", pal.paint("33", "Warning:"), warn)
+		fmt.Fprintf(w, "%s %s\n", pal.paint("33", "Warning:"), esc(warn))
 	}
 	status := "complete"
 	if len(r.Failed) > 0 || len(r.Skipped) > 0 {
