@@ -39,7 +39,7 @@ func TestLoadErrors(t *testing.T) {
 			},
 		},
 		{
-			name: "indentation slip deep in an address",
+			name:  "indentation slip deep in an address",
 			files: []string{"a.yaml", "version: 1\ncustomers:\n" + customer("jane", "a@example.com", "addresses:", "  home:", "    city: X", "    street:", "      - a", "     - b", "    postcode: '1'")},
 			want: []string{
 				"a.yaml:13:10: invalid YAML: did not find expected key (in the mapping that starts at line 10): check this line's indentation",
