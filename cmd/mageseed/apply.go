@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -86,6 +89,9 @@ func (o *applyOptions) check() error {
 }
 
 func runApply(ctx context.Context, s streams, o *applyOptions) error {
+	if err := checkWritable(o.outputs, o.outputsFormat); err != nil {
+		return err
+	}
 	sess, plan, err := openPlan(ctx, s, o.files, o.store, o.view, false, o.outputs)
 	if err != nil {
 		return err
@@ -94,6 +100,12 @@ func runApply(ctx context.Context, s streams, o *applyOptions) error {
 	pal := o.view.palette(s)
 	if !o.view.quiet && !o.view.json {
 		renderCompactPlan(s.out, plan, pal, 50)
+		renderDuplicates(s.out, plan, pal)
+	}
+	if len(plan.Duplicates) > 0 && !o.keepGoing {
+		// Failing fast: a customer the store holds twice stops the run
+		// before any write.
+		return duplicatesError(plan, "apply (nothing was changed)")
 	}
 	// Apply works from the customers, not from the rendered differences:
 	// let those go before the run, which matters at 100,000 customers.
@@ -118,6 +130,45 @@ func runApply(ctx context.Context, s streams, o *applyOptions) error {
 	prog.done()
 	closeErr := w.Close()
 	return finishRun(s, o.view, "Apply", res, applyErr, closeErr, o.outputs)
+}
+
+// checkWritable makes sure that the outputs can be written before the store
+// is asked anything, let alone changed: it creates and removes a temporary
+// file in the outputs file's directory, as the atomic write will, and with
+// format github it opens $GITHUB_OUTPUT for appending.
+func checkWritable(path, format string) error {
+	hint := "nothing was sent to the store; give a writable path with --outputs"
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return withHint(fmt.Errorf("the outputs path %s is a directory", path), "%s", hint)
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), ".mageseed-check-*.tmp")
+	if err != nil {
+		return withHint(fmt.Errorf("cannot write the outputs file %s: %w", path, pathError(err)), "%s", hint)
+	}
+	name := f.Name()
+	f.Close()
+	os.Remove(name)
+	if format == "github" {
+		gh := os.Getenv("GITHUB_OUTPUT")
+		if gh == "" {
+			return withHint(errors.New("--outputs-format github needs $GITHUB_OUTPUT, which is not set"), "run in a GitHub Actions step, or use --outputs-format json")
+		}
+		f, err := os.OpenFile(gh, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+		if err != nil {
+			return withHint(fmt.Errorf("cannot append to $GITHUB_OUTPUT %s: %w", gh, pathError(err)), "nothing was sent to the store")
+		}
+		f.Close()
+	}
+	return nil
+}
+
+// pathError strips the path from a *fs.PathError, which the caller names.
+func pathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // openOutputs opens the outputs writer, starting from the existing file

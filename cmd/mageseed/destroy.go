@@ -55,6 +55,35 @@ func runDestroy(ctx context.Context, s streams, o *destroyOptions) error {
 		renderPlan(s.out, plan, pal)
 	}
 	_, _, n, _ := plan.Counts()
+	if len(plan.Duplicates) > 0 {
+		// Nothing is deleted (destroy fails fast): say so, and what.
+		var keys []string
+		for _, c := range plan.Changes {
+			if c.Action == apply.Delete {
+				keys = append(keys, c.Key)
+			}
+		}
+		for _, d := range plan.Duplicates {
+			keys = append(keys, d.Key)
+		}
+		if !o.view.json {
+			fmt.Fprintf(s.out, "Destroy stopped: nothing was deleted; not deleted (%d): %s\n", len(keys), esc(strings.Join(keys, ", ")))
+		} else {
+			res := &apply.Result{}
+			for _, d := range plan.Duplicates {
+				res.Failed = append(res.Failed, apply.Failure{Key: d.Key, Email: d.Email, Action: apply.Delete, Err: d})
+			}
+			for _, c := range plan.Changes {
+				if c.Action == apply.Delete {
+					res.Skipped = append(res.Skipped, c.Key)
+				}
+			}
+			if err := writeJSON(s.out, resultJSON(res, "")); err != nil {
+				return err
+			}
+		}
+		return duplicatesError(plan, "destroy")
+	}
 	if n == 0 {
 		if o.view.json {
 			return writeJSON(s.out, resultJSON(&apply.Result{}, ""))

@@ -90,6 +90,9 @@ func runPlan(ctx context.Context, s streams, o *planOptions) error {
 	} else {
 		renderPlan(s.out, plan, o.view.palette(s))
 	}
+	if len(plan.Duplicates) > 0 {
+		return duplicatesError(plan, "plan")
+	}
 	if o.detailedExit && plan.HasChanges() {
 		return exitWith(exitChanges)
 	}

@@ -75,7 +75,8 @@ func renderPlan(w io.Writer, p *apply.Plan, pal palette) {
 			changed++
 		}
 	}
-	if changed == 0 {
+	defer renderDuplicates(w, p, pal)
+	if changed == 0 && len(p.Duplicates) == 0 {
 		_, _, _, unchanged := p.Counts()
 		fmt.Fprintf(w, "%s The store matches the manifest (%d %s unchanged).\n",
 			pal.bold("No changes."), unchanged, plural(unchanged, "customer", "customers"))
@@ -91,6 +92,29 @@ func renderPlan(w io.Writer, p *apply.Plan, pal palette) {
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, planSummary(p, pal))
+}
+
+// renderDuplicates lists the customers that the store holds more than
+// once, which the plan does not touch.
+func renderDuplicates(w io.Writer, p *apply.Plan, pal palette) {
+	if len(p.Duplicates) == 0 {
+		return
+	}
+	fmt.Fprintln(w)
+	for _, d := range p.Duplicates {
+		fmt.Fprintf(w, "%s customer %s (%s): %s\n", pal.paint("31", "Error:"), esc(d.Key), esc(d.Email), esc(d.Error()))
+	}
+}
+
+// duplicatesError is the error of a plan that holds duplicates.
+func duplicatesError(p *apply.Plan, what string) error {
+	d := p.Duplicates[0]
+	more := ""
+	if n := len(p.Duplicates); n > 1 {
+		more = fmt.Sprintf(" (and %d more customers held twice)", n-1)
+	}
+	return withHint(fmt.Errorf("%s: customer %s: %w%s", what, d.Key, d, more),
+		"the store should hold one customer per email and website: merge or delete the extra ones in its admin (Customers > All Customers), then run again")
 }
 
 func customerName(c apply.Change) string {
@@ -248,8 +272,14 @@ func renderResult(w io.Writer, verbWord string, r *apply.Result, pal palette) {
 		pal.bold(verbWord+" "+status+":"), r.Created, r.Updated, r.Deleted, r.Unchanged,
 		roundDuration(r.Elapsed), rateNote(r))
 	if r.Adopted > 0 {
-		fmt.Fprintf(w, "Adopted %d %s that the store already held (an earlier run's create whose answer was lost, or a conflict): none was created twice\n",
-			r.Adopted, plural(r.Adopted, "customer", "customers"))
+		// "None was created twice" only when a search showed each of them
+		// once after its create.
+		claim := ""
+		if r.Checked == r.Adopted {
+			claim = ": a search found each once, none was created twice"
+		}
+		fmt.Fprintf(w, "Adopted %d %s that the store already held (an earlier run's create whose answer was lost, or a conflict)%s\n",
+			r.Adopted, plural(r.Adopted, "customer", "customers"), claim)
 	}
 }
 
