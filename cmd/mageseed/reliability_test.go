@@ -263,7 +263,7 @@ func watchOutputs(t *testing.T, path string, stop <-chan struct{}) *sync.WaitGro
 // TestApplySurvivesKill kills apply while its creates are in flight, four
 // times at different points of a slow run, then applies again: the store
 // converges with no duplicates, and the outputs file is valid JSON at every
-// moment and never loses a recorded customer (issue 5, point 2). Each kill
+// moment and never loses a recorded customer. Each kill
 // is checked to have landed: the process died of it, not of its own end,
 // with customers still to create.
 func TestApplySurvivesKill(t *testing.T) {
@@ -305,7 +305,7 @@ func TestApplySurvivesKill(t *testing.T) {
 
 // TestApplyInterrupt: the first SIGINT stops new work, lets work in flight
 // finish, writes the outputs and exits 130 with a summary; a second SIGINT
-// exits at once (issue 5, point 3).
+// exits at once.
 func TestApplyInterrupt(t *testing.T) {
 	st := newTestStore(t, sandbox.Options{Latency: 50 * time.Millisecond})
 	dir := t.TempDir()
