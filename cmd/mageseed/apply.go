@@ -118,7 +118,7 @@ func runApply(ctx context.Context, s streams, o *applyOptions) error {
 		return err
 	}
 	prog := newProgress(s, o.view.quiet || o.view.json, "applying")
-	res, applyErr := apply.Apply(ctx, bulkClient{sess.store.client}, plan, apply.Options{
+	res, applyErr := apply.Apply(ctx, bulkClient{sess.store.client, s.mask}, plan, apply.Options{
 		Parallelism:   o.store.parallelism,
 		KeepGoing:     o.keepGoing,
 		Progress:      prog.event,

@@ -133,6 +133,9 @@ func openPlan(ctx context.Context, s streams, files []string, sf storeFlags, vie
 			return nil, nil, withHint(fmt.Errorf("read the outputs file: %w", err), "move %s away, or give another path with --outputs", outputs)
 		default:
 			sess.prev = prev
+			for _, c := range prev.Customers {
+				s.mask(c.Token) // never printed, whatever quotes it
+			}
 		}
 	}
 	plan, err := sess.plan(ctx, destroy)

@@ -128,9 +128,14 @@ type matcher struct {
 	first2 [1 << 16]bool           // pairs of bytes some secret starts with
 	bylen  map[int]map[string]bool // secrets by length
 	lens   []int                   // the lengths, longest first
-	sorted []string                // every secret, sorted, for prefix checks
+	sorted []string                // secrets, sorted, for prefix checks
+	recent []string                // secrets added since sorted was last sorted
 	maxLen int
 }
+
+// maxRecent bounds matcher.recent: secrets registered one at a time (a
+// token per customer) are sorted in batches, not one sort each.
+const maxRecent = 1024
 
 func (m *matcher) add(secrets []string) {
 	if m.bylen == nil {
@@ -151,8 +156,29 @@ func (m *matcher) add(secrets []string) {
 		set[s] = true
 	}
 	sort.Sort(sort.Reverse(sort.IntSlice(m.lens)))
-	m.sorted = append(m.sorted, secrets...)
-	sort.Strings(m.sorted)
+	m.recent = append(m.recent, secrets...)
+	if len(m.recent) > maxRecent {
+		sort.Strings(m.recent)
+		m.sorted = mergeSorted(m.sorted, m.recent)
+		m.recent = m.recent[:0]
+	}
+}
+
+// mergeSorted merges two sorted slices into a new sorted slice.
+func mergeSorted(a, b []string) []string {
+	out := make([]string, 0, len(a)+len(b))
+	i, j := 0, 0
+	for i < len(a) && j < len(b) {
+		if a[i] <= b[j] {
+			out = append(out, a[i])
+			i++
+		} else {
+			out = append(out, b[j])
+			j++
+		}
+	}
+	out = append(out, a[i:]...)
+	return append(out, b[j:]...)
 }
 
 // scan writes buf through put with every secret masked, and returns how
@@ -232,6 +258,11 @@ func (m *matcher) isProperPrefix(b []byte) bool {
 	j := sort.SearchStrings(m.sorted, s)
 	for ; j < len(m.sorted) && strings.HasPrefix(m.sorted[j], s); j++ {
 		if len(m.sorted[j]) > len(s) {
+			return true
+		}
+	}
+	for _, r := range m.recent {
+		if len(r) > len(s) && strings.HasPrefix(r, s) {
 			return true
 		}
 	}
