@@ -82,7 +82,7 @@ func runDestroy(ctx context.Context, s streams, o *destroyOptions) error {
 				return err
 			}
 		}
-		return duplicatesError(plan, "destroy")
+		return duplicatesError(plan, "destroy (nothing was deleted)")
 	}
 	if n == 0 {
 		if o.view.json {

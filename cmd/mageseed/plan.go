@@ -177,7 +177,17 @@ func (ss *session) plan(ctx context.Context, destroy bool) (*apply.Plan, error) 
 	})
 	prog.done()
 	if err != nil {
-		return nil, storeError(fmt.Errorf("read customers from %s: %w", ss.store.url, err))
+		err = fmt.Errorf("read customers from %s: %w", ss.store.url, err)
+		if mageseed.ErrorCode(err) == mageseed.ECONFLICT {
+			// The client refuses a search that answers two customers for
+			// one (email, website): name them, and say nothing was done.
+			what := "nothing was changed"
+			if destroy {
+				what = "nothing was deleted"
+			}
+			return nil, withHint(err, "%s; %s", what, duplicatesHint)
+		}
+		return nil, storeError(err)
 	}
 	if destroy {
 		return apply.DestroyPlan(desired, remote), nil

@@ -113,9 +113,11 @@ func duplicatesError(p *apply.Plan, what string) error {
 	if n := len(p.Duplicates); n > 1 {
 		more = fmt.Sprintf(" (and %d more customers held twice)", n-1)
 	}
-	return withHint(fmt.Errorf("%s: customer %s: %w%s", what, d.Key, d, more),
-		"the store should hold one customer per email and website: merge or delete the extra ones in its admin (Customers > All Customers), then run again")
+	return withHint(fmt.Errorf("%s: customer %s: %w%s", what, d.Key, d, more), "%s", duplicatesHint)
 }
+
+// duplicatesHint is the hint for a store that holds a customer twice.
+const duplicatesHint = "the store should hold one customer per email and website: merge or delete the extra ones in its admin (Customers > All Customers), then run again"
 
 func customerName(c apply.Change) string {
 	name := c.Key
