@@ -12,6 +12,9 @@ import (
 	"strings"
 	"testing"
 
+	"gopkg.in/yaml.v3"
+
+	"github.com/mageseed/mageseed"
 	"github.com/mageseed/mageseed/apply"
 	"github.com/mageseed/mageseed/sandbox"
 )
@@ -353,5 +356,31 @@ func TestOutputMasksTokens(t *testing.T) {
 				t.Errorf("mageseed %v quotes the file:\n%s%s", args, out, errOut)
 			}
 		}
+	}
+}
+
+// TestExportEscapesStoreText: export writes a name that holds terminal
+// controls and a right-to-left override as YAML escapes that read back as
+// the same name.
+func TestExportEscapesStoreText(t *testing.T) {
+	const name = "Ja\u202ene\x1b[2J\u009b"
+	doc, err := exportManifest([]mageseed.Customer{{ID: 1, Email: "j@example.com", Firstname: name, Lastname: "Doe", WebsiteID: 1}},
+		[]mageseed.Website{{ID: 1, Code: "base"}}, "http://127.0.0.1:1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"\u202e", "\x1b", "\u009b"} {
+		if bytes.Contains(doc, []byte(bad)) {
+			t.Errorf("export holds %q raw:\n%s", bad, doc)
+		}
+	}
+	var back struct {
+		Customers map[string]struct{ Firstname string }
+	}
+	if err := yaml.Unmarshal(doc, &back); err != nil {
+		t.Fatal(err)
+	}
+	if got := back.Customers["j"].Firstname; got != name {
+		t.Errorf("firstname reads back as %q, want %q\n%s", got, name, doc)
 	}
 }
