@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -191,14 +190,20 @@ func renderCompactPlan(w io.Writer, p *apply.Plan, pal palette, limit int) {
 // writeJSON writes v as indented JSON, with every character a terminal
 // could take as a command \u-escaped (see safeJSON).
 func writeJSON(w io.Writer, v any) error {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
+	enc := json.NewEncoder(safeJSONWriter{w})
 	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		return err
+	return enc.Encode(v)
+}
+
+// safeJSONWriter applies safeJSON to each write. json.Encoder writes a
+// value whole, in one call, so no character is split between two writes.
+type safeJSONWriter struct{ w io.Writer }
+
+func (s safeJSONWriter) Write(p []byte) (int, error) {
+	if _, err := s.w.Write(safeJSON(p)); err != nil {
+		return 0, err
 	}
-	_, err := w.Write(safeJSON(b.Bytes()))
-	return err
+	return len(p), nil
 }
 
 // safeJSON returns the JSON text b with the characters that encoding/json
