@@ -110,8 +110,12 @@ type Change struct {
 type Plan struct {
 	// Changes holds one change per manifest customer, NoOps included, in
 	// manifest order, except for the Duplicates. A destroy plan lists its
-	// deletes first.
+	// deletes first, and so do the deletes that Prune adds.
 	Changes []Change
+
+	// Undeclared lists the customers the outputs file records but the
+	// manifest no longer declares (and, after Prune, that it leaves).
+	Undeclared []Undeclared
 
 	// Duplicates are the manifest customers that the store holds more than
 	// once. A plan never picks one of them; Apply reports each as failed.
@@ -203,8 +207,9 @@ func (p *Plan) MarshalJSON() ([]byte, error) {
 		changes = append(changes, c)
 	}
 	return json.Marshal(struct {
-		Changes    []Change    `json:"changes"`
-		Duplicates []Duplicate `json:"duplicates,omitempty"`
-		Summary    Summary     `json:"summary"`
-	}{changes, p.Duplicates, p.Summary()})
+		Changes    []Change     `json:"changes"`
+		Undeclared []Undeclared `json:"undeclared,omitempty"`
+		Duplicates []Duplicate  `json:"duplicates,omitempty"`
+		Summary    Summary      `json:"summary"`
+	}{changes, p.Undeclared, p.Duplicates, p.Summary()})
 }

@@ -15,7 +15,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/mageseed/mageseed"
-	"github.com/mageseed/mageseed/apply"
+	"github.com/mageseed/mageseed/outputs"
 	"github.com/mageseed/mageseed/sandbox"
 )
 
@@ -237,7 +237,7 @@ func TestDuplicatesSurface(t *testing.T) {
 	if code, out, errOut := runCmd(t, dir, "apply", m); code != 0 {
 		t.Fatalf("first apply: exit %d\n%s\n%s", code, out, errOut)
 	}
-	o, err := apply.ReadOutputs(filepath.Join(dir, "mageseed.outputs.json"))
+	o, _, err := outputs.Read(filepath.Join(dir, "mageseed.outputs.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -318,7 +318,7 @@ func TestOutputMasksTokens(t *testing.T) {
 	if code, out, errOut := runCmd(t, dir, "apply", m); code != 0 {
 		t.Fatalf("apply: exit %d\n%s\n%s", code, out, errOut)
 	}
-	o, err := apply.ReadOutputs(filepath.Join(dir, "mageseed.outputs.json"))
+	o, _, err := outputs.Read(filepath.Join(dir, "mageseed.outputs.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

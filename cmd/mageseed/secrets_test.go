@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mageseed/mageseed/apply"
+	"github.com/mageseed/mageseed/outputs"
 	"github.com/mageseed/mageseed/sandbox"
 )
 
@@ -76,7 +76,7 @@ customers:
 		{[]string{"plan", "-v", "--json", m}, 0},
 		{[]string{"apply", "-v", m}, 0},
 	})
-	outputs, err := apply.ReadOutputs(filepath.Join(dir, "mageseed.outputs.json"))
+	outputs, _, err := outputs.Read(filepath.Join(dir, "mageseed.outputs.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
