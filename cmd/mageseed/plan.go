@@ -253,7 +253,8 @@ func (ss *session) prune(ctx context.Context, p *apply.Plan) error {
 			"add a prune section at the top of the manifest, e.g. prune: {emailLike: \"%%@example.test\"}; only customers it matches are ever deleted")
 	}
 	if len(ss.desired) == 0 {
-		fmt.Fprintln(ss.s.err, "mageseed: warning: the manifest declares no customers: --prune deletes nothing")
+		// Load refuses a manifest without customers; should one get here,
+		// it still deletes nothing.
 		return nil
 	}
 	if len(p.Undeclared) == 0 {
