@@ -241,6 +241,8 @@ func resultJSON(r *apply.Result, outputs string) any {
 		Deleted   int       `json:"deleted"`
 		Unchanged int       `json:"unchanged"`
 		Tokens    int       `json:"tokens"`
+		Adopted   int       `json:"adopted"`
+		Checked   int       `json:"adoptedChecked"` // adopted customers a search showed once: none created twice
 		Failed    []failure `json:"failed"`
 		Skipped   []string  `json:"skipped"`
 		Warnings  []string  `json:"warnings"`
@@ -248,7 +250,7 @@ func resultJSON(r *apply.Result, outputs string) any {
 		Outputs   string    `json:"outputs,omitempty"`
 	}{
 		Created: r.Created, Updated: r.Updated, Deleted: r.Deleted, Unchanged: r.Unchanged,
-		Tokens: r.Tokens, Skipped: r.Skipped, Warnings: r.Warnings, Seconds: r.Elapsed.Seconds(),
+		Tokens: r.Tokens, Adopted: r.Adopted, Checked: r.Checked, Skipped: r.Skipped, Warnings: r.Warnings, Seconds: r.Elapsed.Seconds(),
 		Outputs: outputs, Failed: []failure{},
 	}
 	for _, f := range r.Failed {
