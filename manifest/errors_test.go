@@ -53,6 +53,14 @@ func TestLoadErrors(t *testing.T) {
 			},
 		},
 		{
+			name: "an unknown field in defaults is reported once, where it is written",
+			files: []string{"a.yaml", "version: 1\nx-d: &d\n  password: Password1\n  bogus: 1\ndefaults: *d\ncustomers:\n" +
+				"  jane: {email: a@example.com, firstname: Jane, lastname: Doe}\n"},
+			want: []string{
+				"a.yaml:4:3: defaults.bogus: unknown field bogus: allowed fields are gender, groupId, password, prefix, storeId, suffix, token, website, websiteId",
+			},
+		},
+		{
 			name:  "no customers",
 			files: []string{"a.yaml", "# nothing yet\n"},
 			want:  []string{"a.yaml:1:1: no customers in the manifest: declare them under customers or generate"},
