@@ -448,6 +448,11 @@ var yamlParserErrs = map[string]bool{
 	"found undefined tag handle":             true,
 }
 
+// maxBisect is the size past which yamlErrorAt keeps the parser's line:
+// each step of the search parses up to the whole input again. A large
+// manifest is cut per customer (chunk.go), so its pieces stay below it.
+const maxBisect = 4 << 20
+
 // yamlErrorAt is yamlError for an error met parsing data (every document
 // of it), pointing at the line that is wrong.
 //
@@ -465,7 +470,7 @@ var yamlParserErrs = map[string]bool{
 func yamlErrorAt(name string, data []byte, err error, off int) Error {
 	e := yamlError(name, err)
 	m := yamlLineRe.FindStringSubmatch(err.Error())
-	if m == nil || !yamlParserErrs[m[2]] {
+	if m == nil || !yamlParserErrs[m[2]] || len(data) > maxBisect {
 		e.Line += off
 		return e
 	}
