@@ -293,7 +293,6 @@ var (
 // (Magento\Eav\Model\Attribute\Data\Text::validateValue and
 // AbstractData::_validateInputRule).
 func textProblem(a *mageseed.Attribute, s string) string {
-	n := utf8.RuneCountInString(s)
 	rule := func(name string) (int, bool) {
 		v, ok := a.Validation[name]
 		if !ok {
@@ -306,7 +305,7 @@ func textProblem(a *mageseed.Attribute, s string) string {
 	// (Magento\Eav\Model\Attribute\Data\Text::validateLength), of the
 	// trimmed value.
 	_, lengths := a.Validation["input_validation"]
-	n = utf8.RuneCountInString(strings.TrimSpace(s))
+	n := utf8.RuneCountInString(strings.TrimSpace(s))
 	if k, ok := rule("min_text_length"); lengths && ok && n < k {
 		return fmt.Sprintf("must be at least %d characters long (the store's rule for %s)", k, a.Code)
 	}
