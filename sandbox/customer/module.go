@@ -4,6 +4,16 @@
 // Magento's validation of customers and addresses, the password policy and
 // hash, and the sign-in lockout of AccountManagement::authenticate.
 //
+// It also answers for the store's EAV setup: the attribute metadata routes
+// (Customer\Model\Metadata\CustomerMetadata, AddressMetadata), the
+// user-defined attributes a Config declares, stored in
+// customer_entity_value and customer_address_entity_value and checked with
+// Magento_Eav's data models (eav.go); email confirmation and account
+// sharing (confirm.go, from the configuration paths ConfigConfirm and
+// ConfigShareScope); and the newsletter flag that Magento_Newsletter's
+// customer plugin adds (extension_attributes.is_subscribed,
+// newsletter_subscriber).
+//
 // Websites and store views come through Stores, countries and regions
 // through Countries; the sandbox wires in the modules that implement them.
 package customer
