@@ -387,7 +387,7 @@ func attributeChanges(prefix string, d, r map[string]mageseed.AttributeValue) ([
 		if !held {
 			a = Create
 		}
-		f = append(f, FieldChange{Path: prefix + "." + code, Action: a, Old: rv.Value, New: attrText(dv)})
+		f = append(f, FieldChange{Path: prefix + "." + code, Action: a, Old: attrText(rv), New: attrText(dv)})
 	}
 	return f, merged
 }

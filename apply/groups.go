@@ -190,3 +190,35 @@ type GroupOutcome struct {
 	Code   string
 	Action Action // what was done: Create, Update or NoOp
 }
+
+// LabelOptions sets the Label of the stored select and multiselect values
+// of customers and their addresses from the store's options, so that plans
+// show "Phone (5)" rather than "5".
+func LabelOptions(customers []mageseed.Customer, md *mageseed.Metadata) {
+	label := func(address bool, attrs map[string]mageseed.AttributeValue) {
+		for code, v := range attrs {
+			a := md.Attribute(address, code)
+			if a == nil || !a.HasOptions() || v.Value == "" {
+				continue
+			}
+			var labels []string
+			for _, id := range strings.Split(v.Value, ",") {
+				l := id
+				for _, o := range a.Options {
+					if o.Value == strings.TrimSpace(id) && strings.TrimSpace(o.Label) != "" {
+						l = o.Label
+					}
+				}
+				labels = append(labels, l)
+			}
+			v.Label = strings.Join(labels, ", ")
+			attrs[code] = v
+		}
+	}
+	for i := range customers {
+		label(false, customers[i].CustomAttributes)
+		for j := range customers[i].Addresses {
+			label(true, customers[i].Addresses[j].CustomAttributes)
+		}
+	}
+}

@@ -245,6 +245,7 @@ func (ss *session) plan(ctx context.Context, mode planMode, stf stateFlags) (*ap
 		return nil, err
 	}
 	apply.NameGroups(remote, md.Groups)
+	apply.LabelOptions(remote, md)
 	notes, err := ss.shareScope(ctx, sites.websites, md, desired, remote)
 	if err != nil {
 		return nil, err
