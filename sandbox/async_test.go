@@ -1,6 +1,7 @@
 package sandbox_test
 
 import (
+	"context"
 	"encoding/json"
 	"regexp"
 	"strings"
@@ -12,25 +13,24 @@ import (
 	"github.com/mageseed/mageseed/sandbox"
 )
 
-// waitBulk polls a bulk's detailed status until no operation is open.
+// waitBulk waits until the sandbox's consumer has run every queued
+// operation, then returns the bulk's detailed status, which must show none
+// open.
 func (s *store) waitBulk(uuid string) magento.DetailedBulkStatus {
 	s.tb.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		var st magento.DetailedBulkStatus
-		s.ok("GET", "/rest/V1/bulk/"+uuid+"/detailed-status", s.admin, nil, &st)
-		open := false
-		for _, op := range st.OperationsList {
-			open = open || op.Status == magento.OperationOpen
-		}
-		if !open {
-			return st
-		}
-		if time.Now().After(deadline) {
-			s.tb.Fatalf("bulk %s still open: %+v", uuid, st)
-		}
-		time.Sleep(5 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := s.sb.WaitIdle(ctx); err != nil {
+		s.tb.Fatalf("bulk %s: wait for the consumer: %v", uuid, err)
 	}
+	var st magento.DetailedBulkStatus
+	s.ok("GET", "/rest/V1/bulk/"+uuid+"/detailed-status", s.admin, nil, &st)
+	for _, op := range st.OperationsList {
+		if op.Status == magento.OperationOpen {
+			s.tb.Fatalf("bulk %s: operation %d still open with the consumer idle: %+v", uuid, op.ID, st)
+		}
+	}
+	return st
 }
 
 var hexHash = regexp.MustCompile(`^[0-9a-f]{64}$`)
