@@ -80,6 +80,9 @@ func newFaults(opts Options, st *stats, next http.Handler) http.Handler {
 		next:      next,
 		rng:       rand.New(rand.NewPCG(uint64(opts.FaultSeed), 0x6d61676573656564)),
 	}
+	if f.now == nil {
+		f.now = time.Now
+	}
 	if f.latency == 0 && f.jitter == 0 && f.errorRate == 0 && f.dropRate == 0 && f.rateLimit == 0 {
 		return next
 	}
