@@ -147,3 +147,24 @@ func TestAsyncSingle(t *testing.T) {
 		t.Errorf("admin async create group = %v (%v), want 2", c.GroupID, err)
 	}
 }
+
+// TestWaitIdle checks WaitIdle's ends: at once when nothing is queued, and
+// an error once the sandbox is closed. That it waits for queued operations
+// is checked by every waitBulk, which fails on an operation still open.
+func TestWaitIdle(t *testing.T) {
+	sb, err := sandbox.New(sandbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := sb.WaitIdle(ctx); err != nil {
+		t.Errorf("WaitIdle with nothing queued = %v, want nil", err)
+	}
+	if err := sb.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := sb.WaitIdle(ctx); err == nil {
+		t.Error("WaitIdle on a closed sandbox = nil, want an error")
+	}
+}

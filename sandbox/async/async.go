@@ -314,6 +314,9 @@ func (c *consumer) rest() {
 }
 
 func (c *consumer) waitIdle(ctx context.Context) error {
+	if c.ctx.Err() != nil {
+		return ErrClosed
+	}
 	c.mu.Lock()
 	idle := c.idle
 	c.mu.Unlock()
