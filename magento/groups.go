@@ -111,14 +111,22 @@ type ActivateRequest struct {
 //
 // The store looks the email up in the website of the store view in the
 // URL, so the request goes to the store view the customer belongs to
-// (cust.StoreID, by GET /V1/store/storeViews, read once per client).
+// (cust.StoreID, by GET /V1/store/storeViews, read once per client), or
+// without one to a store view of the customer's website.
 func (c *Client) ActivateCustomer(ctx context.Context, cust mageseed.Customer, key string) (mageseed.Customer, error) {
 	k := &call{
 		method: http.MethodPut, path: "/V1/customers/" + url.PathEscape(cust.Email) + "/activate",
 		body: ActivateRequest{ConfirmationKey: key}, secrets: []string{key},
 	}
-	if cust.StoreID != nil && *cust.StoreID != 0 {
+	switch {
+	case cust.StoreID != nil && *cust.StoreID != 0:
 		code, err := c.storeViewCode(ctx, *cust.StoreID)
+		if err != nil {
+			return mageseed.Customer{}, err
+		}
+		k.store = code
+	case cust.WebsiteID > 0:
+		code, err := c.websiteStoreView(ctx, cust.WebsiteID)
 		if err != nil {
 			return mageseed.Customer{}, err
 		}
