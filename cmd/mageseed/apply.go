@@ -20,6 +20,7 @@ type applyOptions struct {
 	mode          planMode
 	maxDeletes    int
 	outputsFormat string
+	formatGiven   bool // --outputs-format was given; else the file's own format is kept
 	tokenLifetime time.Duration
 	keepGoing     bool
 	bulk          bool
@@ -55,6 +56,7 @@ it. See docs/state.md.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.files = args
+			o.formatGiven = cmd.Flags().Changed("outputs-format")
 			if err := o.check(); err != nil {
 				return err
 			}
@@ -67,7 +69,7 @@ it. See docs/state.md.`,
 	o.state.register(f, "the outputs file: where the records (ids and tokens) are kept")
 	o.mode.register(f)
 	f.IntVar(&o.maxDeletes, "max-deletes", 50, "with --prune: refuse a plan that deletes more customers than this, before any write")
-	f.StringVar(&o.outputsFormat, "outputs-format", "json", "outputs format: json, yaml, dotenv or github (JSON file plus $GITHUB_OUTPUT)")
+	f.StringVar(&o.outputsFormat, "outputs-format", "json", "outputs format: json, yaml, dotenv or github (JSON file plus $GITHUB_OUTPUT); an existing file keeps its format unless this is given")
 	f.DurationVar(&o.tokenLifetime, "token-lifetime", time.Hour, "lifetime of customer tokens that carry no expiry of their own")
 	f.BoolVar(&o.keepGoing, "keep-going", false, "carry on after a customer fails, and report every failure at the end")
 	f.BoolVar(&o.bulk, "bulk", false, "create customers through the store's asynchronous bulk API (needs its async.operations.all consumer)")
@@ -128,7 +130,11 @@ func runApply(ctx context.Context, s streams, o *applyOptions) error {
 		plan.Changes[i].Fields = nil
 	}
 
-	w, err := openWriter(sess.state, o.outputsFormat)
+	format := o.outputsFormat
+	if !o.formatGiven && sess.state.exists && sess.state.format != "" {
+		format = sess.state.format
+	}
+	w, err := openWriter(sess.state, format)
 	if err != nil {
 		return err
 	}
