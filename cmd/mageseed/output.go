@@ -42,7 +42,7 @@ Without PATH it prints the whole file with tokens masked.`,
 }
 
 func runOutput(s streams, o *outputOptions) error {
-	out, _, err := outputs.Read(o.outputs)
+	out, format, err := outputs.Read(o.outputs)
 	if errors.Is(err, fs.ErrNotExist) {
 		return withHint(fmt.Errorf("no outputs file at %s", o.outputs), "run 'mageseed apply' first, or point --outputs at the file")
 	}
@@ -61,6 +61,9 @@ func runOutput(s streams, o *outputOptions) error {
 		return writeJSON(s.out, &masked)
 	}
 	v, ok := out.Lookup(o.path)
+	if !ok && format == outputs.FormatDotenv {
+		v, ok = out.Lookup(dotenvPath(o.path))
+	}
 	if !ok {
 		return withHint(fmt.Errorf("%s: no such value in %s", o.path, o.outputs), "paths look like customers.KEY.id, customers.KEY.token, customers.KEY.addresses.ADDR.id; run 'mageseed output' to see them all")
 	}
@@ -69,4 +72,18 @@ func runOutput(s streams, o *outputOptions) error {
 	}
 	_, err = fmt.Fprintln(s.out, v)
 	return err
+}
+
+// dotenvPath turns the customer and address keys of a path into the keys a
+// dotenv file gives back (outputs.DotenvKey): customers.Jane-Doe.id is
+// customers.jane_doe.id there. Manifest keys hold no dots.
+func dotenvPath(path string) string {
+	parts := strings.Split(path, ".")
+	if len(parts) >= 2 && parts[0] == "customers" {
+		parts[1] = outputs.DotenvKey(parts[1])
+		if len(parts) >= 4 && parts[2] == "addresses" {
+			parts[3] = outputs.DotenvKey(parts[3])
+		}
+	}
+	return strings.Join(parts, ".")
 }

@@ -165,7 +165,25 @@ func runForget(s streams, o *forgetOptions) error {
 	case err != nil:
 		return fmt.Errorf("forget: read %s: %w", o.outputs, unwrapRead(err))
 	}
-	if unknown := f.Forget(o.keys...); len(unknown) > 0 {
+	keys := o.keys
+	if format == outputs.FormatDotenv {
+		// A dotenv file gives keys back sanitised and lower-cased: the
+		// manifest's key finds its record under that name.
+		keys = make([]string, len(o.keys))
+		for i, k := range o.keys {
+			if _, ok := f.Customers[k]; !ok {
+				k = outputs.DotenvKey(k)
+			}
+			keys[i] = k
+		}
+	}
+	if missing := f.Forget(keys...); len(missing) > 0 {
+		var unknown []string // as they were given
+		for i, k := range keys {
+			if slices.Contains(missing, k) {
+				unknown = append(unknown, o.keys[i])
+			}
+		}
 		return withHint(fmt.Errorf("forget: %s does not record %s %s", o.outputs, plural(len(unknown), "customer", "customers"), strings.Join(unknown, ", ")),
 			"run 'mageseed output' to see the keys it records; nothing was changed")
 	}
