@@ -121,7 +121,7 @@ func runApply(ctx context.Context, s streams, o *applyOptions) error {
 		}
 	}
 	if _, _, n, _ := plan.Counts(); o.mode.prune && n > o.maxDeletes {
-		return withHint(fmt.Errorf("apply --prune would delete %d customers, more than --max-deletes %d; nothing was changed", n, o.maxDeletes),
+		return withHint(fmt.Errorf("apply --prune would delete %d %s, more than --max-deletes %d; nothing was changed", n, plural(n, "customer", "customers"), o.maxDeletes),
 			"check the prune scope against the plan ('mageseed plan --prune'), then allow it with --max-deletes %d", n)
 	}
 	// Apply works from the customers, not from the rendered differences:
