@@ -121,8 +121,7 @@ func checkConverged(t *testing.T, st *testStore, dir, manifest string, n int) {
 
 // TestApplyUnderFaults: against a store that answers 20% of requests with
 // 503 and drops 10% of connections after doing the work, apply ends with
-// every customer exactly once, complete outputs and nothing left to do
-// (issue 5, point 1).
+// every customer exactly once, complete outputs and nothing left to do.
 func TestApplyUnderFaults(t *testing.T) {
 	n := drillSize(t, 300)
 	st := newTestStore(t, sandbox.Options{ErrorRate: 0.2, DropRate: 0.1, FaultSeed: 42})
@@ -138,7 +137,7 @@ func TestApplyUnderFaults(t *testing.T) {
 }
 
 // TestApplyUnderRateLimit: against a store that allows 50 requests a
-// second, apply of 300 customers completes without error (issue 5, point 4).
+// second, apply of 300 customers completes without error.
 func TestApplyUnderRateLimit(t *testing.T) {
 	n := drillSize(t, 300)
 	st := newTestStore(t, sandbox.Options{RateLimit: 50})
@@ -230,8 +229,7 @@ func watchOutputs(t *testing.T, path string, stop <-chan struct{}) *sync.WaitGro
 
 // TestApplySurvivesKill kills apply at random moments of a slow run, then
 // applies again: the store converges with no duplicates, and the outputs
-// file is valid JSON at every moment and never loses a recorded customer
-// (issue 5, point 2).
+// file is valid JSON at every moment and never loses a recorded customer.
 func TestApplySurvivesKill(t *testing.T) {
 	n := drillSize(t, 120)
 	st := newTestStore(t, sandbox.Options{Latency: 20 * time.Millisecond, Jitter: 20 * time.Millisecond})
@@ -259,7 +257,7 @@ func TestApplySurvivesKill(t *testing.T) {
 
 // TestApplyInterrupt: the first SIGINT stops new work, lets work in flight
 // finish, writes the outputs and exits 130 with a summary; a second SIGINT
-// exits at once (issue 5, point 3).
+// exits at once.
 func TestApplyInterrupt(t *testing.T) {
 	st := newTestStore(t, sandbox.Options{Latency: 50 * time.Millisecond})
 	dir := t.TempDir()
