@@ -126,7 +126,7 @@ func (e *executor) bulkRound(ctx, stop context.Context, r BulkRemote, p *Plan, i
 	for _, b := range batches {
 		// Look up even when stopped: the bulk was submitted, and the
 		// outputs should hold what the store created.
-		found, lookErr := e.lookup(ctx, p, b)
+		found, dups, lookErr := e.lookup(ctx, p, b)
 		for _, t := range b {
 			c := &p.Changes[t.i]
 			s, ok := found[identityOf(c.Desired)]
@@ -134,6 +134,8 @@ func (e *executor) bulkRound(ctx, stop context.Context, r BulkRemote, p *Plan, i
 			switch {
 			case lookErr != nil:
 				err = fmt.Errorf("create customer %s in bulk: look it up: %w", c.Email, lookErr)
+			case len(dups[identityOf(c.Desired)]) > 1:
+				err = fmt.Errorf("create customer %s in bulk: %w", c.Email, duplicate(c.Desired, dups[identityOf(c.Desired)], Create))
 			case !ok && t.err != nil:
 				err = fmt.Errorf("create customer %s in bulk: %w", c.Email, t.err)
 			case !ok:
@@ -148,7 +150,7 @@ func (e *executor) bulkRound(ctx, stop context.Context, r BulkRemote, p *Plan, i
 			adopted := t.err != nil // the store refused our create: it held the customer already
 			if stop.Err() != nil {
 				// Stopped: record what the store holds, start nothing new.
-				o := outcome{state: done, action: Create, adopted: adopted, wrote: true, record: true}
+				o := outcome{state: done, action: Create, adopted: adopted, checked: true, wrote: true, record: true}
 				o.out, o.warns = outputFor(c.Desired, s)
 				if c.Desired.Token {
 					o.warns = append(o.warns, fmt.Sprintf("customer %s: token not minted: apply stopped", c.Key))
@@ -162,6 +164,7 @@ func (e *executor) bulkRound(ctx, stop context.Context, r BulkRemote, p *Plan, i
 					return nil // left pending: reported as not run
 				}
 				o := e.update(ctx, stop, c.Desired, s, adopted)
+				o.checked = true // the lookup found it once
 				if o.action == NoOp && !adopted {
 					o.action = Create // the bulk created it as declared
 				}
@@ -221,7 +224,7 @@ func (e *executor) runBulk(ctx, stop context.Context, r BulkRemote, p *Plan, b [
 		for j, k := range pending {
 			tasks[j] = b[k]
 		}
-		found, lerr := e.lookup(ctx, p, tasks)
+		found, _, lerr := e.lookup(ctx, p, tasks)
 		if lerr != nil {
 			err = fmt.Errorf("outcome unknown (%v); look the customers up: %w", err, lerr)
 			break
@@ -331,7 +334,7 @@ func (e *executor) sleep(stop context.Context, d time.Duration) bool {
 
 // lookup finds the customers of b in the store: one FindCustomers call per
 // website (the Remote batches the emails).
-func (e *executor) lookup(ctx context.Context, p *Plan, b []bulkTask) (map[identity]*mageseed.Customer, error) {
+func (e *executor) lookup(ctx context.Context, p *Plan, b []bulkTask) (map[identity]*mageseed.Customer, map[identity][]*mageseed.Customer, error) {
 	desired := make([]mageseed.Customer, len(b))
 	for k, t := range b {
 		d := p.Changes[t.i].Desired
@@ -339,7 +342,8 @@ func (e *executor) lookup(ctx context.Context, p *Plan, b []bulkTask) (map[ident
 	}
 	found, err := Read(ctx, e.r, desired)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return index(found), nil
+	idx, dups := index(found)
+	return idx, dups, nil
 }

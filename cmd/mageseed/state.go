@@ -111,18 +111,11 @@ func undeclared(f *outputs.File, desired []mageseed.Customer) []apply.Undeclared
 
 // openWriter opens the writer of the outputs file, starting from the
 // state's records: every record is kept until its customer is deleted or
-// forgotten. The file is written once before the writer is returned, so
-// that a file that cannot be written stops the run before it writes to the
-// store, whose ids and tokens would otherwise be lost.
+// forgotten.
 func openWriter(st *state, format string) (*outputs.Writer, error) {
 	w, err := outputs.NewWriter(st.path, format, st.file)
 	if err != nil {
 		return nil, fmt.Errorf("open the outputs file: %w", err)
-	}
-	if err := w.Flush(); err != nil {
-		w.Close()
-		return nil, withHint(fmt.Errorf("open the outputs file: %w", err),
-			"check that the directory of %s exists and is writable; nothing was written to the store", st.path)
 	}
 	return w, nil
 }
