@@ -122,7 +122,7 @@ func Prune(p *Plan, undeclared []Undeclared, remote []mageseed.Customer, scope S
 		case len(dups[id]) > 1:
 			u.Note = "the store holds " + strconv.Itoa(len(dups[id])) + " customers under its email: never deleted"
 		case !ok:
-			u.Note = "not in the store"
+			u.Note = "no customer in the store has its email (deleted, or its email changed): never deleted"
 		case r.ID != u.ID:
 			u.Note = "the store holds another customer (id " + strconv.Itoa(r.ID) + ") under its email: never deleted"
 		case !scope.Matches(r):

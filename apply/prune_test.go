@@ -79,7 +79,7 @@ func TestPrune(t *testing.T) {
 	want := map[string]string{
 		"kept":      "outside the prune scope: never deleted",
 		"reused":    "the store holds another customer (id 99) under its email: never deleted",
-		"gone":      "not in the store",
+		"gone":      "no customer in the store has its email (deleted, or its email changed): never deleted",
 		"wholesale": "outside the prune scope: never deleted",
 	}
 	if diff := cmp.Diff(want, notes); diff != "" {
