@@ -140,7 +140,12 @@ error, and then nothing is removed.`,
   mageseed forget --outputs ci.outputs.json demo-0001 demo-0002`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.keys = args
+			o.keys = nil
+			for _, k := range args { // a key given twice is forgotten once
+				if !slices.Contains(o.keys, k) {
+					o.keys = append(o.keys, k)
+				}
+			}
 			return runForget(s, o)
 		},
 	}
