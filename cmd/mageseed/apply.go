@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/mageseed/mageseed/apply"
+	"github.com/mageseed/mageseed/outputs"
 )
 
 // applyOptions are the options of 'mageseed apply'.
@@ -150,12 +151,16 @@ func runApply(ctx context.Context, s streams, o *applyOptions) error {
 	if err != nil {
 		return err
 	}
+	var rec apply.Recorder = w
+	if o.mode.refresh && !o.mode.tokens {
+		rec = keepTokens(w, sess.state.file, plan)
+	}
 	prog := newProgress(s, o.view.quiet || o.view.json, "applying")
 	res, applyErr := apply.Apply(ctx, bulkClient{sess.store.client, s.mask}, plan, apply.Options{
 		Parallelism:   o.store.parallelism,
 		KeepGoing:     o.keepGoing,
 		Progress:      prog.event,
-		Outputs:       w,
+		Outputs:       rec,
 		TokenLifetime: o.tokenLifetime,
 		Bulk:          o.bulk,
 		BulkSize:      o.bulkSize,
@@ -163,6 +168,31 @@ func runApply(ctx context.Context, s streams, o *applyOptions) error {
 	prog.done()
 	closeErr := w.Close()
 	return finishRun(s, o.view, "Apply", res, applyErr, closeErr, o.state.path)
+}
+
+// tokenKeeper is the recorder of apply --refresh-only without --tokens,
+// which mints no token and must lose none: a record that comes without a
+// token keeps the one the file holds for the same customer (key and id).
+type tokenKeeper struct {
+	*outputs.Writer
+	prev map[string]outputs.Customer // the file's records that hold a token
+}
+
+func keepTokens(w *outputs.Writer, f *outputs.File, plan *apply.Plan) tokenKeeper {
+	prev := make(map[string]outputs.Customer)
+	for _, c := range plan.Changes {
+		if r, ok := f.Customers[c.Key]; ok && r.Token != "" {
+			prev[c.Key] = r
+		}
+	}
+	return tokenKeeper{w, prev}
+}
+
+func (k tokenKeeper) Record(key string, c outputs.Customer) {
+	if p, ok := k.prev[key]; ok && c.Token == "" && p.ID == c.ID {
+		c.Token, c.TokenExpiresAt = p.Token, p.TokenExpiresAt
+	}
+	k.Writer.Record(key, c)
 }
 
 // checkWritable makes sure that the outputs can be written before the store
