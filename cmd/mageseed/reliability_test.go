@@ -33,6 +33,19 @@ func drillSize(tb testing.TB, def int) int {
 	return def
 }
 
+// faultSeed is the seed of the injected faults of the reliability tests:
+// def, or MAGESEED_FAULT_SEED to replay or vary a drill.
+func faultSeed(tb testing.TB, def int64) int64 {
+	if v := os.Getenv("MAGESEED_FAULT_SEED"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			tb.Fatalf("MAGESEED_FAULT_SEED: %v", err)
+		}
+		return n
+	}
+	return def
+}
+
 // writeGenerated writes a manifest of n generated customers with one
 // address each.
 func writeGenerated(tb testing.TB, path string, n int) {
@@ -125,7 +138,7 @@ func checkConverged(t *testing.T, st *testStore, dir, manifest string, n int) {
 // (issue 5, point 1).
 func TestApplyUnderFaults(t *testing.T) {
 	n := drillSize(t, 300)
-	st := newTestStore(t, sandbox.Options{ErrorRate: 0.2, DropRate: 0.1, FaultSeed: 42})
+	st := newTestStore(t, sandbox.Options{ErrorRate: 0.2, DropRate: 0.1, FaultSeed: faultSeed(t, 42)})
 	dir := t.TempDir()
 	m := filepath.Join(dir, "m.yaml")
 	writeGenerated(t, m, n)
