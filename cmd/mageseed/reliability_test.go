@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand"
 	"net/http"
 	"os"
@@ -51,6 +52,13 @@ func faultSeed(tb testing.TB, def int64) int64 {
 // address each.
 func writeGenerated(tb testing.TB, path string, n int) {
 	tb.Helper()
+	writeGeneratedWith(tb, path, n, "")
+}
+
+// writeGeneratedWith is writeGenerated with more fields of the generator
+// (YAML lines, indented by 4 spaces).
+func writeGeneratedWith(tb testing.TB, path string, n int, more string) {
+	tb.Helper()
 	m := fmt.Sprintf(`version: 1
 generate:
   - key: drill
@@ -60,7 +68,7 @@ generate:
     password: Password1
     addresses: 1
     countries: [US]
-`, n)
+%s`, n, more)
 	if err := os.WriteFile(path, []byte(m), 0o644); err != nil {
 		tb.Fatal(err)
 	}
@@ -199,6 +207,78 @@ func TestApplyUnderFaults(t *testing.T) {
 	}
 	t.Logf("%s", strings.TrimSpace(out))
 	checkConverged(t, st, dir, m, n)
+}
+
+// TestApplyUnderFaultsWithTokens: the same faults, on customers that ask
+// for a token. A run sends at most 3 sign-in attempts per customer (a lost
+// answer may have been a failed sign-in, and Magento locks an account after
+// a few), so a customer whose 3 token requests all get a 503 or a dropped
+// connection (0.3^3, about 8 of 300) ends with a clear error naming that
+// bound, and only that: it is still created once and recorded, without a
+// token, and a following plan shows no changes. With --keep-going every
+// other customer is converged and gets its token.
+func TestApplyUnderFaultsWithTokens(t *testing.T) {
+	n := drillSize(t, 300)
+	var mu sync.Mutex
+	signIns := map[string]int{} // token requests per username, counted at the store
+	st := newTestStoreWith(t, sandbox.Options{ErrorRate: 0.2, DropRate: 0.1, FaultSeed: faultSeed(t, 42)}, func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if route(r) == "POST /V1/integration/customer/token" {
+				body, _ := io.ReadAll(r.Body)
+				r.Body = io.NopCloser(bytes.NewReader(body))
+				var c struct{ Username string }
+				json.Unmarshal(body, &c)
+				mu.Lock()
+				signIns[strings.ToLower(c.Username)]++
+				mu.Unlock()
+			}
+			next.ServeHTTP(w, r)
+		})
+	})
+	dir := t.TempDir()
+	m := filepath.Join(dir, "m.yaml")
+	writeGeneratedWith(t, m, n, "    token: true\n")
+	code, out, errOut := runReads(t, st, dir, "apply", "--quiet", "--keep-going", m)
+	if code != 0 && code != 1 {
+		t.Fatalf("apply under faults: exit %d\n%s\n%s", code, out, errOut)
+	}
+	failed := map[string]bool{}
+	for _, line := range strings.Split(out, "\n") {
+		if !strings.HasPrefix(strings.TrimSpace(line), "Failed:") {
+			continue
+		}
+		if !strings.Contains(line, ": mint token for customer ") || !strings.Contains(line, "not sent: 3 sign-in attempts for this customer got no token in this run") {
+			t.Errorf("a failure other than the sign-in bound: %s", line)
+			continue
+		}
+		// "Failed: create customer KEY (EMAIL): ..."
+		if f := strings.Fields(strings.TrimSpace(line)); len(f) > 3 {
+			failed[f[3]] = true
+		}
+	}
+	if code == 1 && len(failed) == 0 {
+		t.Fatalf("apply failed without a failure line:\n%s\n%s", out, errOut)
+	}
+	t.Logf("%s", strings.TrimSpace(out))
+	for email, k := range signIns {
+		if k > 3 {
+			t.Errorf("%s: %d sign-in attempts reached the store, want at most 3", email, k)
+		}
+	}
+	checkConverged(t, st, dir, m, n)
+	o, _, err := outputs.Read(filepath.Join(dir, "mageseed.outputs.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens := 0
+	for key, c := range o.Customers {
+		if c.Token != "" {
+			tokens++
+		} else if !failed[key] {
+			t.Errorf("%s has no token and no failure", key)
+		}
+	}
+	t.Logf("%d tokens minted, %d customers failed on the sign-in bound", tokens, n-tokens)
 }
 
 // TestApplyUnderRateLimit: against a store that allows 50 requests a
