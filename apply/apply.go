@@ -522,7 +522,9 @@ func (e *executor) create(ctx, stop context.Context, d *mageseed.Customer) outco
 			if ferr != nil {
 				return fail("not retried after %v: stopped", ferr)
 			}
-			return outcome{state: failed, action: Create, err: fmt.Errorf("create customer %s: not retried after %v: stopped", d.Email, last)}
+			// The store does not hold it and nothing more was sent: not
+			// run, like the customers the stop kept from starting.
+			return outcome{state: skipped, action: Create}
 		}
 	}
 }

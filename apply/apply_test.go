@@ -721,3 +721,60 @@ func TestReadBatchesByWebsite(t *testing.T) {
 		t.Errorf("FindCustomers calls = %d, want one per website (2)", n)
 	}
 }
+
+// TestApplyFailFastWaitingCreateNotRun: a customer whose create got a 503,
+// whose lookup then found it absent, and who is waiting to send the create
+// again when another customer fails, is not run (the store does not hold
+// it), not a second failure.
+func TestApplyFailFastWaitingCreateNotRun(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		looked := make(chan struct{}) // c0002's lookup has answered
+		fail := make(chan struct{})   // let c0001's create fail
+		m := newMemStore()
+		var mu sync.Mutex
+		finds := 0
+		m.fault = func(op, email string) (error, bool) {
+			switch {
+			case op == "create" && email == "c0001@example.test":
+				<-fail
+				return mageseed.Errorf(mageseed.EINVALID, "\"First Name\" is a required value."), false
+			case op == "create" && email == "c0002@example.test":
+				return mageseed.Errorf(mageseed.EUNAVAILABLE, "503 Service Unavailable"), false
+			case op == "find":
+				mu.Lock()
+				finds++
+				if finds == 2 { // the plan's read, then c0002's lookup
+					close(looked)
+				}
+				mu.Unlock()
+			}
+			return nil, false
+		}
+		p := plan(t, m, customers(2))
+		type result struct {
+			res *Result
+			err error
+		}
+		done := make(chan result)
+		go func() {
+			res, err := Apply(context.Background(), m, p, Options{Parallelism: 2})
+			done <- result{res, err}
+		}()
+		<-looked
+		synctest.Wait() // c0002 waits to create again; c0001's create is held
+		close(fail)
+		r := <-done
+		if r.err == nil || !strings.Contains(r.err.Error(), "1 not run") || strings.Contains(r.err.Error(), "more failures") {
+			t.Errorf("error = %v, want c0001's failure and 1 not run", r.err)
+		}
+		if len(r.res.Failed) != 1 || r.res.Failed[0].Key != "c0001" {
+			t.Errorf("Failed = %+v, want c0001 only", r.res.Failed)
+		}
+		if !slices.Equal(r.res.Skipped, []string{"c0002"}) {
+			t.Errorf("Skipped = %v, want [c0002]", r.res.Skipped)
+		}
+		if n := m.count("create"); n != 2 {
+			t.Errorf("creates sent = %d, want 2 (c0002's not sent again)", n)
+		}
+	})
+}
