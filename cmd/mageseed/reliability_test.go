@@ -193,8 +193,7 @@ func checkConverged(t *testing.T, st *testStore, dir, manifest string, n int) {
 
 // TestApplyUnderFaults: against a store that answers 20% of requests with
 // 503 and drops 10% of connections after doing the work, apply ends with
-// every customer exactly once, complete outputs and nothing left to do
-// (issue 5, point 1).
+// every customer exactly once, complete outputs and nothing left to do.
 func TestApplyUnderFaults(t *testing.T) {
 	n := drillSize(t, 300)
 	st := newTestStore(t, sandbox.Options{ErrorRate: 0.2, DropRate: 0.1, FaultSeed: faultSeed(t, 42)})
@@ -282,7 +281,7 @@ func TestApplyUnderFaultsWithTokens(t *testing.T) {
 }
 
 // TestApplyUnderRateLimit: against a store that allows 50 requests a
-// second, apply of 300 customers completes without error (issue 5, point 4).
+// second, apply of 300 customers completes without error.
 func TestApplyUnderRateLimit(t *testing.T) {
 	n := drillSize(t, 300)
 	st := newTestStore(t, sandbox.Options{RateLimit: 50})
