@@ -74,9 +74,14 @@ type Config struct {
 	// or a token.
 	Logger func(format string, args ...any)
 
-	// MaxInFlight is the ceiling of the adaptive concurrency limit (the
-	// CLI's --parallelism); 0 means DefaultMaxInFlight.
+	// MaxInFlight is the ceiling of the concurrency limit (the CLI's
+	// --parallelism, or --max-parallelism with Adaptive); 0 means
+	// DefaultMaxInFlight.
 	MaxInFlight int
+	// Adaptive makes the limit find the store's capacity from the latency
+	// of its answers, from a small start up to MaxInFlight (the CLI's
+	// --parallelism auto); see the package documentation.
+	Adaptive bool
 }
 
 // Client talks to one store. It is safe for concurrent use.
@@ -149,8 +154,13 @@ func New(cfg Config) (*Client, error) {
 	if maxInFlight <= 0 {
 		maxInFlight = DefaultMaxInFlight
 	}
-	c.lim = newLimiter(maxInFlight)
+	if cfg.Adaptive {
+		c.lim = newGradientLimiter(maxInFlight)
+	} else {
+		c.lim = newLimiter(maxInFlight)
+	}
 	c.stats.maxLimit = maxInFlight
+	c.stats.adaptive = cfg.Adaptive
 
 	timeout := cfg.Timeout
 	if timeout <= 0 {
@@ -602,13 +612,14 @@ func (g *gate) CloseIdleConnections() {
 
 func (g *gate) RoundTrip(req *http.Request) (*http.Response, error) {
 	c := g.c
-	if err := c.lim.acquire(req.Context()); err != nil {
+	tk, err := c.lim.acquire(req.Context())
+	if err != nil {
 		return nil, err
 	}
 	if c.oauth != nil && oauthRequested(req.Context()) {
 		signed := req.Clone(req.Context())
 		if err := SignOAuth1(signed, *c.oauth, newNonce(), time.Now().Unix()); err != nil {
-			c.lim.release(outcomeNeutral)
+			c.lim.release(tk, sample{outcome: outcomeNeutral})
 			return nil, err
 		}
 		req = signed
@@ -626,9 +637,14 @@ func (g *gate) RoundTrip(req *http.Request) (*http.Response, error) {
 		if context.Cause(ctx) == errAttemptTimeout {
 			err = fmt.Errorf("%w after %s", errAttemptTimeout, g.timeout)
 		}
-		c.lim.release(outcomeNeutral)
+		c.lim.release(tk, sample{outcome: outcomeNeutral})
 		c.logf("magento: %s %s: no answer after %s", req.Method, req.URL.Path, time.Since(start).Round(time.Millisecond))
 		return nil, err
+	}
+	rtt := time.Since(start)
+	s := sample{outcome: outcomeSuccess, route: routeOf(req.Method, req.URL.Path)}
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		s.rtt = max(rtt, time.Nanosecond)
 	}
 	o := outcomeSuccess
 	switch {
@@ -642,10 +658,11 @@ func (g *gate) RoundTrip(req *http.Request) (*http.Response, error) {
 	case resp.StatusCode >= 500:
 		o = outcomeNeutral
 	}
-	if before, after := c.lim.release(o); after != before && o == outcomeThrottled {
-		c.logf("magento: concurrency limit %d -> %d after %d", before, after, resp.StatusCode)
+	s.outcome = o
+	if before, after := c.lim.release(tk, s); after != before && (o == outcomeThrottled || c.stats.adaptive) {
+		c.logf("magento: concurrency limit %d -> %d after %d in %s", before, after, resp.StatusCode, rtt.Round(time.Millisecond))
 	}
-	c.logf("magento: %s %s: %d in %s", req.Method, req.URL.Path, resp.StatusCode, time.Since(start).Round(time.Millisecond))
+	c.logf("magento: %s %s: %d in %s", req.Method, req.URL.Path, resp.StatusCode, rtt.Round(time.Millisecond))
 	resp.Body = &cancelBody{ReadCloser: resp.Body, cancel: cancel}
 	return resp, nil
 }

@@ -773,7 +773,7 @@ func TestStats(t *testing.T) {
 	want := magento.Stats{
 		Requests: map[string]int{"GET": 2, "POST": 1},
 		Retries:  1, Unavailable: 1,
-		Limit: 3, MinLimit: 3, MaxLimit: 6,
+		Limit: 3, MinLimit: 3, PeakLimit: 6, MaxLimit: 6,
 	}
 	if diff := cmp.Diff(got, want); diff != "" {
 		t.Errorf("Stats (-got +want):\n%s", diff)
