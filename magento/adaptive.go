@@ -47,7 +47,7 @@ type gradient struct {
 	floors map[string]*routeFloor
 
 	// The current round: its answers, the sum of their latency ratios and
-	// the most requests that were in flight when one of them went.
+	// the most requests that were in flight when one of them came.
 	n    int
 	sum  float64
 	peak int
@@ -107,12 +107,18 @@ func (g *gradient) measure(t ticket, s sample) {
 	}
 	f.answers++
 	f.floor = min(f.floor, s.rtt)
+	ratio := min(float64(s.rtt)/float64(f.floor), gradientMaxRatio)
+	if g.slowStart && ratio <= gradientSlowStartExit && float64(s.inFlight) >= g.limit/2 {
+		// Slow start: one more for every answer that came back as fast
+		// as the floor allows, which doubles the limit every round trip.
+		g.limit = min(g.max, g.limit+1)
+	}
 	if t.round != g.round {
 		return
 	}
 	g.n++
-	g.sum += min(float64(s.rtt)/float64(f.floor), gradientMaxRatio)
-	g.peak = max(g.peak, t.inFlight)
+	g.sum += ratio
+	g.peak = max(g.peak, s.inFlight)
 	if g.n < g.current() {
 		return
 	}
@@ -127,9 +133,6 @@ func (g *gradient) update(ratio float64) {
 	appLimited := float64(g.peak) < g.limit/2
 	if g.slowStart {
 		if ratio <= gradientSlowStartExit {
-			if !appLimited {
-				g.limit = min(g.max, g.limit*2)
-			}
 			g.nextRound()
 			return
 		}

@@ -26,6 +26,9 @@ type sample struct {
 	// ("POST /rest/default/V1/customers"): answers of one route are
 	// compared with that route's own latency floor.
 	route string
+	// inFlight is the number of requests in flight when the answer came,
+	// its own included; the limiter sets it.
+	inFlight int
 }
 
 // ticket is handed to a request when the limiter lets it go, and given
@@ -34,8 +37,6 @@ type ticket struct {
 	// round and cut are the policy's counters when the request was let go:
 	// the limit's updates and decreases so far.
 	round, cut uint64
-	// inFlight is the number of requests in flight once this one went.
-	inFlight int
 }
 
 // limitPolicy decides the concurrency limit from the answers. The limiter calls
@@ -135,7 +136,6 @@ func (l *limiter) take() (t ticket, wait time.Duration, ok bool) {
 		return ticket{}, wait, false
 	}
 	l.inFlight++
-	t = ticket{inFlight: l.inFlight}
 	l.policy.stamp(&t)
 	return t, 0, true
 }
@@ -146,6 +146,7 @@ func (l *limiter) release(t ticket, s sample) (before, after int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	before = l.limit
+	s.inFlight = l.inFlight
 	l.inFlight--
 	l.limit = min(max(l.policy.observe(l.now(), t, s), 1), l.max)
 	l.minLimit = min(l.minLimit, l.limit)
