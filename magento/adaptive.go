@@ -44,8 +44,6 @@ type gradient struct {
 	// limit last changed do not count twice.
 	round, cut uint64
 
-	floors map[string]*routeFloor
-
 	// The current round: its answers, the sum of their latency ratios and
 	// the most requests that were in flight when one of them came.
 	n    int
@@ -53,10 +51,39 @@ type gradient struct {
 	peak int
 }
 
+// floors are the lowest latencies of the successful answers, by route.
+type floors map[string]*routeFloor
+
 // routeFloor is the lowest latency of one route's successful answers.
 type routeFloor struct {
 	floor   time.Duration
 	answers int
+}
+
+// observe takes one answer's latency and returns its route's floor.
+func (fs floors) observe(route string, rtt time.Duration) time.Duration {
+	f := fs[route]
+	if f == nil {
+		f = &routeFloor{floor: rtt}
+		fs[route] = f
+	}
+	f.answers++
+	f.floor = min(f.floor, rtt)
+	return f.floor
+}
+
+// busiest returns the route answered most often and its floor.
+func (fs floors) busiest() (string, time.Duration) {
+	route, best := "", (*routeFloor)(nil)
+	for r, f := range fs {
+		if best == nil || f.answers > best.answers || f.answers == best.answers && r < route {
+			route, best = r, f
+		}
+	}
+	if best == nil {
+		return "", 0
+	}
+	return route, best.floor
 }
 
 // newGradientLimiter returns the limiter of --parallelism auto, with a
@@ -66,7 +93,7 @@ func newGradientLimiter(max int) *limiter {
 		max = 1
 	}
 	initial := min(gradientInitial, max)
-	g := &gradient{max: float64(max), limit: float64(initial), slowStart: true, floors: map[string]*routeFloor{}}
+	g := &gradient{max: float64(max), limit: float64(initial), slowStart: true}
 	return newPolicyLimiter(max, initial, g)
 }
 
@@ -84,7 +111,7 @@ func (g *gradient) observe(_ time.Time, t ticket, s sample) int {
 			g.nextRound()
 		}
 	case outcomeSuccess:
-		if s.rtt > 0 && s.route != "" {
+		if s.rtt > 0 && s.floor > 0 {
 			g.measure(t, s)
 		}
 	}
@@ -96,18 +123,11 @@ func (g *gradient) current() int {
 	return max(1, int(g.limit))
 }
 
-// measure takes one answer's latency into its route's floor and into the
-// current round, and ends the round when it has as many answers as the
-// limit.
+// measure takes one answer's latency, as a multiple of its route's floor,
+// into the current round, and ends the round when it has as many answers
+// as the limit.
 func (g *gradient) measure(t ticket, s sample) {
-	f := g.floors[s.route]
-	if f == nil {
-		f = &routeFloor{floor: s.rtt}
-		g.floors[s.route] = f
-	}
-	f.answers++
-	f.floor = min(f.floor, s.rtt)
-	ratio := min(float64(s.rtt)/float64(f.floor), gradientMaxRatio)
+	ratio := min(float64(s.rtt)/float64(s.floor), gradientMaxRatio)
 	if g.slowStart && ratio <= gradientSlowStartExit && float64(s.inFlight) >= g.limit/2 {
 		// Slow start: one more for every answer that came back as fast
 		// as the floor allows, which doubles the limit every round trip.
@@ -150,20 +170,6 @@ func (g *gradient) update(ratio float64) {
 func (g *gradient) nextRound() {
 	g.round++
 	g.n, g.sum, g.peak = 0, 0, 0
-}
-
-// busiestFloor returns the route answered most often and its floor.
-func (g *gradient) busiestFloor() (string, time.Duration) {
-	route, best := "", (*routeFloor)(nil)
-	for r, f := range g.floors {
-		if best == nil || f.answers > best.answers || f.answers == best.answers && r < route {
-			route, best = r, f
-		}
-	}
-	if best == nil {
-		return "", 0
-	}
-	return route, best.floor
 }
 
 // routeOf is the route of a request for its latency floor: the method and

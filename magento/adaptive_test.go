@@ -179,7 +179,7 @@ func TestGradientBacksOffOnRisingLatency(t *testing.T) {
 	if prev < 4 || prev > 32 {
 		t.Errorf("limit %d after rounds at twice the floor, want it between 4 and 32", prev)
 	}
-	if route, floor := d.l.policy.(*gradient).busiestFloor(); floor != 50*time.Millisecond || route != testRoute {
+	if route, floor := d.l.floors.busiest(); floor != 50*time.Millisecond || route != testRoute {
 		t.Errorf("floor %s of %q, want 50ms of %q", floor, route, testRoute)
 	}
 }

@@ -26,8 +26,11 @@ type sample struct {
 	// ("POST /rest/default/V1/customers"): answers of one route are
 	// compared with that route's own latency floor.
 	route string
-	// inFlight is the number of requests in flight when the answer came,
-	// its own included; the limiter sets it.
+	// floor is the lowest latency of the route's successful answers so
+	// far, this one included, and inFlight the number of requests in
+	// flight when the answer came, its own included; the limiter sets
+	// both.
+	floor    time.Duration
 	inFlight int
 }
 
@@ -62,6 +65,7 @@ type limiter struct {
 	peakLimit int
 	inFlight  int
 	notBefore time.Time
+	floors    floors
 	// changed is closed and replaced whenever a waiter may proceed: a slot
 	// was freed, the limit grew or a pause was set.
 	changed chan struct{}
@@ -83,6 +87,7 @@ func newPolicyLimiter(max, initial int, p limitPolicy) *limiter {
 		limit:     initial,
 		minLimit:  initial,
 		peakLimit: initial,
+		floors:    floors{},
 		changed:   make(chan struct{}),
 	}
 }
@@ -147,6 +152,9 @@ func (l *limiter) release(t ticket, s sample) (before, after int) {
 	defer l.mu.Unlock()
 	before = l.limit
 	s.inFlight = l.inFlight
+	if s.rtt > 0 && s.route != "" {
+		s.floor = l.floors.observe(s.route, s.rtt)
+	}
 	l.inFlight--
 	l.limit = min(max(l.policy.observe(l.now(), t, s), 1), l.max)
 	l.minLimit = min(l.minLimit, l.limit)
@@ -175,7 +183,7 @@ type limiterState struct {
 	limit, minLimit, peakLimit, inFlight int
 	pausedUntil                          time.Time
 	// floor and floorRoute are the latency floor of the route answered
-	// most often and that route, when the policy measures latency.
+	// most often, and that route.
 	floor      time.Duration
 	floorRoute string
 }
@@ -185,9 +193,7 @@ func (l *limiter) state() limiterState {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	st := limiterState{limit: l.limit, minLimit: l.minLimit, peakLimit: l.peakLimit, inFlight: l.inFlight, pausedUntil: l.notBefore}
-	if g, ok := l.policy.(*gradient); ok {
-		st.floorRoute, st.floor = g.busiestFloor()
-	}
+	st.floorRoute, st.floor = l.floors.busiest()
 	return st
 }
 

@@ -27,10 +27,10 @@ type Stats struct {
 	Limit, MinLimit, PeakLimit, MaxLimit int
 	// InFlight is the number of attempts in flight now.
 	InFlight int
-	// Adaptive reports Config.Adaptive. An adaptive client also reports
-	// LatencyFloor, the lowest latency of the route it sent most requests
-	// to (FloorRoute, e.g. "POST /rest/default/V1/customers"), from the
-	// moment the limiter let a request go to its answer.
+	// Adaptive reports Config.Adaptive. LatencyFloor is the lowest latency
+	// of a successful answer of the route the client sent most requests to
+	// (FloorRoute, e.g. "POST /rest/default/V1/customers"), from the moment
+	// the limiter let the request go to the answer's headers.
 	Adaptive     bool
 	LatencyFloor time.Duration
 	FloorRoute   string
