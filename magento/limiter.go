@@ -152,7 +152,7 @@ func (l *limiter) release(t ticket, s sample) (before, after int) {
 	defer l.mu.Unlock()
 	before = l.limit
 	s.inFlight = l.inFlight
-	if s.rtt > 0 && s.route != "" {
+	if s.outcome == outcomeSuccess && s.rtt > 0 && s.route != "" {
 		s.floor = l.floors.observe(s.route, s.rtt)
 	}
 	l.inFlight--
