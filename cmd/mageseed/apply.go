@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/mageseed/mageseed/apply"
+	"github.com/mageseed/mageseed/magento"
 )
 
 // applyOptions are the options of 'mageseed apply'.
@@ -106,8 +108,9 @@ func runApply(ctx context.Context, s streams, o *applyOptions) error {
 		return err
 	}
 	prog := newProgress(s, o.view.quiet || o.view.json, "applying")
+	prog.parallelism = func() int { return sess.store.client.Stats().Limit }
 	res, applyErr := apply.Apply(ctx, bulkClient{sess.store.client}, plan, apply.Options{
-		Parallelism:   o.store.parallelism,
+		Parallelism:   o.store.inFlight(),
 		KeepGoing:     o.keepGoing,
 		Progress:      prog.event,
 		Outputs:       w,
@@ -117,7 +120,7 @@ func runApply(ctx context.Context, s streams, o *applyOptions) error {
 	})
 	prog.done()
 	closeErr := w.Close()
-	return finishRun(s, o.view, "Apply", res, applyErr, closeErr, o.outputs)
+	return finishRun(s, o.view, "Apply", res, applyErr, closeErr, o.outputs, parallelismNote(sess.store.client.Stats()))
 }
 
 // openOutputs opens the outputs writer, starting from the existing file
@@ -152,7 +155,8 @@ func openOutputs(path, format string, sess *session) (*apply.OutputsWriter, erro
 
 // finishRun reports the result of apply or destroy and turns it into the
 // command's error and exit code.
-func finishRun(s streams, view viewFlags, what string, res *apply.Result, runErr, closeErr error, outputs string) error {
+// note, when not empty, is a line printed after the result.
+func finishRun(s streams, view viewFlags, what string, res *apply.Result, runErr, closeErr error, outputs, note string) error {
 	if res == nil {
 		res = &apply.Result{}
 	}
@@ -162,6 +166,9 @@ func finishRun(s streams, view viewFlags, what string, res *apply.Result, runErr
 		}
 	} else {
 		renderResult(s.out, what, res, view.palette(s))
+		if note != "" {
+			fmt.Fprintln(s.out, note)
+		}
 		if outputs != "" && closeErr == nil {
 			fmt.Fprintf(s.out, "Outputs: %s\n", outputs)
 		}
@@ -213,4 +220,29 @@ func resultJSON(r *apply.Result, outputs string) any {
 		out.Warnings = []string{}
 	}
 	return out
+}
+
+// parallelismNote is the summary line of the client's concurrency: the
+// parallelism reached and the store's latency floor; "" when no request was
+// sent.
+func parallelismNote(st magento.Stats) string {
+	if st.Total() == 0 {
+		return ""
+	}
+	var b strings.Builder
+	if st.Adaptive {
+		fmt.Fprintf(&b, "Parallelism: auto, reached %d of at most %d (%d at the end)", st.PeakLimit, st.MaxLimit, st.Limit)
+	} else {
+		fmt.Fprintf(&b, "Parallelism: %d", st.MaxLimit)
+		if st.MinLimit < st.MaxLimit {
+			fmt.Fprintf(&b, " (down to %d after the store refused requests)", st.MinLimit)
+		}
+	}
+	if st.Unavailable+st.TooManyRequests > 0 {
+		fmt.Fprintf(&b, "; the store refused %d of %d requests (429 or 503)", st.Unavailable+st.TooManyRequests, st.Total())
+	}
+	if st.LatencyFloor > 0 {
+		fmt.Fprintf(&b, "; store latency floor %s (%s)", roundDuration(st.LatencyFloor), st.FloorRoute)
+	}
+	return b.String()
 }

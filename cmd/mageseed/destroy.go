@@ -74,9 +74,9 @@ func runDestroy(ctx context.Context, s streams, o *destroyOptions) error {
 	}
 	prog := newProgress(s, o.view.quiet || o.view.json, "deleting")
 	res, runErr := apply.Apply(ctx, sess.store.client, plan, apply.Options{
-		Parallelism: o.store.parallelism,
+		Parallelism: o.store.inFlight(),
 		Progress:    prog.event,
 	})
 	prog.done()
-	return finishRun(s, o.view, "Destroy", res, runErr, nil, "")
+	return finishRun(s, o.view, "Destroy", res, runErr, nil, "", parallelismNote(sess.store.client.Stats()))
 }
