@@ -73,14 +73,83 @@
 // request out (a create that timed out in a queue would be reported as an
 // unknown outcome although it was never sent).
 //
-// # Adaptive concurrency
+// # Concurrency
 //
-// Every attempt passes an AIMD limiter before it is sent. Its limit starts at
+// Every attempt passes a limiter before it is sent, which bounds the
+// attempts in flight. How the limit moves depends on Config.Adaptive.
+//
+// With a fixed limit (the CLI's --parallelism N), the limit starts at
 // Config.MaxInFlight; a 429 or 503 halves it (at most once a second, so that
 // one burst of refusals counts once), and every ten successful answers
-// raise it by one, back up to Config.MaxInFlight. The current, smallest and
-// largest limits are in [Client.Stats], with the number of requests per
-// method, retries, 429s and 503s.
+// raise it by one, back up to Config.MaxInFlight (additive increase,
+// multiplicative decrease).
+//
+// With Config.Adaptive (--parallelism auto, the CLI's default), the client
+// finds the store's capacity from the latency of its answers, in the manner
+// of TCP Vegas and of the gradient limiter of Netflix's concurrency-limits
+// library. A store serves REST through a fixed pool of workers (PHP-FPM
+// processes); while fewer requests are in flight than it has workers, an
+// answer takes the store's own time, its latency floor, whatever the load;
+// past the pool, requests wait in its queue and latency grows with every
+// request added, without any gain in throughput; past the queue, it refuses
+// them with 503. The limit is the number of requests in flight that keeps
+// latency near its floor, found like this:
+//
+//   - The floor is the lowest latency of a successful (2xx) answer, by route
+//     (method and path with ids left out): a search of 100 emails is slower
+//     than a read of one customer, and each is compared with its own kind.
+//     Latency runs from the moment the limiter lets the attempt go to the
+//     answer's headers, so time spent waiting for a slot never counts.
+//
+//   - Slow start. The limit starts at 4. Every successful answer whose
+//     latency is within 1.25 times its floor raises it by one while at least
+//     half the limit is in use, which doubles it every round trip, as TCP's
+//     slow start does. It ends with the first round whose answers took more
+//     than 1.25 times their floor on average (the store's pool is full and
+//     its queue has begun), or with the first refusal.
+//
+//   - Rounds. The answers are taken in rounds of as many answers as the
+//     limit, counting only requests sent since the limit last changed (the
+//     others measured a limit that is gone). At the end of a round after
+//     slow start, with r its answers' average latency over their floors
+//     (each counted as at most 4, so that one stalled answer is not taken
+//     for a queue):
+//
+//     gradient = min(1, max(0.5, 1.5 / r))
+//     target   = limit × gradient + √limit
+//     limit    = limit + 0.5 × (target − limit)
+//
+//     A flat round (r at most 1.5) makes the gradient 1 and the limit grows
+//     by half the square root of itself, which probes for capacity slowly
+//     where it would matter; a round at twice the floor aims at three
+//     quarters of the limit (plus √limit), one at three times the floor or
+//     more at half of it, and each round moves halfway to its aim. The
+//     limit settles where latency is about 1.5 times the floor, that is
+//     with a short queue at the store, half as long as its pool: enough to
+//     keep every worker busy between two answers, not so long that the
+//     store's queue fills. Netflix's gradient2 uses the same tolerance and
+//     the same √limit allowance; it compares with a long-term average
+//     rather than with the floor, which drifts upwards under a load that
+//     lasts, the way a store's queue fills.
+//
+//   - A round that never had half the limit in flight does not raise it
+//     (the client, not the store, held the pace).
+//
+//   - A 429 or 503 halves the limit at once, ends slow start, and begins a
+//     new round; the refusals of requests sent before that cut do not cut
+//     again, so a burst of them counts once.
+//
+//   - The limit is never below 1 nor above Config.MaxInFlight (the CLI's
+//     --max-parallelism, 64 by default: a ceiling for a store the client
+//     cannot see the end of, such as a cluster behind a load balancer).
+//
+// The floor is never forgotten during a run: a store that becomes slower
+// for good (another job, a reindex) looks queued, and the client gives it
+// fewer requests, which is what it should do for a store that other people
+// use. A Retry-After pauses the whole client in both modes (see Retry
+// policy). [Client.Stats] reports the current, smallest and largest limits,
+// the latency floor of the route the client used most, and the number of
+// requests per method, retries, 429s and 503s.
 //
 // # Errors
 //
