@@ -96,7 +96,7 @@ func (f *storeFlags) check() error {
 	switch {
 	case !f.autoParallelism && f.parallelism < 1:
 		return withHint(fmt.Errorf("--parallelism must be at least 1, got %d", f.parallelism), "use --parallelism auto (the default) or a positive number")
-	case f.maxParallelism < 1:
+	case f.autoParallelism && f.maxParallelism < 1:
 		return withHint(fmt.Errorf("--max-parallelism must be at least 1, got %d", f.maxParallelism), "use --max-parallelism 64 (the default) or another positive number")
 	case !f.autoParallelism && f.fs != nil && f.fs.Changed("max-parallelism"):
 		return withHint(fmt.Errorf("--max-parallelism applies to --parallelism auto, not to --parallelism %d", f.parallelism), "give one of them: a fixed --parallelism is its own ceiling")
