@@ -1,7 +1,7 @@
 // Package mageseed holds the domain types that the rest of mageseed shares:
 // customers and addresses (as a manifest declares them and as a store holds
-// them), the error codes every layer speaks, and an offline copy of
-// Magento's stock country and region directory.
+// them) and the error codes every layer speaks. Magento's stock country and
+// region directory is package directory.
 //
 // The package depends on the standard library only. Subpackages talk to each
 // other in these terms:

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/mageseed/mageseed"
+	"github.com/mageseed/mageseed/directory"
 )
 
 // memStore is an in-memory store that implements Remote the way Magento
@@ -41,7 +42,7 @@ type memStore struct {
 	byIdentity  map[identity]int
 	passwords   map[int]string
 	websites    []mageseed.Website
-	regions     map[string][]mageseed.DirectoryRegion
+	regions     map[string][]directory.Region
 	calls       map[string]int
 	inflight    int
 	maxInflight int
@@ -50,7 +51,7 @@ type memStore struct {
 var _ Remote = (*memStore)(nil)
 
 func newMemStore() *memStore {
-	us, _ := mageseed.LookupCountry("US")
+	us, _ := directory.Lookup("US")
 	return &memStore{
 		customers:  make(map[int]*mageseed.Customer),
 		byIdentity: make(map[identity]int),
@@ -60,7 +61,7 @@ func newMemStore() *memStore {
 			{ID: 1, Code: "base", Name: "Main Website", DefaultGroupID: 1},
 			{ID: 2, Code: "b2b", Name: "B2B", DefaultGroupID: 2},
 		},
-		regions: map[string][]mageseed.DirectoryRegion{"US": us.Regions},
+		regions: map[string][]directory.Region{"US": us.Regions},
 		calls:   make(map[string]int),
 	}
 }
@@ -124,7 +125,7 @@ func (m *memStore) Websites(ctx context.Context) ([]mageseed.Website, error) {
 	return slices.Clone(m.websites), nil
 }
 
-func (m *memStore) Regions(ctx context.Context, countryID string) ([]mageseed.DirectoryRegion, error) {
+func (m *memStore) Regions(ctx context.Context, countryID string) ([]directory.Region, error) {
 	drop, err := m.enter(ctx, "regions", "")
 	defer m.leave()
 	if err != nil {
@@ -133,7 +134,7 @@ func (m *memStore) Regions(ctx context.Context, countryID string) ([]mageseed.Di
 	if drop {
 		return nil, dropped("regions")
 	}
-	if _, ok := mageseed.LookupCountry(countryID); !ok {
+	if _, ok := directory.Lookup(countryID); !ok {
 		return nil, mageseed.Errorf(mageseed.ENOTFOUND, "Requested country is not available.")
 	}
 	return slices.Clone(m.regions[countryID]), nil
@@ -226,7 +227,7 @@ func (m *memStore) checkAddresses(as []mageseed.Address) error {
 			return mageseed.Errorf(mageseed.EINVALID, "One or more input exceptions have occurred.")
 		}
 		if a.CountryID == "US" {
-			if _, ok := (mageseed.Country{Regions: m.regions["US"]}).RegionByID(a.Region.ID); !ok {
+			if _, ok := (directory.Country{Regions: m.regions["US"]}).RegionByID(a.Region.ID); !ok {
 				return mageseed.Errorf(mageseed.EINVALID, "Invalid value of \"%d\" provided for the regionId field.", a.Region.ID)
 			}
 		}
@@ -246,7 +247,7 @@ func (m *memStore) saveAddresses(s *mageseed.Customer, old map[int]bool) {
 			a.ID = m.nextAddrID
 		}
 		if a.Region.ID != 0 {
-			if r, ok := (mageseed.Country{Regions: m.regions[a.CountryID]}).RegionByID(a.Region.ID); ok {
+			if r, ok := (directory.Country{Regions: m.regions[a.CountryID]}).RegionByID(a.Region.ID); ok {
 				a.Region = mageseed.Region(r)
 			}
 		}

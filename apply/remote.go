@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/mageseed/mageseed"
+	"github.com/mageseed/mageseed/directory"
 )
 
 // Remote is the store as apply sees it. magento.Client implements it; apply
@@ -21,7 +22,7 @@ type Remote interface {
 	// Regions lists a country's regions as the store's directory holds them
 	// (ids differ between installs). A country without a region list gives
 	// an empty slice.
-	Regions(ctx context.Context, countryID string) ([]mageseed.DirectoryRegion, error)
+	Regions(ctx context.Context, countryID string) ([]directory.Region, error)
 
 	// FindCustomers returns the customers of website websiteID whose email
 	// is one of emails, with their addresses. Emails not in the store are

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/mageseed/mageseed"
+	"github.com/mageseed/mageseed/directory"
 )
 
 // maxResolveErrors bounds how many resolution errors Resolve reports; a
@@ -37,7 +38,7 @@ func Resolve(ctx context.Context, r Remote, desired []mageseed.Customer, default
 		return nil, err
 	}
 
-	regions := make(map[string][]mageseed.DirectoryRegion) // by upper-case country id
+	regions := make(map[string][]directory.Region) // by upper-case country id
 	var errs []error
 	fail := func(err error) {
 		if len(errs) < maxResolveErrors {
@@ -83,7 +84,7 @@ func Resolve(ctx context.Context, r Remote, desired []mageseed.Customer, default
 				case err != nil:
 					return nil, fmt.Errorf("list regions of country %s: %w", country, err)
 				case list == nil:
-					list = []mageseed.DirectoryRegion{}
+					list = []directory.Region{}
 				}
 				regions[country] = list
 			}
@@ -148,34 +149,34 @@ func websiteCodes(websites []mageseed.Website) string {
 // resolveRegion fills reg's id, code and name from a country's region list.
 // A region given by id, code or name must be in the list when the country
 // has one; for a country without a list, a region name is free text.
-func resolveRegion(reg *mageseed.Region, country string, list []mageseed.DirectoryRegion) error {
-	find := func(ok func(mageseed.DirectoryRegion) bool) (mageseed.DirectoryRegion, bool) {
+func resolveRegion(reg *mageseed.Region, country string, list []directory.Region) error {
+	find := func(ok func(directory.Region) bool) (directory.Region, bool) {
 		for _, dr := range list {
 			if ok(dr) {
 				return dr, true
 			}
 		}
-		return mageseed.DirectoryRegion{}, false
+		return directory.Region{}, false
 	}
 	var (
-		dr    mageseed.DirectoryRegion
+		dr    directory.Region
 		found bool
 		what  string
 	)
 	switch {
 	case reg.ID != 0:
-		dr, found = find(func(dr mageseed.DirectoryRegion) bool { return dr.ID == reg.ID })
+		dr, found = find(func(dr directory.Region) bool { return dr.ID == reg.ID })
 		what = fmt.Sprintf("region id %d", reg.ID)
 	case reg.Code != "":
 		code := strings.TrimSpace(reg.Code)
-		dr, found = find(func(dr mageseed.DirectoryRegion) bool { return strings.EqualFold(dr.Code, code) })
+		dr, found = find(func(dr directory.Region) bool { return strings.EqualFold(dr.Code, code) })
 		what = fmt.Sprintf("region code %q", reg.Code)
 	default:
 		if len(list) == 0 {
 			return nil // free text
 		}
 		name := normText(reg.Name)
-		dr, found = find(func(dr mageseed.DirectoryRegion) bool { return normText(dr.Name) == name })
+		dr, found = find(func(dr directory.Region) bool { return normText(dr.Name) == name })
 		what = fmt.Sprintf("region %q", reg.Name)
 	}
 	if !found {

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/mageseed/mageseed"
+	"github.com/mageseed/mageseed/directory"
 	"golang.org/x/sync/errgroup"
 )
 
@@ -347,13 +348,13 @@ func (c *Client) Websites(ctx context.Context) ([]mageseed.Website, error) {
 // Regions lists a country's regions as the store's directory holds them
 // (GET /V1/directory/countries/:id); a country without a region list gives
 // an empty slice, a country the store does not offer ENOTFOUND.
-func (c *Client) Regions(ctx context.Context, countryID string) ([]mageseed.DirectoryRegion, error) {
+func (c *Client) Regions(ctx context.Context, countryID string) ([]directory.Region, error) {
 	var cd CountryData
 	k := &call{method: http.MethodGet, path: "/V1/directory/countries/" + url.PathEscape(countryID)}
 	if err := c.do(ctx, k, &cd); err != nil {
 		return nil, err
 	}
-	out := make([]mageseed.DirectoryRegion, 0, len(cd.AvailableRegions))
+	out := make([]directory.Region, 0, len(cd.AvailableRegions))
 	for _, r := range cd.AvailableRegions {
 		id, err := strconv.Atoi(r.ID)
 		if err != nil {
@@ -362,7 +363,7 @@ func (c *Client) Regions(ctx context.Context, countryID string) ([]mageseed.Dire
 				Message: fmt.Sprintf("region %s has a non-numeric id %q", r.Code, r.ID),
 			})
 		}
-		out = append(out, mageseed.DirectoryRegion{ID: id, Code: r.Code, Name: r.Name})
+		out = append(out, directory.Region{ID: id, Code: r.Code, Name: r.Name})
 	}
 	return out, nil
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/mageseed/mageseed"
+	"github.com/mageseed/mageseed/directory"
 	"github.com/mageseed/mageseed/magento"
 	"github.com/mageseed/mageseed/sandbox"
 	"go.uber.org/goleak"
@@ -87,7 +88,7 @@ func TestSandboxTutorial(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var ny mageseed.DirectoryRegion
+	var ny directory.Region
 	for _, r := range regions {
 		if r.Code == "NY" {
 			ny = r

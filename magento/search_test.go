@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/mageseed/mageseed"
+	"github.com/mageseed/mageseed/directory"
 	"github.com/mageseed/mageseed/magento"
 )
 
@@ -343,7 +344,7 @@ func TestWebsitesAndRegions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(us, []mageseed.DirectoryRegion{{ID: 1, Code: "AL", Name: "Alabama"}, {ID: 43, Code: "NY", Name: "New York"}}); diff != "" {
+	if diff := cmp.Diff(us, []directory.Region{{ID: 1, Code: "AL", Name: "Alabama"}, {ID: 43, Code: "NY", Name: "New York"}}); diff != "" {
 		t.Errorf("Regions(US) (-got +want):\n%s", diff)
 	}
 	fr, err := c.Regions(ctx, "FR")

@@ -12,6 +12,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/mageseed/mageseed"
+	"github.com/mageseed/mageseed/directory"
 )
 
 // keyRe is the form of customer and address keys: they name outputs
@@ -486,7 +487,7 @@ func (ld *loader) addresses(m map[string]any, c *conv, cu *mageseed.Customer) []
 			continue // reported by the schema
 		}
 		ad.Region = ld.region(a, at, c.lookup(p), ad.CountryID)
-		country, known := mageseed.LookupCountry(ad.CountryID)
+		country, known := directory.Lookup(ad.CountryID)
 		if known && !country.PostcodeOptional && strings.TrimSpace(ad.Postcode) == "" {
 			ld.errAt(c.lookup(p), true, "missing postcode: "+country.ID+" requires one")
 		}
@@ -519,7 +520,7 @@ func (ld *loader) region(a map[string]any, at func(string) *loc, addr *loc, coun
 		}
 		r.ID, idSet, idLoc = *id, true, at("regionId")
 	}
-	country, ok := mageseed.LookupCountry(countryID)
+	country, ok := directory.Lookup(countryID)
 	if !ok {
 		ld.errAt(at("countryId"), false, "is not a country in Magento's directory: use an ISO 3166-1 alpha-2 code, like US")
 		return r
@@ -536,7 +537,7 @@ func (ld *loader) region(a map[string]any, at func(string) *loc, addr *loc, coun
 		}
 		return r
 	}
-	var byCode, byID mageseed.DirectoryRegion
+	var byCode, byID directory.Region
 	var codeOK, idOK bool
 	if codeSet {
 		if byCode, codeOK = country.RegionByCode(r.Code); !codeOK {

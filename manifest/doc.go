@@ -24,7 +24,7 @@
 //   - street may be a single string, which is one line.
 //   - A region is {regionCode, regionId, region} or any part of it, which
 //     must agree with each other and with Magento's stock directory for the
-//     country (mageseed.LookupCountry); regionId may also be given beside
+//     country (directory.Lookup); regionId may also be given beside
 //     region, as region_id is in the payload. A regionId is an integer or a
 //     string of digits; both mean the integer. The region is returned as
 //     declared: the id of a code is resolved against the store later.

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/mageseed/mageseed"
+	"github.com/mageseed/mageseed/directory"
 )
 
 // maxGenerated bounds the customers that all generators of a manifest make
@@ -25,7 +26,7 @@ type genSpec struct {
 	email     string // pattern with {n}
 	password  string
 	addresses int
-	countries []mageseed.Country
+	countries []directory.Country
 	groupID   *int
 	website   string
 	token     bool
@@ -102,7 +103,7 @@ func (ld *loader) addGenerator(ds *docState, m map[string]any, c *conv, ptr stri
 	}
 	for i, x := range countries {
 		id, _ := x.(string)
-		co, known := mageseed.LookupCountry(id)
+		co, known := directory.Lookup(id)
 		if !known {
 			ld.errAt(at("countries/"+strconv.Itoa(i)), false, "is not a country in Magento's directory: use an ISO 3166-1 alpha-2 code, like US")
 			ok = false
@@ -195,15 +196,15 @@ var customerFields = []genField{
 // "address.<n>.<field>"). country comes first: the others depend on it.
 var addressFields = []struct {
 	name string
-	set  func(r *rnd, co mageseed.Country, a *mageseed.Address)
+	set  func(r *rnd, co directory.Country, a *mageseed.Address)
 }{
-	{"street", func(r *rnd, co mageseed.Country, a *mageseed.Address) {
+	{"street", func(r *rnd, co directory.Country, a *mageseed.Address) {
 		a.Street = []string{streetLine(r, co.ID)}
 	}},
-	{"city", func(r *rnd, co mageseed.Country, a *mageseed.Address) {
+	{"city", func(r *rnd, co directory.Country, a *mageseed.Address) {
 		a.City = pick(r, citiesOf(co.ID))
 	}},
-	{"region", func(r *rnd, co mageseed.Country, a *mageseed.Address) {
+	{"region", func(r *rnd, co directory.Country, a *mageseed.Address) {
 		if regs := usableRegions(co); len(regs) > 0 {
 			d := pick(r, regs)
 			a.Region = mageseed.Region{Code: d.Code, Name: d.Name}
@@ -211,10 +212,10 @@ var addressFields = []struct {
 			a.Region = mageseed.Region{Name: pick(r, genericRegions)}
 		}
 	}},
-	{"postcode", func(r *rnd, co mageseed.Country, a *mageseed.Address) {
+	{"postcode", func(r *rnd, co directory.Country, a *mageseed.Address) {
 		a.Postcode = r.digits(postcodeFormat(co.ID))
 	}},
-	{"telephone", func(r *rnd, co mageseed.Country, a *mageseed.Address) {
+	{"telephone", func(r *rnd, co directory.Country, a *mageseed.Address) {
 		a.Telephone = r.digits(phoneFormat(co.ID))
 	}},
 }
@@ -272,8 +273,8 @@ func contains(list []string, s string) bool {
 
 // usableRegions are the regions a generated address may use: all of the
 // country's, without the US armed forces regions.
-func usableRegions(co mageseed.Country) []mageseed.DirectoryRegion {
-	out := make([]mageseed.DirectoryRegion, 0, len(co.Regions))
+func usableRegions(co directory.Country) []directory.Region {
+	out := make([]directory.Region, 0, len(co.Regions))
 	for _, r := range co.Regions {
 		if !strings.HasPrefix(r.Name, "Armed Forces") {
 			out = append(out, r)

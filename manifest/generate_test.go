@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/mageseed/mageseed"
+	"github.com/mageseed/mageseed/directory"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files in testdata")
@@ -85,10 +86,10 @@ func TestGenerateDeterministic(t *testing.T) {
 // and checks that every other value stays the same: adding a field to the
 // generators never reshuffles the others.
 func TestGenerateFieldIndependence(t *testing.T) {
-	co, _ := mageseed.LookupCountry("US")
-	ca, _ := mageseed.LookupCountry("CA")
+	co, _ := directory.Lookup("US")
+	ca, _ := directory.Lookup("CA")
 	g := &genSpec{key: "demo", count: 50, seed: 7, email: "demo-{n}@example.test", password: "Password1",
-		addresses: 2, countries: []mageseed.Country{co, ca}}
+		addresses: 2, countries: []directory.Country{co, ca}}
 	var addrNames []string
 	for _, f := range addressFields {
 		addrNames = append(addrNames, f.name)
@@ -164,9 +165,9 @@ func clearAddressField(a *mageseed.Address, name string) {
 // TestGeneratedValid checks generated customers against the rules that
 // declared ones must pass, for every country of the directory.
 func TestGeneratedValid(t *testing.T) {
-	for _, co := range mageseed.Countries() {
+	for _, co := range directory.Countries() {
 		g := &genSpec{key: "g", count: 30, seed: 1, email: "g-{n}@example.test", password: "Password1", addresses: 1,
-			countries: []mageseed.Country{co}}
+			countries: []directory.Country{co}}
 		for i := 1; i <= g.count; i++ {
 			c := g.customer(i, customerFields, nil)
 			for _, s := range []string{c.Firstname, c.Lastname} {

@@ -5,13 +5,13 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/mageseed/mageseed"
+	"github.com/mageseed/mageseed/directory"
 	"github.com/mageseed/mageseed/magento"
 )
 
 // countryData returns a directory country as Magento answers it: region ids
 // as strings, available_regions absent for countries without a list.
-func countryData(c mageseed.Country) magento.CountryData {
+func countryData(c directory.Country) magento.CountryData {
 	out := magento.CountryData{
 		ID:                      c.ID,
 		TwoLetterAbbreviation:   c.ID,
@@ -27,7 +27,7 @@ func countryData(c mageseed.Country) magento.CountryData {
 
 // countries is GET /V1/directory/countries.
 func (s *Sandbox) countries(c *call) (any, error) {
-	cs := mageseed.Countries()
+	cs := directory.Countries()
 	out := make([]magento.CountryData, 0, len(cs))
 	for _, co := range cs {
 		out = append(out, countryData(co))
@@ -37,7 +37,7 @@ func (s *Sandbox) countries(c *call) (any, error) {
 
 // country is GET /V1/directory/countries/:countryId.
 func (s *Sandbox) country(c *call) (any, error) {
-	co, ok := mageseed.LookupCountry(c.params["countryId"])
+	co, ok := directory.Lookup(c.params["countryId"])
 	if !ok {
 		return nil, newError(http.StatusNotFound, "Requested country is not available.", nil)
 	}

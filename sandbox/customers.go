@@ -8,7 +8,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/mageseed/mageseed"
+	"github.com/mageseed/mageseed/directory"
 	"github.com/mageseed/mageseed/magento"
 )
 
@@ -190,7 +190,7 @@ func (c *customerRec) wire() magento.CustomerData {
 func (a *addressRec) wire(defBilling, defShipping int64) magento.AddressData {
 	rid := int(a.RegionID)
 	region := &magento.RegionData{RegionID: rid, Region: a.Region}
-	if c, ok := mageseed.LookupCountry(a.CountryID); ok && rid != 0 {
+	if c, ok := directory.Lookup(a.CountryID); ok && rid != 0 {
 		if r, ok := c.RegionByID(rid); ok {
 			region.RegionCode, region.Region = r.Code, r.Name
 		}
@@ -323,7 +323,7 @@ func (s *Sandbox) createCustomer(ctx context.Context, cf fields, in createInput)
 		for _, af := range afs {
 			a := addressFromFields(af)
 			a.ID = 0 // createAccount clones addresses as new
-			if _, known := mageseed.LookupCountry(a.CountryID); in.eav && a.CountryID != "" && !known {
+			if _, known := directory.Lookup(a.CountryID); in.eav && a.CountryID != "" && !known {
 				continue // createAccount drops addresses in countries the store does not allow
 			}
 			if err := validateAddress(&a, in.eav); err != nil {

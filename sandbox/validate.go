@@ -9,7 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/mageseed/mageseed"
+	"github.com/mageseed/mageseed/directory"
 )
 
 // Password policy, Magento's defaults.
@@ -170,7 +170,7 @@ func validateAddress(a *addressRec, eav bool) *apiError {
 	if len(a.Street) > 0 {
 		street1 = strings.TrimSpace(a.Street[0])
 	}
-	country, known := mageseed.LookupCountry(a.CountryID)
+	country, known := directory.Lookup(a.CountryID)
 	if eav {
 		var verrs validatorErrors
 		for _, f := range []struct{ label, value string }{
@@ -217,7 +217,7 @@ func validateAddress(a *addressRec, eav bool) *apiError {
 // must be one of the country's; without one, the region code or name is
 // looked up. A country that requires a region and has a list needs a
 // region id; one without a list needs the region's name.
-func resolveRegion(a *addressRec, c mageseed.Country) *apiError {
+func resolveRegion(a *addressRec, c directory.Country) *apiError {
 	if len(c.Regions) == 0 {
 		if a.Region == "" {
 			a.Region = a.regionCode

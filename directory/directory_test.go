@@ -1,4 +1,4 @@
-package mageseed_test
+package directory_test
 
 import (
 	"fmt"
@@ -9,15 +9,15 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/mageseed/mageseed"
+	"github.com/mageseed/mageseed/directory"
 )
 
 // mustCountry returns the directory's country id or fails the test.
-func mustCountry(tb testing.TB, id string) mageseed.Country {
+func mustCountry(tb testing.TB, id string) directory.Country {
 	tb.Helper()
-	c, ok := mageseed.LookupCountry(id)
+	c, ok := directory.Lookup(id)
 	if !ok {
-		tb.Fatalf("LookupCountry(%q): not found", id)
+		tb.Fatalf("Lookup(%q): not found", id)
 	}
 	return c
 }
@@ -27,24 +27,24 @@ func TestRegionByCode(t *testing.T) {
 		name    string
 		country string
 		code    string
-		want    mageseed.DirectoryRegion
+		want    directory.Region
 	}{
-		{"new york", "US", "NY", mageseed.DirectoryRegion{ID: 43, Code: "NY", Name: "New York"}},
-		{"lower case code", "us", "ny", mageseed.DirectoryRegion{ID: 43, Code: "NY", Name: "New York"}},
-		{"alabama", "US", "AL", mageseed.DirectoryRegion{ID: 1, Code: "AL", Name: "Alabama"}},
-		{"massachusetts", "US", "MA", mageseed.DirectoryRegion{ID: 32, Code: "MA", Name: "Massachusetts"}},
-		{"texas", "US", "TX", mageseed.DirectoryRegion{ID: 57, Code: "TX", Name: "Texas"}},
-		{"shared code first wins", "US", "AE", mageseed.DirectoryRegion{ID: 6, Code: "AE", Name: "Armed Forces Africa"}},
-		{"ontario", "CA", "ON", mageseed.DirectoryRegion{ID: 74, Code: "ON", Name: "Ontario"}},
-		{"berlin", "DE", "BER", mageseed.DirectoryRegion{ID: 82, Code: "BER", Name: "Berlin"}},
-		{"paris", "FR", "75", mageseed.DirectoryRegion{ID: 257, Code: "75", Name: "Paris"}},
-		{"corse-du-sud", "FR", "2A", mageseed.DirectoryRegion{ID: 201, Code: "2A", Name: "Corse-du-Sud"}},
-		{"geneva renamed", "CH", "GE", mageseed.DirectoryRegion{ID: 111, Code: "GE", Name: "Geneva"}},
-		{"sao paulo", "BR", "SP", mageseed.DirectoryRegion{ID: 508, Code: "SP", Name: "São Paulo"}},
-		{"new south wales", "AU", "NSW", mageseed.DirectoryRegion{ID: 549, Code: "NSW", Name: "New South Wales"}},
-		{"maharashtra", "IN", "MH", mageseed.DirectoryRegion{ID: 815, Code: "MH", Name: "Maharashtra"}},
-		{"ladakh", "IN", "LA", mageseed.DirectoryRegion{ID: 1178, Code: "LA", Name: "Ladakh"}},
-		{"cyrillic es in a coruna", "ES", "A Coru\u0441a", mageseed.DirectoryRegion{ID: 130, Code: "A Coru\u0441a", Name: "A Coruña"}},
+		{"new york", "US", "NY", directory.Region{ID: 43, Code: "NY", Name: "New York"}},
+		{"lower case code", "us", "ny", directory.Region{ID: 43, Code: "NY", Name: "New York"}},
+		{"alabama", "US", "AL", directory.Region{ID: 1, Code: "AL", Name: "Alabama"}},
+		{"massachusetts", "US", "MA", directory.Region{ID: 32, Code: "MA", Name: "Massachusetts"}},
+		{"texas", "US", "TX", directory.Region{ID: 57, Code: "TX", Name: "Texas"}},
+		{"shared code first wins", "US", "AE", directory.Region{ID: 6, Code: "AE", Name: "Armed Forces Africa"}},
+		{"ontario", "CA", "ON", directory.Region{ID: 74, Code: "ON", Name: "Ontario"}},
+		{"berlin", "DE", "BER", directory.Region{ID: 82, Code: "BER", Name: "Berlin"}},
+		{"paris", "FR", "75", directory.Region{ID: 257, Code: "75", Name: "Paris"}},
+		{"corse-du-sud", "FR", "2A", directory.Region{ID: 201, Code: "2A", Name: "Corse-du-Sud"}},
+		{"geneva renamed", "CH", "GE", directory.Region{ID: 111, Code: "GE", Name: "Geneva"}},
+		{"sao paulo", "BR", "SP", directory.Region{ID: 508, Code: "SP", Name: "São Paulo"}},
+		{"new south wales", "AU", "NSW", directory.Region{ID: 549, Code: "NSW", Name: "New South Wales"}},
+		{"maharashtra", "IN", "MH", directory.Region{ID: 815, Code: "MH", Name: "Maharashtra"}},
+		{"ladakh", "IN", "LA", directory.Region{ID: 1178, Code: "LA", Name: "Ladakh"}},
+		{"cyrillic es in a coruna", "ES", "A Coru\u0441a", directory.Region{ID: 130, Code: "A Coru\u0441a", Name: "A Coruña"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -63,13 +63,13 @@ func TestRegionLookupMisses(t *testing.T) {
 	tests := []struct {
 		name    string
 		country string
-		lookup  func(mageseed.Country) bool
+		lookup  func(directory.Country) bool
 	}{
-		{"code of another country", "CA", func(c mageseed.Country) bool { _, ok := c.RegionByCode("NY"); return ok }},
-		{"id of another country", "CA", func(c mageseed.Country) bool { _, ok := c.RegionByID(43); return ok }},
-		{"latin c in a coruna", "ES", func(c mageseed.Country) bool { _, ok := c.RegionByCode("A Coruca"); return ok }},
-		{"no regions in gb", "GB", func(c mageseed.Country) bool { _, ok := c.RegionByCode("ENG"); return ok }},
-		{"unknown name", "US", func(c mageseed.Country) bool { _, ok := c.RegionByName("Atlantis"); return ok }},
+		{"code of another country", "CA", func(c directory.Country) bool { _, ok := c.RegionByCode("NY"); return ok }},
+		{"id of another country", "CA", func(c directory.Country) bool { _, ok := c.RegionByID(43); return ok }},
+		{"latin c in a coruna", "ES", func(c directory.Country) bool { _, ok := c.RegionByCode("A Coruca"); return ok }},
+		{"no regions in gb", "GB", func(c directory.Country) bool { _, ok := c.RegionByCode("ENG"); return ok }},
+		{"unknown name", "US", func(c directory.Country) bool { _, ok := c.RegionByName("Atlantis"); return ok }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -86,7 +86,7 @@ func TestRegionByIDAndName(t *testing.T) {
 	if !ok {
 		t.Fatal("RegionByID(43): not found")
 	}
-	want := mageseed.DirectoryRegion{ID: 43, Code: "NY", Name: "New York"}
+	want := directory.Region{ID: 43, Code: "NY", Name: "New York"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("RegionByID(43) mismatch (-want +got):\n%s", diff)
 	}
@@ -117,7 +117,7 @@ func TestRegionRanges(t *testing.T) {
 		"SE": {1086, 1106, 21}, "UA": {1107, 1133, 27}, "UY": {1134, 1152, 19}, "VE": {1153, 1177, 25},
 	}
 	got := make(map[string]span)
-	for _, c := range mageseed.Countries() {
+	for _, c := range directory.Countries() {
 		if len(c.Regions) == 0 {
 			continue
 		}
@@ -134,7 +134,7 @@ func TestRegionRanges(t *testing.T) {
 func TestRegionIDs(t *testing.T) {
 	var ids []int
 	owner := make(map[int]string)
-	for _, c := range mageseed.Countries() {
+	for _, c := range directory.Countries() {
 		for i, r := range c.Regions {
 			if prev, dup := owner[r.ID]; dup {
 				t.Errorf("region id %d is used by %s and %s", r.ID, prev, c.ID)
@@ -164,7 +164,7 @@ func TestRegionIDs(t *testing.T) {
 // for the four US armed forces regions that share "AE" in Magento.
 func TestRegionCodesUnique(t *testing.T) {
 	var got []string
-	for _, c := range mageseed.Countries() {
+	for _, c := range directory.Countries() {
 		seen := make(map[string]bool)
 		for _, r := range c.Regions {
 			if seen[r.Code] {
@@ -183,7 +183,7 @@ func TestCountryCodes(t *testing.T) {
 	alpha2 := regexp.MustCompile(`^[A-Z]{2}$`)
 	alpha3 := regexp.MustCompile(`^[A-Z]{3}$`)
 	seenISO3 := make(map[string]string)
-	countries := mageseed.Countries()
+	countries := directory.Countries()
 	for _, c := range countries {
 		if !alpha2.MatchString(c.ID) {
 			t.Errorf("country id %q is not two capital letters", c.ID)
@@ -198,9 +198,9 @@ func TestCountryCodes(t *testing.T) {
 			t.Errorf("ISO3 %q is used by %s and %s", c.ISO3, prev, c.ID)
 		}
 		seenISO3[c.ISO3] = c.ID
-		got, ok := mageseed.LookupCountry(c.ID)
+		got, ok := directory.Lookup(c.ID)
 		if !ok || got.ID != c.ID {
-			t.Errorf("LookupCountry(%q) = %q, %t; want %q, true", c.ID, got.ID, ok, c.ID)
+			t.Errorf("Lookup(%q) = %q, %t; want %q, true", c.ID, got.ID, ok, c.ID)
 		}
 	}
 	if got, want := len(countries), 249; got != want {
@@ -208,7 +208,7 @@ func TestCountryCodes(t *testing.T) {
 	}
 }
 
-func TestLookupCountry(t *testing.T) {
+func TestLookup(t *testing.T) {
 	tests := []struct {
 		id     string
 		wantOK bool
@@ -226,15 +226,15 @@ func TestLookupCountry(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.id, func(t *testing.T) {
-			c, ok := mageseed.LookupCountry(tt.id)
+			c, ok := directory.Lookup(tt.id)
 			if ok != tt.wantOK {
-				t.Fatalf("LookupCountry(%q) ok = %t, want %t", tt.id, ok, tt.wantOK)
+				t.Fatalf("Lookup(%q) ok = %t, want %t", tt.id, ok, tt.wantOK)
 			}
 			if !ok {
 				return
 			}
 			if got := c.ID + " " + c.ISO3 + " " + c.Name; got != tt.want {
-				t.Errorf("LookupCountry(%q) = %q, want %q", tt.id, got, tt.want)
+				t.Errorf("Lookup(%q) = %q, want %q", tt.id, got, tt.want)
 			}
 		})
 	}
@@ -242,7 +242,7 @@ func TestLookupCountry(t *testing.T) {
 
 func TestStateRequired(t *testing.T) {
 	var required, optional []string
-	for _, c := range mageseed.Countries() {
+	for _, c := range directory.Countries() {
 		if c.StateRequired && len(c.Regions) == 0 {
 			t.Errorf("%s requires a state but has no region list", c.ID)
 		}
@@ -269,7 +269,7 @@ func TestStateRequired(t *testing.T) {
 
 func TestPostcodeOptional(t *testing.T) {
 	var got []string
-	for _, c := range mageseed.Countries() {
+	for _, c := range directory.Countries() {
 		if c.PostcodeOptional {
 			got = append(got, c.ID)
 		}
@@ -294,7 +294,7 @@ func TestCountriesWithoutRegions(t *testing.T) {
 }
 
 func TestCountriesSorted(t *testing.T) {
-	countries := mageseed.Countries()
+	countries := directory.Countries()
 	if !sort.SliceIsSorted(countries, func(i, j int) bool { return countries[i].ID < countries[j].ID }) {
 		t.Error("Countries() is not sorted by id")
 	}
@@ -305,8 +305,8 @@ func TestCountriesSorted(t *testing.T) {
 	}
 }
 
-func ExampleLookupCountry() {
-	us, _ := mageseed.LookupCountry("us")
+func ExampleLookup() {
+	us, _ := directory.Lookup("us")
 	ny, _ := us.RegionByCode("NY")
 	fmt.Println(us.Name, us.StateRequired, ny.ID, ny.Name)
 	// Output: United States true 43 New York
