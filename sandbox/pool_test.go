@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -232,5 +233,40 @@ func TestPoolNeverExceedsWorkers(t *testing.T) {
 	}
 	if st := rig.p.stats(); st.PeakQueue != queue || st.Overloaded != int64(refused) {
 		t.Errorf("stats %+v, want a peak queue of %d and %d overloads", st, queue, refused)
+	}
+}
+
+// TestPoolInStats: a store with workers reports its pool in
+// GET /__sandbox/stats, and overloads apart from the injected faults; a
+// store without workers reports no pool.
+func TestPoolInStats(t *testing.T) {
+	for _, tt := range []struct {
+		workers, queue int
+		want           string
+	}{
+		{2, 3, `"pool":{"workers":2,"queue":3,"busy":0,"waiting":0,"peak_queue":0,"overloaded":0}`},
+		{0, 0, ""},
+	} {
+		t.Run(fmt.Sprintf("workers=%d", tt.workers), func(t *testing.T) {
+			sb, err := New(Options{Workers: tt.workers, Queue: tt.queue})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer sb.Close()
+			w := httptest.NewRecorder()
+			sb.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/__sandbox/stats", nil))
+			body := w.Body.String()
+			switch {
+			case tt.want != "" && !strings.Contains(body, tt.want):
+				t.Errorf("stats %s, want them to contain %s", body, tt.want)
+			case tt.want == "" && strings.Contains(body, `"pool"`):
+				t.Errorf("stats %s report a pool, want none", body)
+			}
+		})
+	}
+	for _, o := range []Options{{Workers: -1}, {Workers: 1, Queue: -1}} {
+		if _, err := New(o); err == nil {
+			t.Errorf("New(%+v) accepted a negative size", o)
+		}
 	}
 }

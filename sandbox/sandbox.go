@@ -75,6 +75,13 @@ type Options struct {
 	// websites it has; New adds the ones it lacks.
 	ExtraWebsites []Website
 
+	// Workers bounds the /rest requests handled at once, as a store's pool
+	// of PHP-FPM workers does; 0 means no limit. Queue is the number of
+	// requests that may wait for a worker; past it, the answer is 503 at
+	// once (see pool.go). Latency, when set, is spent inside a worker: it
+	// is the service time of one request.
+	Workers, Queue int
+
 	// Latency, Jitter, ErrorRate, DropRate, RateLimit and FaultSeed inject
 	// faults into /rest requests (see faults.go).
 	Latency, Jitter time.Duration
@@ -171,7 +178,10 @@ func New(opts Options) (*Sandbox, error) {
 	}
 	s.api = http.HandlerFunc(s.serveAPI)
 	s.stats = newStats()
-	s.faulty = newFaults(opts, s.stats, s.api)
+	s.faulty = newPool(opts.Workers, opts.Queue, newFaults(opts, s.stats, s.api))
+	if p, ok := s.faulty.(*pool); ok {
+		s.stats.pool = p.stats
+	}
 	s.async = startConsumer(s)
 	return s, nil
 }
