@@ -1,10 +1,14 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
+	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -100,5 +104,106 @@ func BenchmarkScale(b *testing.B) {
 			b.ReportMetric(float64(wall.Microseconds())/float64(n), step.name+"-µs/customer")
 			b.ReportMetric(float64(rss)/(1<<20), step.name+"-peak-rss-MB")
 		}
+	}
+}
+
+// capacityRun is one apply of BenchmarkCapacity.
+type capacityRun struct {
+	wall       time.Duration
+	requests   int64 // requests the store received
+	overloaded int64 // of which answered 503 because its queue was full
+	reached    int   // the parallelism the summary reports as reached
+	failed     bool  // apply exited with an error
+}
+
+// runCapacity applies n new customers with the given --parallelism against
+// a fresh sandbox with a pool of workers and a service time of latency.
+func runCapacity(b *testing.B, n, workers, queue int, latency time.Duration, par string) capacityRun {
+	b.Helper()
+	st := newTestStore(b, sandbox.Options{Latency: latency, Workers: workers, Queue: queue})
+	dir := b.TempDir()
+	m := filepath.Join(dir, "m.yaml")
+	writeGenerated(b, m, n)
+	cmd, out := childB(b, dir, "apply", "--quiet", "--keep-going", "--parallelism", par, m)
+	start := time.Now()
+	err := cmd.Wait()
+	r := capacityRun{wall: time.Since(start), failed: err != nil}
+	if err != nil {
+		failed := strings.Count(out.String(), "Failed: ")
+		b.Logf("--parallelism %s with %d workers and a queue of %d: mageseed apply: %v: %d customers failed", par, workers, queue, err, failed)
+	}
+	if m := regexp.MustCompile(`Parallelism: (?:auto, reached )?(\d+)`).FindStringSubmatch(out.String()); m != nil {
+		r.reached, _ = strconv.Atoi(m[1])
+	}
+	resp, err := http.Get(st.url + "/__sandbox/stats")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var stats struct {
+		Total int64 `json:"total"`
+		Pool  struct {
+			Overloaded int64 `json:"overloaded"`
+		} `json:"pool"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&stats); err != nil {
+		b.Fatal(err)
+	}
+	r.requests, r.overloaded = stats.Total, stats.Pool.Overloaded
+	return r
+}
+
+// BenchmarkCapacity applies N new customers (1,000 by default) against a
+// sandbox whose requests take 50 ms of a worker, with a pool of 8 workers
+// and a queue of 16, of 32 and 64, and without a limit; in each, at every
+// fixed parallelism of 4, 8, 16, 32 and 64 and with --parallelism auto, in
+// the same run. It reports, per pool:
+//
+//	best-fixed-s      the fastest of the fixed parallelisms, and which
+//	                  (best-fixed-parallelism)
+//	fixed-N-s         each fixed parallelism's wall time
+//	auto-s            --parallelism auto's wall time
+//	auto/best         auto's time over the best fixed time (target ≤ 1.15)
+//	auto/64-tput      auto's throughput over that of --parallelism 64
+//	                  (target ≥ 0.8 without a limit)
+//	auto-503-%        auto's overload 503s, per cent of its requests
+//	                  (target < 1)
+//	auto-parallelism  the parallelism auto reached
+//
+// Run it with:
+//
+//	go test -run '^$' -bench Capacity -benchtime 1x -timeout 30m ./cmd/mageseed
+func BenchmarkCapacity(b *testing.B) {
+	n := benchCustomers(1000)
+	const latency = 50 * time.Millisecond
+	for _, pool := range []struct{ workers, queue int }{{8, 16}, {32, 64}, {0, 0}} {
+		b.Run(fmt.Sprintf("workers=%d,queue=%d", pool.workers, pool.queue), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				var best, fixed64 time.Duration
+				bestPar := 0
+				for _, par := range []int{4, 8, 16, 32, 64} {
+					r := runCapacity(b, n, pool.workers, pool.queue, latency, strconv.Itoa(par))
+					b.ReportMetric(r.wall.Seconds(), fmt.Sprintf("fixed-%d-s", par))
+					b.ReportMetric(100*float64(r.overloaded)/float64(max(r.requests, 1)), fmt.Sprintf("fixed-%d-503-%%", par))
+					if !r.failed && (best == 0 || r.wall < best) {
+						best, bestPar = r.wall, par
+					}
+					if par == 64 {
+						fixed64 = r.wall
+					}
+				}
+				auto := runCapacity(b, n, pool.workers, pool.queue, latency, "auto")
+				if auto.failed {
+					b.Errorf("apply with --parallelism auto failed")
+				}
+				b.ReportMetric(best.Seconds(), "best-fixed-s")
+				b.ReportMetric(float64(bestPar), "best-fixed-parallelism")
+				b.ReportMetric(auto.wall.Seconds(), "auto-s")
+				b.ReportMetric(auto.wall.Seconds()/best.Seconds(), "auto/best")
+				b.ReportMetric(fixed64.Seconds()/auto.wall.Seconds(), "auto/64-tput")
+				b.ReportMetric(100*float64(auto.overloaded)/float64(max(auto.requests, 1)), "auto-503-%")
+				b.ReportMetric(float64(auto.reached), "auto-parallelism")
+			}
+		})
 	}
 }
