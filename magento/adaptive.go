@@ -2,6 +2,7 @@ package magento
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"time"
 )
@@ -11,24 +12,29 @@ import (
 const (
 	// gradientInitial is the limit a run starts at.
 	gradientInitial = 4
-	// gradientSlowStartExit ends slow start: a round whose answers took
-	// more than this many times their route's floor, on average.
-	gradientSlowStartExit = 1.25
-	// gradientTolerance is the latency, as a multiple of the floor, up to
-	// which the limit keeps growing once slow start is over.
+	// gradientTolerance is the latency, as a multiple of the floor, that
+	// the limit aims at: during slow start an answer within it raises the
+	// limit by one; after it, a round at it keeps the limit where it is
+	// (but for the √limit allowance).
 	gradientTolerance = 1.5
-	// gradientSmoothing is the share of the step towards the new limit
-	// that one round takes.
+	// gradientSlowStartExit ends slow start: a round whose lower quartile
+	// took more than this many times its floor.
+	gradientSlowStartExit = 1.25
+	// gradientSmoothing is the share of the step towards its target that
+	// one round takes.
 	gradientSmoothing = 0.5
 	// gradientMinGradient bounds the cut of one round caused by latency
 	// alone.
 	gradientMinGradient = 0.5
 	// gradientBackoff multiplies the limit on a 429 or 503.
 	gradientBackoff = 0.5
-	// gradientMaxRatio caps one answer's latency, as a multiple of its
-	// floor, in a round's average, so that one stall does not count as a
-	// queue.
-	gradientMaxRatio = 4
+	// gradientQuantile picks the answer that stands for a round: the lower
+	// quartile of its latencies over their floors, which a queue raises
+	// (every request waits in it) and a few stalled answers do not.
+	gradientQuantile = 0.25
+	// gradientMinRound is the fewest answers of a round, so that its
+	// quartile is not one answer's luck.
+	gradientMinRound = 8
 )
 
 // gradient is the policy of --parallelism auto: a latency-gradient limiter
@@ -44,11 +50,10 @@ type gradient struct {
 	// limit last changed do not count twice.
 	round, cut uint64
 
-	// The current round: its answers, the sum of their latency ratios and
-	// the most requests that were in flight when one of them came.
-	n    int
-	sum  float64
-	peak int
+	// The current round: its answers' latencies over their floors, and the
+	// most requests that were in flight when one of them came.
+	ratios []float64
+	peak   int
 }
 
 // floors are the lowest latencies of the successful answers, by route.
@@ -125,42 +130,47 @@ func (g *gradient) current() int {
 
 // measure takes one answer's latency, as a multiple of its route's floor,
 // into the current round, and ends the round when it has as many answers
-// as the limit.
+// as the limit (and at least gradientMinRound).
 func (g *gradient) measure(t ticket, s sample) {
-	ratio := min(float64(s.rtt)/float64(s.floor), gradientMaxRatio)
-	if g.slowStart && ratio <= gradientSlowStartExit && float64(s.inFlight) >= g.limit/2 {
-		// Slow start: one more for every answer that came back as fast
-		// as the floor allows, which doubles the limit every round trip.
+	ratio := float64(s.rtt) / float64(s.floor)
+	if g.slowStart && ratio <= gradientTolerance && float64(s.inFlight) >= g.limit/2 {
+		// Slow start: one more for every answer that came back within
+		// the tolerance while the limit was in use, which doubles the
+		// limit every round trip.
 		g.limit = min(g.max, g.limit+1)
 	}
 	if t.round != g.round {
 		return
 	}
-	g.n++
-	g.sum += ratio
+	g.ratios = append(g.ratios, ratio)
 	g.peak = max(g.peak, s.inFlight)
-	if g.n < g.current() {
+	if len(g.ratios) < max(g.current(), gradientMinRound) {
 		return
 	}
-	g.update(g.sum / float64(g.n))
+	slices.Sort(g.ratios)
+	g.update(g.ratios[int(gradientQuantile*float64(len(g.ratios)-1))])
 }
 
-// update sets the limit at the end of a round whose answers took ratio
-// times their floor on average.
+// update sets the limit at the end of a round whose lower quartile took
+// ratio times its floor.
 func (g *gradient) update(ratio float64) {
 	// A round that never used half the limit says nothing about a larger
 	// one: the limit does not grow past what was used.
-	appLimited := float64(g.peak) < g.limit/2
+	noGrowth := float64(g.peak) < g.limit/2
 	if g.slowStart {
 		if ratio <= gradientSlowStartExit {
 			g.nextRound()
 			return
 		}
+		// The queue has begun, and slow start overshoots it by up to one
+		// round trip's growth: the round that ends it never raises the
+		// limit.
 		g.slowStart = false
+		noGrowth = true
 	}
-	gradient := min(1, max(gradientMinGradient, gradientTolerance/ratio))
+	gradient := max(gradientMinGradient, gradientTolerance/ratio)
 	target := g.limit*gradient + math.Sqrt(g.limit)
-	if appLimited {
+	if noGrowth {
 		target = min(target, g.limit)
 	}
 	g.limit = min(g.max, max(1, g.limit+gradientSmoothing*(target-g.limit)))
@@ -169,7 +179,7 @@ func (g *gradient) update(ratio float64) {
 
 func (g *gradient) nextRound() {
 	g.round++
-	g.n, g.sum, g.peak = 0, 0, 0
+	g.ratios, g.peak = g.ratios[:0], 0
 }
 
 // routeOf is the route of a request for its latency floor: the method and

@@ -99,38 +99,48 @@
 //     (method and path with ids left out): a search of 100 emails is slower
 //     than a read of one customer, and each is compared with its own kind.
 //     Latency runs from the moment the limiter lets the attempt go to the
-//     answer's headers, so time spent waiting for a slot never counts.
+//     answer's headers, so time spent waiting for a slot never counts. An
+//     answer's ratio is its latency over its route's floor.
 //
-//   - Slow start. The limit starts at 4. Every successful answer whose
-//     latency is within 1.25 times its floor raises it by one while at least
-//     half the limit is in use, which doubles it every round trip, as TCP's
-//     slow start does. It ends with the first round whose answers took more
-//     than 1.25 times their floor on average (the store's pool is full and
-//     its queue has begun), or with the first refusal.
+//   - Slow start. The limit starts at 4, small enough for any store. Every
+//     successful answer with a ratio of at most 1.5 that comes while at
+//     least half the limit is in use raises it by one, which doubles it
+//     every round trip, as TCP's slow start does.
 //
 //   - Rounds. The answers are taken in rounds of as many answers as the
-//     limit, counting only requests sent since the limit last changed (the
-//     others measured a limit that is gone). At the end of a round after
-//     slow start, with r its answers' average latency over their floors
-//     (each counted as at most 4, so that one stalled answer is not taken
-//     for a queue):
+//     limit, at least 8, counting only requests sent since the limit last
+//     changed (the others measured a limit that is gone). A round stands
+//     for its lower quartile ratio r: a queue at the store delays every
+//     request in it and raises the quartile, while a few answers stalled
+//     by something else (a busy machine, a slow page) do not, where an
+//     average would take them for a queue. With fewer than 8 answers one
+//     lucky or unlucky answer would decide.
 //
-//     gradient = min(1, max(0.5, 1.5 / r))
+//   - Slow start ends with the first round whose r is above 1.25 (the
+//     store's pool is full and its queue has begun), or with the first
+//     refusal. It overshoots by up to one round trip of growth, so the
+//     round that ends it may cut the limit but never raises it.
+//
+//   - After slow start, at the end of each round:
+//
+//     gradient = max(0.5, 1.5 / r)
 //     target   = limit × gradient + √limit
 //     limit    = limit + 0.5 × (target − limit)
 //
-//     A flat round (r at most 1.5) makes the gradient 1 and the limit grows
-//     by half the square root of itself, which probes for capacity slowly
-//     where it would matter; a round at twice the floor aims at three
-//     quarters of the limit (plus √limit), one at three times the floor or
-//     more at half of it, and each round moves halfway to its aim. The
-//     limit settles where latency is about 1.5 times the floor, that is
-//     with a short queue at the store, half as long as its pool: enough to
-//     keep every worker busy between two answers, not so long that the
-//     store's queue fills. Netflix's gradient2 uses the same tolerance and
-//     the same √limit allowance; it compares with a long-term average
-//     rather than with the floor, which drifts upwards under a load that
-//     lasts, the way a store's queue fills.
+//     A flat round (r = 1) raises the limit by a quarter and half its
+//     square root, a round at r = 1.5 by half its square root only, and a
+//     slower one lowers it, by at most a quarter a round. The limit settles
+//     where limit − √limit = 1.5 × limit / r, that is where latency is 1.5
+//     to 2 times the floor: a store with a pool of W workers and latency
+//     r ≈ limit / W settles near 1.5 W + √(1.5 W) + 1 (16 for 8 workers,
+//     56 for 32): a queue half as long as the pool and a few more, enough
+//     to keep every worker busy between two answers, not so long that a
+//     queue of the pool's size fills. The tolerance 1.5 and the √limit
+//     allowance are those of Netflix's gradient2; it compares with a
+//     long-term average latency rather than with the floor, which drifts
+//     upwards under a load that lasts, as a store's queue does. The
+//     smoothing halves each step, so that one round's noise moves the
+//     limit by half of what it asks.
 //
 //   - A round that never had half the limit in flight does not raise it
 //     (the client, not the store, held the pace).

@@ -132,8 +132,11 @@ func runCapacity(b *testing.B, n, workers, queue int, latency time.Duration, par
 		failed := strings.Count(out.String(), "Failed: ")
 		b.Logf("--parallelism %s with %d workers and a queue of %d: mageseed apply: %v: %d customers failed", par, workers, queue, err, failed)
 	}
-	if m := regexp.MustCompile(`Parallelism: (?:auto, reached )?(\d+)`).FindStringSubmatch(out.String()); m != nil {
+	if m := regexp.MustCompile(`Parallelism: (?:auto, reached )?(\d+).*`).FindStringSubmatch(out.String()); m != nil {
 		r.reached, _ = strconv.Atoi(m[1])
+		if par == "auto" {
+			b.Logf("workers %d, queue %d: %s", workers, queue, m[0])
+		}
 	}
 	resp, err := http.Get(st.url + "/__sandbox/stats")
 	if err != nil {
