@@ -58,7 +58,7 @@ type Address struct {
 
 	// ID is the store's address id; 0 for an address not yet in the store.
 	// In a desired address it is the address the last apply recorded for
-	// this key (apply.Recall), or 0.
+	// this key (outputs.Recall), or 0.
 	ID int
 
 	Firstname string

@@ -58,3 +58,9 @@ func ErrorCode(err error) string {
 	}
 	return EINTERNAL
 }
+
+// ErrSignInLimit is in the chain of an error for a token request that was
+// not sent because the sign-in attempts that one run may spend on the
+// account are used up. Callers must not ask again: each attempt may count
+// towards the store's lockout.
+var ErrSignInLimit = errors.New("sign-in attempts for this account used up in this run")

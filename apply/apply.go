@@ -10,7 +10,20 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/mageseed/mageseed"
+	"github.com/mageseed/mageseed/outputs"
 )
+
+// Recorder keeps the records of the customers Apply converges (the
+// outputs file: *outputs.Writer). Record and Forget are called from one
+// goroutine; Flush before Apply returns.
+type Recorder interface {
+	// Record sets the record of customer key, replacing any earlier one.
+	Record(key string, c outputs.Customer)
+	// Forget removes the record of customer key (a deleted customer).
+	Forget(key string)
+	// Flush writes what was recorded and returns a write's failure.
+	Flush() error
+}
 
 // Options tune Apply. The zero value is usable.
 type Options struct {
@@ -29,7 +42,7 @@ type Options struct {
 	// Outputs, if set, records every customer that Apply leaves in the
 	// store (unchanged ones included) and forgets the deleted ones. Apply
 	// flushes it before it returns; the caller closes it.
-	Outputs *OutputsWriter
+	Outputs Recorder
 
 	// TokenLifetime is how long a customer token that is not a JWT is taken
 	// to live, for tokenExpiresAt (default 1h, Magento's default).
@@ -41,8 +54,11 @@ type Options struct {
 	// Attempts bounds how many times one request is sent while the store
 	// does not answer it: a create whose outcome stays unknown and whose
 	// email the store does not hold after each attempt, and a token
-	// request that got no answer, a 5xx or a 429 (none of which counts as
-	// a failed sign-in). A refused password is never retried. Default 8.
+	// request that got no answer, a 5xx or a 429. A refused password is
+	// never retried, and the Remote may bound the token requests further
+	// (the magento client sends at most 3 per account and run, whatever
+	// this says, and then fails with mageseed.ErrSignInLimit, which ends
+	// the retries at once). Default 8.
 	Attempts int
 
 	// RetryDelay is the wait before the second attempt; it doubles for each
@@ -153,7 +169,7 @@ type outcome struct {
 	token   bool // a token was minted
 	record  bool // out is to be recorded
 	forget  bool // the customer is to be removed from the outputs
-	out     CustomerOutput
+	out     outputs.Customer
 	warns   []string
 	err     error
 }
@@ -215,7 +231,7 @@ func Apply(ctx context.Context, r Remote, p *Plan, opts Options) (*Result, error
 					opts.Outputs.Record(c.Key, o.out)
 				}
 			}
-			o.out = CustomerOutput{} // recorded: let it go
+			o.out = outputs.Customer{} // recorded: let it go
 			if opts.Progress != nil {
 				opts.Progress(Event{Key: c.Key, Action: o.action, Err: o.err, Done: n, Total: total})
 			}
@@ -376,8 +392,9 @@ func (e *executor) run(ctx, stop context.Context, c *Change) outcome {
 		return e.update(ctx, stop, c.Desired, c.Remote, false)
 	default:
 		if c.Desired == nil || c.Remote == nil {
-			// A destroy plan's customer that is already absent.
-			return outcome{state: done, action: NoOp, wrote: true}
+			// A destroy plan's customer that is already absent: its
+			// record, if any, goes too.
+			return outcome{state: done, action: NoOp, wrote: true, forget: true}
 		}
 		return e.finish(ctx, stop, c.Desired, c.Remote, NoOp)
 	}
@@ -497,8 +514,16 @@ func (e *executor) finish(ctx, stop context.Context, d, s *mageseed.Customer, ac
 			// Never retried: Magento locks an account after a few failures.
 			o.warns = append(o.warns, fmt.Sprintf("customer %s: the store refused its password (credential drift); token not minted", d.Key))
 			return o
+		case errors.Is(err, mageseed.ErrSignInLimit):
+			// The store client spent the attempts a run may spend on the
+			// account (each lost answer may have been a failed sign-in):
+			// the customer fails without another request.
+			o.state = failed
+			o.err = fmt.Errorf("mint token for customer %s: %w", d.Email, err)
+			return o
 		case (code == mageseed.EUNAVAILABLE || code == mageseed.ERATELIMIT) && attempt < e.opts.Attempts && e.wait(stop, attempt):
-			// No answer is not a refused sign-in: asking again is safe.
+			// The Remote bounds the attempts that may reach the store's
+			// password check; within its bound, asking again is safe.
 		default:
 			o.state = failed
 			o.err = fmt.Errorf("mint token for customer %s: %w", d.Email, err)
@@ -509,8 +534,8 @@ func (e *executor) finish(ctx, stop context.Context, d, s *mageseed.Customer, ac
 
 // outputFor builds the outputs entry of desired customer d from the stored
 // customer s, with d's addresses matched to s's by content.
-func outputFor(d, s *mageseed.Customer) (CustomerOutput, []string) {
-	out := CustomerOutput{ID: s.ID, Email: s.Email, WebsiteID: s.WebsiteID}
+func outputFor(d, s *mageseed.Customer) (outputs.Customer, []string) {
+	out := outputs.Customer{ID: s.ID, Email: s.Email, WebsiteID: s.WebsiteID}
 	if s.GroupID != nil {
 		out.GroupID = *s.GroupID
 	}
@@ -518,7 +543,7 @@ func outputFor(d, s *mageseed.Customer) (CustomerOutput, []string) {
 		return out, nil
 	}
 	var warns []string
-	out.Addresses = make(map[string]AddressOutput, len(d.Addresses))
+	out.Addresses = make(map[string]outputs.Address, len(d.Addresses))
 	match := matchAddresses(d.Addresses, s.Addresses)
 	adoptRecorded(d.Addresses, s.Addresses, match)
 	for i, j := range match {
@@ -529,7 +554,7 @@ func outputFor(d, s *mageseed.Customer) (CustomerOutput, []string) {
 		}
 		a := &s.Addresses[j]
 		df := isDefault(s, a)
-		out.Addresses[key] = AddressOutput{ID: a.ID, DefaultBilling: df.billing, DefaultShipping: df.shipping}
+		out.Addresses[key] = outputs.Address{ID: a.ID, DefaultBilling: df.billing, DefaultShipping: df.shipping}
 	}
 	return out, warns
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/mageseed/mageseed"
+	"github.com/mageseed/mageseed/outputs"
 )
 
 // customers returns n desired customers c0001..cNNNN with one address
@@ -49,10 +50,10 @@ func fast(o Options) Options {
 }
 
 // newWriter opens an outputs writer in a temporary directory.
-func newWriter(tb testing.TB) (*OutputsWriter, string) {
+func newWriter(tb testing.TB) (*outputs.Writer, string) {
 	tb.Helper()
 	path := filepath.Join(tb.TempDir(), "mageseed.outputs.json")
-	w, err := NewOutputsWriter(path, FormatJSON, &Outputs{Store: StoreOutput{URL: "http://127.0.0.1:1", StoreCode: "default", WebsiteID: 1}})
+	w, err := outputs.NewWriter(path, outputs.FormatJSON, &outputs.File{Store: outputs.Store{URL: "http://127.0.0.1:1", StoreCode: "default", WebsiteID: 1}})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -107,7 +108,7 @@ func TestApplyConverges(t *testing.T) {
 		t.Errorf("no-change apply: %d token requests, Tokens %d, Unchanged %d; want %d, %d, 40", got, res.Tokens, res.Unchanged, wantTokens, wantTokens)
 	}
 
-	out, err := ReadOutputs(path)
+	out, _, err := outputs.Read(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,8 +118,8 @@ func TestApplyConverges(t *testing.T) {
 	for _, s := range m.all() {
 		key := strings.TrimSuffix(s.Email, "@example.test")
 		c := out.Customers[key]
-		want := CustomerOutput{ID: s.ID, Email: s.Email, WebsiteID: 1, GroupID: 1,
-			Addresses: map[string]AddressOutput{"home": {ID: s.Addresses[0].ID, DefaultBilling: true, DefaultShipping: true}}}
+		want := outputs.Customer{ID: s.ID, Email: s.Email, WebsiteID: 1, GroupID: 1,
+			Addresses: map[string]outputs.Address{"home": {ID: s.Addresses[0].ID, DefaultBilling: true, DefaultShipping: true}}}
 		if key == "c0001" {
 			if c.Token == "" || c.TokenExpiresAt == "" {
 				t.Errorf("c0001 has no token in the outputs")
@@ -292,7 +293,7 @@ func TestApplyFailFast(t *testing.T) {
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
-	out, err := ReadOutputs(path)
+	out, _, err := outputs.Read(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -359,7 +360,7 @@ func TestApplyCancel(t *testing.T) {
 	}
 	// Apply flushed the outputs before returning: they hold every customer
 	// created, without waiting for Close.
-	out, err := ReadOutputs(path)
+	out, _, err := outputs.Read(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -414,7 +415,7 @@ func TestApplyCredentialDrift(t *testing.T) {
 		t.Errorf("tokens %d unchanged %d, want 0 1", res.Tokens, res.Unchanged)
 	}
 	w.Close()
-	out, err := ReadOutputs(path)
+	out, _, err := outputs.Read(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -484,7 +485,7 @@ func TestApplyTokenExpiryFromJWT(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.Close()
-	out, err := ReadOutputs(path)
+	out, _, err := outputs.Read(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -516,7 +517,7 @@ func TestApplyDestroy(t *testing.T) {
 		t.Errorf("deleted %d, %d left in the store; want 10 and 0", res.Deleted, len(m.all()))
 	}
 	w.Close()
-	out, err := ReadOutputs(path)
+	out, _, err := outputs.Read(path)
 	if err != nil {
 		t.Fatal(err)
 	}

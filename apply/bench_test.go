@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/mageseed/mageseed"
+	"github.com/mageseed/mageseed/outputs"
 )
 
 // BenchmarkDiff diffs 100,000 desired customers against a store holding
@@ -65,7 +66,7 @@ func BenchmarkApply(b *testing.B) {
 				m := newMemStore()
 				m.latency = latency
 				p := Diff(desired, nil)
-				w, err := NewOutputsWriter(filepath.Join(b.TempDir(), "out.json"), FormatJSON, nil)
+				w, err := outputs.NewWriter(filepath.Join(b.TempDir(), "out.json"), outputs.FormatJSON, nil)
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -108,7 +109,7 @@ func BenchmarkApplyScale(b *testing.B) {
 			for b.Loop() {
 				b.StopTimer()
 				m := newMemStore()
-				w, err := NewOutputsWriter(filepath.Join(b.TempDir(), "out.json"), FormatJSON, nil)
+				w, err := outputs.NewWriter(filepath.Join(b.TempDir(), "out.json"), outputs.FormatJSON, nil)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/mageseed/mageseed"
+	"github.com/mageseed/mageseed/outputs"
 )
 
 // bulkOpts are Options for bulk mode that keep polls quick in tests.
@@ -48,7 +49,7 @@ func TestApplyBulk(t *testing.T) {
 	if len(m.all()) != 1000 {
 		t.Errorf("the store holds %d customers, want 1000", len(m.all()))
 	}
-	out, err := ReadOutputs(path)
+	out, _, err := outputs.Read(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +229,7 @@ func TestApplyBulkCancel(t *testing.T) {
 			if m.count("token") != 0 {
 				t.Errorf("%d tokens minted after the cancellation", m.count("token"))
 			}
-			out, err := ReadOutputs(path)
+			out, _, err := outputs.Read(path)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -43,25 +43,6 @@ func ExampleDiff() {
 	// Plan: 0 to create, 1 to update, 0 to delete, 0 unchanged.
 }
 
-func ExampleOutputs_Lookup() {
-	out := &apply.Outputs{
-		Version: 1,
-		Customers: map[string]apply.CustomerOutput{
-			"jane": {ID: 2, Email: "jdoe@example.com", WebsiteID: 1, GroupID: 1,
-				Addresses: map[string]apply.AddressOutput{"home": {ID: 5, DefaultBilling: true}},
-				Token:     "fl0o0yr1xota4w88negpwfsle38807yb", TokenExpiresAt: "2026-11-27T14:00:00Z"},
-		},
-	}
-	for _, path := range []string{"customers.jane.token", "customers.jane.addresses.home.id", "customers.bob.id"} {
-		v, ok := out.Lookup(path)
-		fmt.Printf("%s: %q %v\n", path, v, ok)
-	}
-	// Output:
-	// customers.jane.token: "fl0o0yr1xota4w88negpwfsle38807yb" true
-	// customers.jane.addresses.home.id: "5" true
-	// customers.bob.id: "" false
-}
-
 func ExampleTokenExpiry() {
 	issued := time.Date(2026, 11, 27, 13, 0, 0, 0, time.UTC)
 	// An opaque token lives for the given lifetime from now; a JWT says

@@ -7,8 +7,7 @@ import (
 )
 
 // TestMain fails the package's tests if any goroutine outlives them: Apply
-// must return only when every goroutine it started has, and a closed
-// OutputsWriter must stop its own.
+// must return only when every goroutine it started has.
 func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }

@@ -107,8 +107,13 @@ type Change struct {
 // Apply.
 type Plan struct {
 	// Changes holds one change per manifest customer, NoOps included, in
-	// manifest order. A destroy plan lists its deletes first.
+	// manifest order. A destroy plan lists its deletes first, and so do
+	// the deletes that Prune adds.
 	Changes []Change
+
+	// Undeclared lists the customers the outputs file records but the
+	// manifest no longer declares (and, after Prune, that it leaves).
+	Undeclared []Undeclared
 }
 
 // Counts returns how many customers the plan creates, updates, deletes and
@@ -167,7 +172,8 @@ func (p *Plan) MarshalJSON() ([]byte, error) {
 		changes = append(changes, c)
 	}
 	return json.Marshal(struct {
-		Changes []Change `json:"changes"`
-		Summary Summary  `json:"summary"`
-	}{changes, p.Summary()})
+		Changes    []Change     `json:"changes"`
+		Undeclared []Undeclared `json:"undeclared,omitempty"`
+		Summary    Summary      `json:"summary"`
+	}{changes, p.Undeclared, p.Summary()})
 }

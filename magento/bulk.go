@@ -56,7 +56,7 @@ func (c *Client) CreateCustomersBulk(ctx context.Context, customers []mageseed.C
 	}
 	items := make([]ItemResult, 0, len(res.RequestItems))
 	for _, it := range res.RequestItems {
-		items = append(items, ItemResult{Index: it.ID, Accepted: it.Status == "accepted", Message: trimPeriod(it.ErrorMessage)})
+		items = append(items, ItemResult{Index: it.ID, Accepted: it.Status == "accepted", Message: mageseed.EscapeTerminal(trimPeriod(it.ErrorMessage))})
 	}
 	return res.BulkUUID, items, nil
 }
@@ -123,7 +123,7 @@ func (s *BulkStatus) Results() []OperationResult {
 				}
 			}
 		default:
-			msg := trimPeriod(op.ResultMessage)
+			msg := mageseed.EscapeTerminal(trimPeriod(op.ResultMessage))
 			if msg == "" {
 				msg = fmt.Sprintf("operation failed with status %d", op.Status)
 			}

@@ -1,12 +1,14 @@
 package magento
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net"
 	"net/http"
 	"net/url"
@@ -27,9 +29,6 @@ const (
 	DefaultMaxBackoff  = 10 * time.Second
 	DefaultMaxInFlight = 8
 )
-
-// maxResponseBytes bounds the body of one answer that the client reads.
-const maxResponseBytes = 64 << 20
 
 // Config configures a Client. Only BaseURL is required.
 type Config struct {
@@ -58,7 +57,9 @@ type Config struct {
 	// AllowInsecureHTTP allows credentials, tokens and passwords to be sent
 	// over plain http to a host that is not loopback.
 	AllowInsecureHTTP bool
-	// Timeout bounds each attempt of a request; 0 means DefaultTimeout.
+	// Timeout bounds each attempt of a request until its answer starts,
+	// and then every pause while the answer arrives; 0 means
+	// DefaultTimeout.
 	Timeout time.Duration
 	// UserAgent is sent with every request, e.g. "mageseed/v1.2.3".
 	UserAgent string
@@ -73,6 +74,12 @@ type Config struct {
 	// of the concurrency limit. It never sees a body, a header, a password
 	// or a token.
 	Logger func(format string, args ...any)
+
+	// Notify, when set, receives a line for people about a wait they would
+	// otherwise take for a hang: the store asked with Retry-After to wait
+	// longer than NoticeWait before the next request. The line names the
+	// wait and the status, never a secret.
+	Notify func(msg string)
 
 	// MaxInFlight is the ceiling of the concurrency limit (the CLI's
 	// --parallelism, or --max-parallelism with Adaptive); 0 means
@@ -93,6 +100,14 @@ type Client struct {
 	allowHTTP bool
 	oauth     *OAuthCredentials
 	logf      func(format string, args ...any)
+	notify    func(msg string)
+	retries   int
+
+	signIns accounts
+	mem     *budget
+	// noticeUntil is the end of the last Retry-After wait announced.
+	noticeMu    sync.Mutex
+	noticeUntil time.Time
 
 	rc    *retryablehttp.Client
 	lim   *limiter
@@ -128,6 +143,8 @@ func New(cfg Config) (*Client, error) {
 		allowHTTP:     cfg.AllowInsecureHTTP,
 		oauth:         cfg.OAuth,
 		logf:          cfg.Logger,
+		notify:        cfg.Notify,
+		mem:           newBudget(),
 		adminStatic:   cfg.AdminToken,
 		adminUsername: cfg.AdminUsername,
 		adminPassword: cfg.AdminPassword,
@@ -141,6 +158,9 @@ func New(cfg Config) (*Client, error) {
 	}
 	if c.logf == nil {
 		c.logf = func(string, ...any) {}
+	}
+	if c.notify == nil {
+		c.notify = func(string) {}
 	}
 	if c.insecure && !c.allowHTTP && c.hasAdminCredentials() {
 		return nil, coded(mageseed.EINVALID, &RequestError{
@@ -213,6 +233,7 @@ func New(cfg Config) (*Client, error) {
 	if maxB < minB {
 		maxB = minB
 	}
+	c.retries = retries
 	c.rc = &retryablehttp.Client{
 		HTTPClient:   hc,
 		Logger:       nil,
@@ -286,6 +307,13 @@ type call struct {
 	// secrets are values of the request that must never appear in an
 	// error, even when the store quotes them back.
 	secrets []string
+	// account is the account a token request signs in to; nil for other
+	// requests.
+	account *account
+	// stream, when set, decodes a successful answer as it arrives, instead
+	// of out: r holds at most maxItemBytes past the mark that the function
+	// sets (w.mark) before each value it decodes.
+	stream func(w *window) error
 
 	// attempts is set by do: the attempts the last send made.
 	attempts int
@@ -310,6 +338,8 @@ func (c *Client) url(k *call) string {
 }
 
 // do sends k and decodes a successful answer into out (unless out is nil).
+// A read (GET) whose answer is cut off is sent again, like one whose
+// connection dropped, up to Config.MaxRetries times.
 func (c *Client) do(ctx context.Context, k *call, out any) error {
 	var body []byte
 	if k.body != nil {
@@ -327,7 +357,13 @@ func (c *Client) do(ctx context.Context, k *call, out any) error {
 			kind:    kindInsecure,
 		})
 	}
+	if k.account != nil {
+		if err := k.account.unusable(k); err != nil {
+			return err
+		}
+	}
 	reauthed := false
+	cut := 0
 	for {
 		token, gen, err := "", 0, error(nil)
 		if k.auth == authAdmin {
@@ -336,18 +372,33 @@ func (c *Client) do(ctx context.Context, k *call, out any) error {
 				return err
 			}
 		}
-		status, respBody, err := c.send(ctx, k, body, token)
+		resp, err := c.send(ctx, k, body, token)
 		if err != nil {
 			return err
 		}
-		if status == http.StatusUnauthorized && k.auth == authAdmin && !reauthed && c.canReauthenticate() {
+		if resp.StatusCode == http.StatusUnauthorized && k.auth == authAdmin && !reauthed && c.canReauthenticate() {
+			resp.Body.Close()
 			reauthed = true
 			if err := c.reauthenticate(ctx, gen); err != nil {
 				return err
 			}
 			continue
 		}
-		err = c.answer(k, status, respBody, out)
+		err = c.answer(ctx, k, resp, out)
+		var re *RequestError
+		if k.method == http.MethodGet && errors.As(err, &re) && re.kind == kindCut && cut < c.retries && ctx.Err() == nil {
+			cut++
+			d := jitter(c.rc.RetryWaitMin, c.rc.RetryWaitMax, cut-1)
+			c.stats.addRetry()
+			c.logf("magento: retry %d of %s %s after an answer cut off in %s", cut, k.method, k.path, d.Round(time.Millisecond))
+			t := time.NewTimer(d)
+			select {
+			case <-t.C:
+				continue
+			case <-ctx.Done():
+				t.Stop()
+			}
+		}
 		if err != nil {
 			c.scrub(err, k, token)
 		}
@@ -367,23 +418,48 @@ func (c *Client) scrub(err error, k *call, token string) {
 		secrets = append(secrets, c.oauth.ConsumerSecret, c.oauth.AccessToken, c.oauth.AccessTokenSecret)
 	}
 	for _, s := range secrets {
-		if len(s) >= 4 && strings.Contains(re.Message, s) {
-			re.Message = strings.ReplaceAll(re.Message, s, "***")
-			re.Parameters = nil
+		if len(s) < 4 {
+			continue
+		}
+		// The store may quote a secret as it was sent, JSON-escaped or
+		// escaped for the terminal.
+		for _, form := range secretForms(s) {
+			if strings.Contains(re.Message, form) {
+				re.Message = strings.ReplaceAll(re.Message, form, "***")
+				re.Parameters = nil
+			}
 		}
 	}
 }
 
-// send makes one request (with its retries) and returns the final answer.
-func (c *Client) send(ctx context.Context, k *call, body []byte, token string) (int, []byte, error) {
-	p := &policy{kind: k.retry}
+// secretForms are the spellings of s that an answer may quote: as it is,
+// JSON-escaped (with or without HTML escapes) and escaped for the terminal.
+func secretForms(s string) []string {
+	forms := []string{s, mageseed.EscapeTerminal(s)}
+	if b, err := json.Marshal(s); err == nil {
+		forms = append(forms, string(b[1:len(b)-1]))
+	}
+	var sb strings.Builder
+	enc := json.NewEncoder(&sb)
+	enc.SetEscapeHTML(false)
+	if enc.Encode(s) == nil {
+		q := strings.TrimSpace(sb.String())
+		forms = append(forms, q[1:len(q)-1])
+	}
+	return forms
+}
+
+// send makes one request (with its retries) and returns the final answer,
+// its body not read yet. A redirect is an error.
+func (c *Client) send(ctx context.Context, k *call, body []byte, token string) (*http.Response, error) {
+	p := &policy{kind: k.retry, account: k.account}
 	var raw any
 	if body != nil {
 		raw = body
 	}
 	req, err := retryablehttp.NewRequestWithContext(withPolicy(ctx, p), k.method, c.url(k), raw)
 	if err != nil {
-		return 0, nil, mageseed.Errorf(mageseed.EINTERNAL, "%s %s: %v", k.method, k.path, err)
+		return nil, mageseed.Errorf(mageseed.EINTERNAL, "%s %s: %v", k.method, k.path, err)
 	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", c.userAgent)
@@ -402,43 +478,38 @@ func (c *Client) send(ctx context.Context, k *call, body []byte, token string) (
 		if resp != nil {
 			resp.Body.Close()
 		}
-		return 0, nil, c.transportError(ctx, k, err)
-	}
-	defer resp.Body.Close()
-	respBody, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes+1))
-	if err != nil {
-		return 0, nil, c.transportError(ctx, k, err)
-	}
-	if len(respBody) > maxResponseBytes {
-		return 0, nil, coded(mageseed.EUNAVAILABLE, &RequestError{
-			Method: k.method, Path: k.path, Status: resp.StatusCode,
-			Message: fmt.Sprintf("answer larger than %d bytes", maxResponseBytes),
-		})
+		return nil, c.transportError(ctx, k, err)
 	}
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		resp.Body.Close()
 		loc := resp.Header.Get("Location")
 		if u, err := resp.Request.URL.Parse(loc); err == nil {
 			u.RawQuery = ""
 			loc = u.Redacted()
 		}
-		return 0, nil, coded(mageseed.EUNAVAILABLE, &RequestError{
+		loc = mageseed.EscapeTerminal(loc)
+		return nil, coded(mageseed.EUNAVAILABLE, &RequestError{
 			Method: k.method, Path: k.path, Status: resp.StatusCode,
 			Message: "the store redirected the request to " + loc,
 			Err:     errRedirect, kind: kindRedirect, location: loc,
 		})
 	}
-	return resp.StatusCode, respBody, nil
+	return resp, nil
 }
 
 var (
 	errRedirect       = errors.New("redirect not followed")
 	errAttemptTimeout = errors.New("timed out")
+	errSignInLimit    = errors.New("sign-in budget spent")
 )
 
 // transportError turns a failure without an answer into EUNAVAILABLE; the
 // text is the transport's, without the URL (which retryablehttp and net/http
 // put in front of it).
 func (c *Client) transportError(ctx context.Context, k *call, err error) error {
+	if errors.Is(err, errSignInLimit) {
+		return signInLimitError(k, k.account.name)
+	}
 	re := &RequestError{Method: k.method, Path: k.path, Err: err}
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		re.Err = ctxErr
@@ -459,27 +530,114 @@ func (c *Client) transportError(ctx context.Context, k *call, err error) error {
 	return coded(mageseed.EUNAVAILABLE, re)
 }
 
-// answer decodes a final answer: a 2xx into out, anything else into an
-// error with its code.
-func (c *Client) answer(k *call, status int, body []byte, out any) error {
-	if status >= 200 && status < 300 {
-		if out == nil {
-			return nil
+// answer reads and decodes a final answer, and closes its body: a 2xx into
+// out (or through k.stream), anything else into an error with its code.
+func (c *Client) answer(ctx context.Context, k *call, resp *http.Response, out any) error {
+	defer resp.Body.Close()
+	status := resp.StatusCode
+	ctype := contentType(resp.Header)
+	fail := func(code, msg string, kind errorKind, err error) error {
+		return coded(code, &RequestError{Method: k.method, Path: k.path, Status: status, Message: msg, kind: kind, Err: err})
+	}
+	if status < 200 || status >= 300 {
+		b, err := io.ReadAll(io.LimitReader(resp.Body, maxErrorBytes))
+		re := decodeError(k.method, k.path, status, b, ctype)
+		if err != nil && re.kind == kindPlain && len(b) == 0 {
+			re.Message += " (the answer was cut off: " + err.Error() + ")"
 		}
-		if err := json.Unmarshal(body, out); err != nil {
-			return coded(mageseed.EUNAVAILABLE, &RequestError{
-				Method: k.method, Path: k.path, Status: status,
-				Message: "cannot decode the answer: " + err.Error(),
-			})
+		if status == http.StatusUnauthorized && k.auth == authAdmin {
+			re.kind = kindACL
 		}
+		return coded(CodeOf(status, re.Message), re)
+	}
+	if out == nil && k.stream == nil {
 		return nil
 	}
-	re := decodeError(k.method, k.path, status, body)
-	code := CodeOf(status, re.Message)
-	if status == http.StatusUnauthorized && k.auth == authAdmin {
-		re.kind = kindACL
+	if k.stream != nil {
+		release, err := c.mem.reserve(ctx, 2*maxItemBytes)
+		if err != nil {
+			return c.transportError(ctx, k, err)
+		}
+		defer release()
+		w := &window{r: resp.Body, max: maxItemBytes}
+		err = k.stream(w)
+		switch {
+		case err == nil:
+			return nil
+		case w.err != nil:
+			return c.cutOff(ctx, k, status, w.read, w.err)
+		case errors.Is(err, errValue):
+			return fail(mageseed.EUNAVAILABLE, fmt.Sprintf("one value of the answer is larger than %d MiB", maxItemBytes>>20), kindPlain, nil)
+		case w.read > 0 && looksHTML(ctype, nil):
+			return fail(mageseed.EUNAVAILABLE, htmlAnswer(status, ctype), kindNotJSON, nil)
+		}
+		var me *mageseed.Error
+		if errors.As(err, &me) {
+			return err
+		}
+		return fail(mageseed.EUNAVAILABLE, "cannot decode the answer ("+describeType(ctype)+"): "+err.Error(), kindNotJSON, nil)
 	}
-	return coded(code, re)
+	b, release, err := c.mem.readAll(ctx, resp.Body, maxAnswerBytes)
+	if err != nil {
+		if errors.Is(err, errTooLarge) {
+			return fail(mageseed.EUNAVAILABLE, fmt.Sprintf("answer larger than %d MiB", maxAnswerBytes>>20), kindPlain, nil)
+		}
+		return c.cutOff(ctx, k, status, int64(len(b)), err)
+	}
+	defer release()
+	if looksHTML(ctype, b) {
+		return fail(mageseed.EUNAVAILABLE, htmlAnswer(status, ctype), kindNotJSON, nil)
+	}
+	if err := json.Unmarshal(b, out); err != nil {
+		return fail(mageseed.EUNAVAILABLE, "cannot decode the answer ("+describeType(ctype)+"): "+err.Error(), kindNotJSON, nil)
+	}
+	return nil
+}
+
+// cutOff is the error for an answer whose body broke off: the store
+// answered (status), so it is never described as no answer. A read whose
+// answer is cut off is retried by do.
+func (c *Client) cutOff(ctx context.Context, k *call, status int, n int64, err error) error {
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		err = ctxErr
+	}
+	return coded(mageseed.EUNAVAILABLE, &RequestError{
+		Method: k.method, Path: k.path, Status: status,
+		Message: fmt.Sprintf("the answer was cut off after %d bytes: %v", n, err),
+		Err:     err, kind: kindCut,
+	})
+}
+
+// contentType returns the media type of an answer, lower case, without
+// its parameters; "" when the answer has none.
+func contentType(h http.Header) string {
+	v := h.Get("Content-Type")
+	if mt, _, err := mime.ParseMediaType(v); err == nil {
+		return mt
+	}
+	return strings.ToLower(strings.TrimSpace(v))
+}
+
+func describeType(ctype string) string {
+	if ctype == "" {
+		return "no content type"
+	}
+	return mageseed.EscapeTerminal(ctype)
+}
+
+// looksHTML reports whether an answer is a web page rather than JSON: its
+// content type says so, or its body starts with a tag.
+func looksHTML(ctype string, body []byte) bool {
+	if ctype == "text/html" || ctype == "application/xhtml+xml" {
+		return true
+	}
+	t := bytes.TrimSpace(body)
+	return len(t) > 0 && t[0] == '<'
+}
+
+// htmlAnswer describes a successful answer that is a web page.
+func htmlAnswer(status int, ctype string) string {
+	return fmt.Sprintf("the store answered %d with a web page (%s), not Magento's JSON: a proxy, a login page or a firewall answered instead of the REST API", status, describeType(ctype))
 }
 
 // adminBearer returns the admin bearer token to send (exchanging the
@@ -556,6 +714,7 @@ func (c *Client) AdminToken(ctx context.Context, username, password string) (str
 		method: http.MethodPost, path: "/V1/integration/admin/token",
 		body:  CredentialsRequest{Username: username, Password: password},
 		retry: retryToken, auth: authNone, secret: true, secrets: []string{password},
+		account: c.signIns.get("admin", username),
 	}
 	var token string
 	err := c.do(ctx, k, &token)
@@ -578,6 +737,7 @@ func (c *Client) AdminToken(ctx context.Context, username, password string) (str
 			Method: k.method, Path: k.path, Status: http.StatusOK, Message: "the store answered an empty token",
 		})
 	}
+	k.account.signedIn()
 	return token, nil
 }
 
@@ -590,15 +750,33 @@ type gate struct {
 	timeout time.Duration
 }
 
-// cancelBody cancels an attempt's timeout context when its body is closed.
-type cancelBody struct {
+// idleBody is the body of an answer being read: the attempt's timeout,
+// which ran until the answer started, now runs from the last bytes
+// received, so that a large answer that keeps coming is not cut off while a
+// store that stops sending still is. Closing the body ends the attempt.
+type idleBody struct {
 	io.ReadCloser
-	cancel context.CancelFunc
+	ctx     context.Context
+	timer   *time.Timer
+	timeout time.Duration
+	cancel  context.CancelCauseFunc
 }
 
-func (b *cancelBody) Close() error {
+func (b *idleBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if n > 0 {
+		b.timer.Reset(b.timeout)
+	}
+	if err != nil && err != io.EOF && context.Cause(b.ctx) == errAttemptTimeout {
+		err = fmt.Errorf("%w: nothing came for %s", errAttemptTimeout, b.timeout)
+	}
+	return n, err
+}
+
+func (b *idleBody) Close() error {
+	b.timer.Stop()
 	err := b.ReadCloser.Close()
-	b.cancel()
+	b.cancel(nil)
 	return err
 }
 
@@ -624,22 +802,35 @@ func (g *gate) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		req = signed
 	}
+	p, _ := req.Context().Value(policyKey{}).(*policy)
+	if p != nil && p.account != nil && !p.account.spend() {
+		c.lim.release(tk, sample{outcome: outcomeNeutral})
+		return nil, errSignInLimit
+	}
 	c.stats.addRequest(req.Method)
-	if p, ok := req.Context().Value(policyKey{}).(*policy); ok {
+	if p != nil {
 		p.attempts.Add(1)
 	}
-	ctx, cancel := context.WithTimeoutCause(req.Context(), g.timeout, errAttemptTimeout)
+	ctx, cancel := context.WithCancelCause(req.Context())
+	timer := time.AfterFunc(g.timeout, func() { cancel(errAttemptTimeout) })
 	req = req.WithContext(ctx)
 	start := time.Now()
 	resp, err := g.next.RoundTrip(req)
 	if err != nil {
-		cancel()
+		timer.Stop()
+		cancel(nil)
 		if context.Cause(ctx) == errAttemptTimeout {
 			err = fmt.Errorf("%w after %s", errAttemptTimeout, g.timeout)
 		}
 		c.lim.release(tk, sample{outcome: outcomeNeutral})
+		if p != nil && p.account != nil && notSent(err) {
+			p.account.refund() // the password never left this machine
+		}
 		c.logf("magento: %s %s: no answer after %s", req.Method, req.URL.Path, time.Since(start).Round(time.Millisecond))
 		return nil, err
+	}
+	if p != nil && p.account != nil {
+		p.account.answered(resp.StatusCode)
 	}
 	rtt := time.Since(start)
 	s := sample{outcome: outcomeSuccess, route: routeOf(req.Method, req.URL.Path)}
@@ -654,6 +845,7 @@ func (g *gate) RoundTrip(req *http.Request) (*http.Response, error) {
 		if d, ok := retryAfter(resp, time.Now()); ok && d > 0 && d <= maxRetryAfter {
 			c.lim.pause(d)
 			c.logf("magento: the store asked to wait %s (Retry-After); pausing every request", d)
+			c.announceWait(d, resp.StatusCode)
 		}
 	case resp.StatusCode >= 500:
 		o = outcomeNeutral
@@ -663,6 +855,29 @@ func (g *gate) RoundTrip(req *http.Request) (*http.Response, error) {
 		c.logf("magento: concurrency limit %d -> %d after %d in %s", before, after, resp.StatusCode, rtt.Round(time.Millisecond))
 	}
 	c.logf("magento: %s %s: %d in %s", req.Method, req.URL.Path, resp.StatusCode, rtt.Round(time.Millisecond))
-	resp.Body = &cancelBody{ReadCloser: resp.Body, cancel: cancel}
+	resp.Body = &idleBody{ReadCloser: resp.Body, ctx: ctx, timer: timer, timeout: g.timeout, cancel: cancel}
 	return resp, nil
+}
+
+// NoticeWait is the longest Retry-After wait that passes without a line
+// through Config.Notify.
+const NoticeWait = 2 * time.Second
+
+// announceWait tells Config.Notify about a Retry-After wait longer than
+// NoticeWait, once per wait: answers that ask for the same pause (several
+// requests refused together) are announced once.
+func (c *Client) announceWait(d time.Duration, status int) {
+	if d <= NoticeWait {
+		return
+	}
+	until := time.Now().Add(d)
+	c.noticeMu.Lock()
+	if !until.After(c.noticeUntil.Add(time.Second)) {
+		c.noticeMu.Unlock()
+		return
+	}
+	c.noticeUntil = until
+	c.noticeMu.Unlock()
+	c.notify(fmt.Sprintf("the store answered %d and asked to wait %s (Retry-After); every request waits until %s",
+		status, d.Round(time.Second), until.Format("15:04:05")))
 }

@@ -162,8 +162,9 @@ func TestRetryPolicy(t *testing.T) {
 		{name: "bulk not retried on 503", op: "bulk", answers: []answer{s503}, wantAttempts: 1, wantCode: mageseed.EUNAVAILABLE},
 		{name: "bulk not retried after a dropped connection", op: "bulk", answers: []answer{{drop: true}}, wantAttempts: 1, wantCode: mageseed.EUNAVAILABLE},
 		{name: "customer token never retried on 401", op: "customer token", answers: []answer{{status: 401, body: `{"message":"The account sign-in was incorrect or your account is disabled temporarily. Please wait and try again later."}`}}, wantAttempts: 1, wantCode: mageseed.EUNAUTHORIZED},
-		{name: "customer token retried on 503", op: "customer token", answers: []answer{s503, s503, s503}, wantAttempts: 4},
-		{name: "customer token retried on 503 up to MaxRetries", op: "customer token", answers: []answer{s503, s503, s503, s503}, wantAttempts: 4, wantCode: mageseed.EUNAVAILABLE},
+		{name: "customer token retried on 503", op: "customer token", answers: []answer{s503, s503}, wantAttempts: 3},
+		{name: "customer token retried on 503 up to MaxSignIns", op: "customer token", answers: []answer{s503, s503, s503, s503}, wantAttempts: 3, wantCode: mageseed.EUNAVAILABLE},
+		{name: "customer token: a 503, a 502, then a token", op: "customer token", answers: []answer{s503, {status: 502}}, wantAttempts: 3},
 		{name: "customer token retried after a dropped connection", op: "customer token", answers: []answer{{drop: true}}, wantAttempts: 2},
 		{name: "customer token retried twice after dropped connections", op: "customer token", answers: []answer{{drop: true}, {status: 502}, {drop: true}}, wantAttempts: 3, wantCode: mageseed.EUNAVAILABLE},
 		{name: "customer token: a 401 after a lost answer ends it", op: "customer token", answers: []answer{{drop: true}, {status: 401, body: `{"message":"The account sign-in was incorrect or your account is disabled temporarily. Please wait and try again later."}`}}, wantAttempts: 2, wantCode: mageseed.EUNAUTHORIZED},
@@ -359,7 +360,7 @@ func TestErrorDecoding(t *testing.T) {
 		{
 			name: "not magento's envelope", op: "create", status: 500,
 			body:     "<html><body>Fatal error in /var/www/app.php</body></html>",
-			wantText: "POST /V1/customers: 500: internal server error",
+			wantText: "POST /V1/customers: 500: internal server error: the store answered with a web page (application/json) instead of Magento's JSON",
 			wantCode: mageseed.EUNAVAILABLE,
 		},
 		{

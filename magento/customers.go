@@ -2,6 +2,8 @@ package magento
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -27,7 +29,10 @@ const maxInValue = 6000
 // does), with their addresses. Emails not in the store are absent from the
 // result. It sends one search request per 100 emails (condition type in,
 // AND website_id eq websiteID; fewer when the emails are so long that the
-// URL would pass 8 KiB), several at a time, and reads every page.
+// URL would pass 8 KiB), several at a time, and reads every page (see
+// search for what ends a search with an error). Customers the store returns
+// that were not asked for (another email or website) are dropped as they are
+// decoded.
 func (c *Client) FindCustomers(ctx context.Context, websiteID int, emails []string) ([]mageseed.Customer, error) {
 	var batches [][]FilterGroup
 	seen := make(map[string]bool, len(emails))
@@ -61,12 +66,17 @@ func (c *Client) FindCustomers(ctx context.Context, websiteID int, emails []stri
 		})
 		plain = plain[n:]
 	}
+	// Customers the search did not ask for (a store that ignores the
+	// filter) are dropped as they are decoded.
+	keep := func(d *CustomerData) bool {
+		return seen[strings.ToLower(strings.TrimSpace(d.Email))] && d.WebsiteID != nil && *d.WebsiteID == websiteID
+	}
 	results := make([][]mageseed.Customer, len(batches))
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(c.lim.max)
 	for i, groups := range batches {
 		g.Go(func() error {
-			found, err := c.search(gctx, groups, SearchBatch)
+			found, err := c.search(gctx, groups, SearchBatch, keep)
 			results[i] = found
 			return err
 		})
@@ -112,7 +122,7 @@ func (c *Client) SearchCustomers(ctx context.Context, q Query) ([]mageseed.Custo
 	if size <= 0 {
 		size = SearchBatch
 	}
-	return c.search(ctx, groups, size)
+	return c.search(ctx, groups, size, nil)
 }
 
 // searchQuery encodes search criteria in Magento's bracket syntax, sorted by
@@ -136,43 +146,300 @@ func searchQuery(groups []FilterGroup, pageSize, page int) url.Values {
 	return q
 }
 
-// search reads every page of a customer search. Past the last page Magento
-// answers the last page again, so it stops when it holds total_count
-// customers, or when a page brings nothing new.
-func (c *Client) search(ctx context.Context, groups []FilterGroup, pageSize int) ([]mageseed.Customer, error) {
+// searchSlack is how many pages past ceil(total_count/pageSize) a search
+// reads before it gives up on a store whose pages never add up.
+const searchSlack = 2
+
+// search reads every page of a customer search, keeping the customers that
+// keep accepts (every one when keep is nil). Each page is decoded as it
+// arrives. Past the last page Magento answers the last page again, so the
+// search stops once the pages held total_count customers. A store whose
+// total_count changes between pages, or whose pages run past
+// ceil(total_count/pageSize)+searchSlack or come empty before the count is
+// reached, gets "the store's search did not converge": the answer would be
+// a guess. A kept customer or address without an id, or two kept customers
+// with one (email, website), is an error too; a kept customer whose
+// address list is null or missing is read again (GET /V1/customers/:id),
+// so that no update built from it deletes addresses the store did not
+// list.
+func (c *Client) search(ctx context.Context, groups []FilterGroup, pageSize int, keep func(*CustomerData) bool) ([]mageseed.Customer, error) {
 	var all []mageseed.Customer
-	seen := make(map[int]bool)
+	kept := make(map[int]bool)
+	owner := make(map[identity]int)
+	var unknown []int // indexes in all of customers without an address list
+	total, count := 0, 0
+	const path = "/V1/customers/search"
+	notConverged := func(format string, args ...any) error {
+		return coded(mageseed.EUNAVAILABLE, &RequestError{
+			Method: http.MethodGet, Path: path, Status: http.StatusOK,
+			Message: "the store's search did not converge: " + fmt.Sprintf(format, args...),
+		})
+	}
 	for page := 1; ; page++ {
-		var res CustomerSearchResults
+		var pageItems []CustomerData
+		var pageTotal, pageCount int
 		k := &call{
-			method: http.MethodGet, path: "/V1/customers/search",
+			method: http.MethodGet, path: path,
 			query: searchQuery(groups, pageSize, page),
 		}
-		if err := c.do(ctx, k, &res); err != nil {
+		k.stream = func(w *window) error {
+			// A cut-off page is read again whole: start afresh.
+			pageItems, pageTotal, pageCount = nil, 0, 0
+			var err error
+			pageTotal, pageCount, err = decodeSearch(w, func(d *CustomerData) error {
+				if keep != nil && !keep(d) {
+					return nil
+				}
+				if err := checkIDs(k, d); err != nil {
+					return err
+				}
+				pageItems = append(pageItems, *d)
+				return nil
+			})
+			return err
+		}
+		if err := c.do(ctx, k, nil); err != nil {
 			return nil, err
 		}
-		added := 0
-		for _, d := range res.Items {
-			if d.ID != 0 && seen[d.ID] {
+		if page == 1 {
+			total = pageTotal
+		} else if pageTotal != total {
+			return nil, notConverged("total_count changed from %d to %d between pages", total, pageTotal)
+		}
+		// Items dropped unread count as they come; kept ones only when new
+		// (past the end, Magento answers the last page again).
+		fresh := pageCount - len(pageItems)
+		for i := range pageItems {
+			d := &pageItems[i]
+			if kept[d.ID] {
 				continue
 			}
-			seen[d.ID] = true
-			all = append(all, customerFromWire(d))
-			added++
+			fresh++
+			id := identity{strings.ToLower(strings.TrimSpace(d.Email)), websiteOf(d)}
+			if other, ok := owner[id]; ok {
+				dup := &DuplicateCustomerError{Email: d.Email, WebsiteID: id.website, IDs: [2]int{other, d.ID}}
+				return nil, coded(mageseed.ECONFLICT, &RequestError{
+					Method: http.MethodGet, Path: path, Status: http.StatusOK,
+					Message: "the store returned two customers for one email and website: " + dup.Error(),
+					Err:     dup,
+				})
+			}
+			owner[id] = d.ID
+			kept[d.ID] = true
+			if d.Addresses == nil {
+				unknown = append(unknown, len(all))
+			}
+			all = append(all, customerFromWire(*d))
 		}
-		if len(all) >= res.TotalCount || added == 0 {
-			return all, nil
+		count += fresh
+		if count >= total {
+			break
+		}
+		lastPage := (total + pageSize - 1) / pageSize
+		switch {
+		case fresh == 0:
+			return nil, notConverged("page %d brought no customer not read before, with %d of total_count %d read", page, count, total)
+		case page >= lastPage+searchSlack:
+			return nil, notConverged("%d pages of %d read (total_count %d), and the pages still do not add up", page, pageSize, total)
+		}
+	}
+	for _, i := range unknown {
+		got, err := c.GetCustomer(ctx, all[i].ID)
+		if err != nil {
+			return nil, fmt.Errorf("read customer %d again (the search left out its addresses): %w", all[i].ID, err)
+		}
+		all[i] = got
+	}
+	return all, nil
+}
+
+// identity is a customer's (email, website), the email lower case.
+type identity struct {
+	email   string
+	website int
+}
+
+func websiteOf(d *CustomerData) int {
+	if d.WebsiteID == nil {
+		return 0
+	}
+	return *d.WebsiteID
+}
+
+// DuplicateCustomerError reports two customers that the store returned for
+// one (email, website), which Magento's unique key forbids: mageseed cannot
+// tell which one a manifest means, so plan, apply and destroy stop at it.
+// It is wrapped in a *mageseed.Error with code ECONFLICT.
+type DuplicateCustomerError struct {
+	Email     string
+	WebsiteID int
+	// IDs are the two customers' ids, in the order the store returned them.
+	IDs [2]int
+}
+
+func (e *DuplicateCustomerError) Error() string {
+	return fmt.Sprintf("customers %d and %d both have email %s in website %d",
+		e.IDs[0], e.IDs[1], mageseed.EscapeTerminal(e.Email), e.WebsiteID)
+}
+
+// checkIDs refuses a customer, or one of its addresses, without an id: it
+// could never be updated, and its outputs entry would point nowhere.
+func checkIDs(k *call, d *CustomerData) error {
+	if d.ID <= 0 {
+		return coded(mageseed.EUNAVAILABLE, &RequestError{
+			Method: k.method, Path: k.path, Status: http.StatusOK,
+			Message: fmt.Sprintf("the store returned a customer without an id (email %s)", mageseed.EscapeTerminal(d.Email)),
+		})
+	}
+	for _, a := range d.Addresses {
+		if a.ID <= 0 {
+			return coded(mageseed.EUNAVAILABLE, &RequestError{
+				Method: k.method, Path: k.path, Status: http.StatusOK,
+				Message: fmt.Sprintf("the store returned an address without an id (customer %d)", d.ID),
+			})
+		}
+	}
+	return nil
+}
+
+// decodeSearch decodes a search answer from w as it arrives, one customer
+// at a time, and hands each to each. It returns total_count and the number
+// of items. Other fields (search_criteria, which a store may echo at any
+// length) are skipped token by token.
+func decodeSearch(w *window, each func(*CustomerData) error) (total, items int, err error) {
+	dec := json.NewDecoder(w)
+	dec.UseNumber()
+	next := func() (json.Token, error) {
+		w.mark = dec.InputOffset()
+		return dec.Token()
+	}
+	if err := expectDelim(next, '{'); err != nil {
+		return 0, 0, err
+	}
+	hasTotal := false
+	for dec.More() {
+		t, err := next()
+		if err != nil {
+			return 0, 0, err
+		}
+		switch t {
+		case "items":
+			if !dec.More() {
+				return 0, 0, errors.New("items has no value")
+			}
+			w.mark = dec.InputOffset()
+			t, err := dec.Token()
+			if err != nil {
+				return 0, 0, err
+			}
+			if t == nil {
+				continue // items: null
+			}
+			if t != json.Delim('[') {
+				return 0, 0, fmt.Errorf("items is %v, not a list", t)
+			}
+			for dec.More() {
+				w.mark = dec.InputOffset()
+				var d CustomerData
+				if err := dec.Decode(&d); err != nil {
+					return 0, 0, err
+				}
+				items++
+				if err := each(&d); err != nil {
+					return 0, 0, err
+				}
+			}
+			if err := expectDelim(next, ']'); err != nil {
+				return 0, 0, err
+			}
+		case "total_count":
+			w.mark = dec.InputOffset()
+			var n json.Number
+			if err := dec.Decode(&n); err != nil {
+				return 0, 0, fmt.Errorf("total_count: %w", err)
+			}
+			v, err := strconv.Atoi(n.String())
+			if err != nil || v < 0 {
+				return 0, 0, fmt.Errorf("total_count %s is not a count", n)
+			}
+			total, hasTotal = v, true
+		default:
+			if err := skipValue(dec, next); err != nil {
+				return 0, 0, err
+			}
+		}
+	}
+	if err := expectDelim(next, '}'); err != nil {
+		return 0, 0, err
+	}
+	if !hasTotal {
+		return 0, 0, errors.New("the answer has no total_count")
+	}
+	return total, items, nil
+}
+
+func expectDelim(next func() (json.Token, error), d json.Delim) error {
+	t, err := next()
+	if err != nil {
+		return err
+	}
+	if t != d {
+		return fmt.Errorf("found %v where %v was expected", t, d)
+	}
+	return nil
+}
+
+// skipValue skips one value, token by token, so that it is never held
+// whole.
+func skipValue(dec *json.Decoder, next func() (json.Token, error)) error {
+	depth := 0
+	for {
+		t, err := next()
+		if err != nil {
+			return err
+		}
+		switch t {
+		case json.Delim('{'), json.Delim('['):
+			depth++
+		case json.Delim('}'), json.Delim(']'):
+			depth--
+		}
+		if depth == 0 {
+			return nil
 		}
 	}
 }
 
 // GetCustomer returns the customer with the given id. An unknown id gives
-// ENOTFOUND.
+// ENOTFOUND. An answer without an id (for the customer or an address), or
+// without the address list, is an error: the addresses would be unknown.
 func (c *Client) GetCustomer(ctx context.Context, id int) (mageseed.Customer, error) {
 	var d CustomerData
 	k := &call{method: http.MethodGet, path: "/V1/customers/" + strconv.Itoa(id)}
 	if err := c.do(ctx, k, &d); err != nil {
 		return mageseed.Customer{}, err
+	}
+	if err := checkIDs(k, &d); err != nil {
+		return mageseed.Customer{}, err
+	}
+	if d.Addresses == nil {
+		return mageseed.Customer{}, coded(mageseed.EUNAVAILABLE, &RequestError{
+			Method: k.method, Path: k.path, Status: http.StatusOK,
+			Message: "the store's answer does not list the customer's addresses (addresses is null or missing)",
+		})
+	}
+	return customerFromWire(d), nil
+}
+
+// stored turns the answer to a create or an update into the customer it
+// stored, reading the customer again when the answer leaves the address
+// list out.
+func (c *Client) stored(ctx context.Context, k *call, d CustomerData) (mageseed.Customer, error) {
+	if err := checkIDs(k, &d); err != nil {
+		return mageseed.Customer{}, err
+	}
+	if d.Addresses == nil {
+		return c.GetCustomer(ctx, d.ID)
 	}
 	return customerFromWire(d), nil
 }
@@ -203,7 +470,10 @@ func (c *Client) CreateCustomer(ctx context.Context, cust mageseed.Customer) (ma
 	if err := c.do(ctx, k, &out); err != nil {
 		return mageseed.Customer{}, err
 	}
-	got := customerFromWire(out)
+	got, err := c.stored(ctx, k, out)
+	if err != nil {
+		return mageseed.Customer{}, err
+	}
 	got.Key, got.Website = cust.Key, cust.Website
 	assignKeys(cust.Addresses, got.Addresses, false)
 	return got, nil
@@ -285,7 +555,10 @@ func (c *Client) UpdateCustomer(ctx context.Context, cust mageseed.Customer) (ma
 	if err := c.do(ctx, k, &out); err != nil {
 		return mageseed.Customer{}, err
 	}
-	got := customerFromWire(out)
+	got, err := c.stored(ctx, k, out)
+	if err != nil {
+		return mageseed.Customer{}, err
+	}
 	got.Key, got.Website = cust.Key, cust.Website
 	assignKeys(cust.Addresses, got.Addresses, true)
 	return got, nil
@@ -315,6 +588,7 @@ func (c *Client) CustomerToken(ctx context.Context, email, password string) (str
 		method: http.MethodPost, path: "/V1/integration/customer/token",
 		body:  CredentialsRequest{Username: email, Password: password},
 		retry: retryToken, auth: authNone, secret: true, secrets: []string{password},
+		account: c.signIns.get("customer", email),
 	}
 	if strings.EqualFold(c.storeCode, "all") {
 		k.store = "-"
@@ -328,6 +602,7 @@ func (c *Client) CustomerToken(ctx context.Context, email, password string) (str
 			Method: k.method, Path: k.path, Status: http.StatusOK, Message: "the store answered an empty token",
 		})
 	}
+	k.account.signedIn()
 	return token, nil
 }
 

@@ -52,14 +52,45 @@
 //   - Token requests (admin and customer) are never retried after 401 or
 //     400: each refused attempt counts towards Magento's lockout (six
 //     failures lock the account for 30 minutes), so a wrong password that
-//     the store answers costs exactly one. A token request creates nothing
-//     that matters twice, and a right password resets Magento's failure
-//     count, so other failures are retried: refused connections, 429 and 503
-//     (maintenance mode and overloaded proxies answer it without running the
-//     password check) up to Config.MaxRetries times, and failures after
-//     which the store may have checked the password (no answer, 502, 504)
-//     at most twice. A wrong password whose answers get lost thus costs at
-//     most three failures in one run, half of the lockout.
+//     the store answers costs exactly one. No answer, 429, 502, 503 and
+//     504 are retried within the sign-in bound below (the store may not
+//     have checked the password, or may have and lost the answer); any
+//     other answer ends the call.
+//
+// A read (GET) whose answer breaks off (the connection closes before the
+// body announced is complete) is sent again like one whose connection
+// dropped, up to Config.MaxRetries times; a write whose answer breaks off is
+// not (its outcome is unknown).
+//
+// # Sign-in bound
+//
+// Every layer of retry together sends at most [MaxSignIns] (3) token
+// requests per account and run that the store does not answer with a
+// token, whatever is lost. A run is one Client (the CLI makes one per
+// command); an account is an admin username or a customer email, without
+// regard to case. The Client keeps the count, so it holds across its own
+// retries, across callers' retries and across calls:
+//
+//   - the client sends an attempt only while the account has one left; a
+//     connection that could not be opened gives the attempt back (the
+//     password never left the machine);
+//   - an answer that refuses the credentials (401, 400, any 4xx but 429)
+//     is final for the run: no later call sends them again, and every
+//     request waiting for the admin token gets the refusal at once;
+//   - a call with no attempt left sends nothing and fails with EUNAVAILABLE
+//     and mageseed.ErrSignInLimit in its chain; package apply then stops
+//     asking (its Options.Attempts, default 8, bounds only retries that the
+//     client still allows);
+//   - an answer with a token proves the password right; Magento resets its
+//     failure count then (Magento\Integration\Model\AdminTokenService::
+//     createAdminAccessToken, CustomerTokenService::createCustomerAccessToken
+//     call RequestThrottler::resetAuthenticationFailuresCount), and so does
+//     the client.
+//
+// So a wrong customer password costs at most 3 failed sign-ins in one run,
+// 1 when the store answers; the admin token exchange is bounded the same
+// way, and an exchanged token that the store later refuses is exchanged
+// again at most once per refused request, one exchange at a time.
 //
 // Waits between attempts are capped exponential backoff with full jitter: a
 // uniform random wait in [0, min(MaxBackoff, MinBackoff·2^attempt)). A
@@ -69,7 +100,9 @@
 // Retry-After longer than five minutes is not waited for; the call fails with
 // ERATELIMIT instead. Cancelling the context stops waits and requests at
 // once. Config.Timeout bounds each attempt from the moment the limiter lets
-// it go: time spent waiting for a slot or for a Retry-After never times a
+// it go until the answer starts, and then every pause in the answer's body
+// (a large answer that keeps coming is read to its end; one that stops is
+// cut off and, for a read, sent again): time spent waiting for a slot or for a Retry-After never times a
 // request out (a create that timed out in a queue would be reported as an
 // unknown outcome although it was never sent).
 //
@@ -169,15 +202,47 @@
 //
 //	POST /V1/customers: 400: A customer with the same email address already exists in an associated website
 //
-// Request bodies, passwords and tokens never appear in an error's text
-// (should a store quote one back in its message, it is replaced by ***), and
-// the debug log (Config.Logger) sees only methods, paths, statuses and
-// timings.
+// The store's text is data: control characters, bidi overrides and other
+// characters a terminal would act on are escaped with
+// mageseed.EscapeTerminal. Request bodies, passwords and tokens never appear
+// in an error's text (should a store quote one back in its message, as it
+// was sent, JSON-escaped or otherwise, it is replaced by ***), and the debug
+// log (Config.Logger) sees only methods, paths, statuses and timings.
+//
+// A message says what happened: "no answer from the store" only when no
+// HTTP answer came; an answer whose body broke off says so with its status
+// and the bytes received; a web page where JSON was expected is named as
+// such with its content type (a 503 page suggests maintenance mode, a 200
+// page a proxy or a login page); [Hint] gives advice for each. A
+// Retry-After wait longer than [NoticeWait] (2 s) is announced through
+// Config.Notify, once per wait, so that it is not taken for a hang.
 //
 // # Reading customers
 //
 // [Client.FindCustomers] looks emails up in batches of at most 100 per
-// search request (condition type in), and reads every page until it has
-// total_count customers; it never trusts Magento to return an empty page
-// past the end (it returns the last page again).
+// search request (condition type in), and reads every page until the pages
+// held total_count customers. Magento answers the last page again past the
+// end, so a page that brings nothing new before the count is reached, a
+// total_count that changes between pages, or pages that run past
+// ceil(total_count/pageSize)+2 end the search with "the store's search did
+// not converge" rather than with a guess or a loop.
+//
+// A customer or an address without an id (or with id 0) is refused ("the
+// store returned a customer without an id"), wherever the store returns it.
+// Two customers with one (email, website) in a search answer are a
+// [*DuplicateCustomerError] (code ECONFLICT) that names both ids. A customer
+// whose answer has "addresses": null, or no addresses at all, has an unknown
+// address list, not an empty one: it is read again (GET /V1/customers/:id)
+// before it is returned, so that no update built from it (a PUT replaces the
+// whole list) deletes addresses the store did not list.
+//
+// # Memory
+//
+// Memory stays bounded whatever the store sends. A search page is decoded
+// as it arrives, one customer at a time, and the customers that were not
+// asked for are dropped at once; no single value of it may pass 4 MiB. Any
+// other answer is read whole, up to 16 MiB. The bytes of the answers in
+// flight share a budget of 64 MiB: a request waits for its share rather
+// than hold more. 1,000 lookups against a store that answers each search
+// with 200 MB keep the process under 300 MB (TestMemoryBoundedUnderHugeSearches).
 package magento

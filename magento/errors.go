@@ -1,6 +1,7 @@
 package magento
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -54,6 +55,10 @@ const (
 	kindCertificate
 	kindAdminRefused
 	kindACL
+	kindSignInLimit
+	kindMaintenance // 503 with a web page
+	kindNotJSON     // an answer that is not Magento's JSON
+	kindCut         // an answer whose body broke off
 )
 
 func (e *RequestError) Error() string {
@@ -94,6 +99,17 @@ func Hint(err error) string {
 		return "the store's TLS certificate is not trusted; pass --insecure-skip-tls-verify for a store with a self-signed certificate"
 	case kindAdminRefused:
 		return "check MAGENTO_ADMIN_USERNAME and MAGENTO_ADMIN_PASSWORD (Magento locks an admin after 6 failed attempts), or use MAGENTO_ADMIN_TOKEN"
+	case kindSignInLimit:
+		return "check the password; mageseed stops asking for a token for an account after " + strconv.Itoa(MaxSignIns) +
+			" attempts without one in a run, so that lost answers never lock the account (Magento locks it after 6 failures)"
+	case kindMaintenance:
+		return "the store answered 503 with a web page, which is what Magento shows in maintenance mode; " +
+			"check `bin/magento maintenance:status` on the store, and run again when it is back"
+	case kindNotJSON:
+		return "check the store URL: it must reach Magento's REST API (https://shop.example.com serves /rest/V1/...), " +
+			"not a proxy's login page or a firewall"
+	case kindCut:
+		return "the connection broke while the store's answer arrived; running the command again is safe (mageseed looks customers up before it writes again)"
 	case kindACL:
 		need := "a permission the request needs"
 		if p, ok := re.Parameters.(map[string]any); ok {
@@ -104,7 +120,18 @@ func Hint(err error) string {
 		return "check the admin credentials (MAGENTO_ADMIN_TOKEN, MAGENTO_ADMIN_USERNAME and MAGENTO_ADMIN_PASSWORD, or the integration's OAuth credentials): " +
 			"the store refused them, or they lack " + need
 	}
-	return ""
+	if mageseed.ErrorCode(err) != mageseed.EUNAVAILABLE {
+		return ""
+	}
+	switch {
+	case re.Status == 0:
+		return "the store did not answer; check the URL and the network, and try again"
+	case re.Status == http.StatusBadGateway || re.Status == http.StatusGatewayTimeout:
+		return fmt.Sprintf("a proxy in front of the store answered %d: Magento behind it is down or too slow; running the command again is safe (mageseed looks customers up before it writes again)", re.Status)
+	case re.Status >= 500:
+		return fmt.Sprintf("the store answered %d, a server error; its var/log/exception.log says why; running the command again is safe (mageseed looks customers up before it writes again)", re.Status)
+	}
+	return "the store answered, but not as Magento does; if it happens again, check what serves the store URL"
 }
 
 // placeholder matches Magento's phrase placeholders: %name and %1.
@@ -170,15 +197,29 @@ type envelope struct {
 }
 
 // decodeError turns an error answer into a *RequestError with Magento's
-// message rendered. A body that is not Magento's envelope (a proxy's HTML
-// page) is not quoted; the status text stands in for it.
-func decodeError(method, path string, status int, body []byte) *RequestError {
+// message rendered and escaped for the terminal (it is the store's text). A
+// body that is not Magento's envelope is not quoted: the status text stands
+// in for it, with what the body was (a web page, the content type); a 503
+// web page is what Magento's maintenance mode answers.
+func decodeError(method, path string, status int, body []byte, ctype string) *RequestError {
 	re := &RequestError{Method: method, Path: path, Status: status}
 	var env envelope
 	if err := json.Unmarshal(body, &env); err != nil || env.Message == "" {
 		re.Message = strings.ToLower(http.StatusText(status))
 		if re.Message == "" {
 			re.Message = "unexpected answer"
+		}
+		switch {
+		case looksHTML(ctype, body) && status == http.StatusServiceUnavailable:
+			re.Message += ": the store answered with a web page (" + describeType(ctype) + ") instead of Magento's JSON; it may be in maintenance mode"
+			re.kind = kindMaintenance
+		case looksHTML(ctype, body):
+			re.Message += ": the store answered with a web page (" + describeType(ctype) + ") instead of Magento's JSON"
+			if status < 500 {
+				re.kind = kindNotJSON
+			}
+		case len(bytes.TrimSpace(body)) > 0 && err != nil:
+			re.Message += " (the answer is not Magento's JSON: " + describeType(ctype) + ")"
 		}
 		return re
 	}
@@ -191,7 +232,7 @@ func decodeError(method, path string, status int, body []byte) *RequestError {
 		}
 		msg += ": " + strings.Join(items, "; ")
 	}
-	re.Message = msg
+	re.Message = mageseed.EscapeTerminal(msg)
 	return re
 }
 

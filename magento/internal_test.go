@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -308,5 +309,29 @@ func TestAssignKeys(t *testing.T) {
 				t.Errorf("keys (-got +want):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestAnnounceWaitOnce: requests refused together with one Retry-After
+// announce the wait once; a longer wait is announced again.
+func TestAnnounceWaitOnce(t *testing.T) {
+	var lines []string
+	c, err := New(Config{BaseURL: "http://127.0.0.1:1", Notify: func(msg string) { lines = append(lines, msg) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.announceWait(2*time.Second, 429)
+	if len(lines) != 0 {
+		t.Fatalf("a 2 s wait was announced: %q", lines)
+	}
+	for range 8 {
+		c.announceWait(30*time.Second, 429)
+	}
+	if len(lines) != 1 {
+		t.Fatalf("8 answers asking for one 30 s wait gave %d lines: %q", len(lines), lines)
+	}
+	c.announceWait(5*time.Minute, 503)
+	if len(lines) != 2 || !strings.Contains(lines[1], "answered 503 and asked to wait 5m0s") {
+		t.Fatalf("lines %q", lines)
 	}
 }

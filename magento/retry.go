@@ -21,7 +21,7 @@ type retryKind int
 const (
 	retryIdempotent retryKind = iota // GET, PUT, DELETE
 	retryCreate                      // a POST that creates: only when provably not run
-	retryToken                       // token requests: never after 401, once after no answer
+	retryToken                       // token requests: never after a refusal; within MaxSignIns
 )
 
 // maxRetryAfter is the longest Retry-After the client waits for.
@@ -31,8 +31,12 @@ const maxRetryAfter = 5 * time.Minute
 // retryablehttp calls without the request.
 type policy struct {
 	kind retryKind
+	// account is the account of a token request, whose attempts are
+	// bounded by MaxSignIns across every layer of retry.
+	account *account
 	// uncertain counts the retries of failures after which the store may
-	// have run the request (token requests allow one).
+	// have run the request (token requests allow maxUncertainTokenRetries
+	// per call, and the account's budget bounds them across calls).
 	uncertain atomic.Int32
 	// attempts counts the attempts sent.
 	attempts atomic.Int32
@@ -59,6 +63,14 @@ func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, erro
 		return false, ctx.Err()
 	}
 	p := policyFrom(ctx)
+	if errors.Is(err, errSignInLimit) {
+		return false, nil
+	}
+	if p.account != nil && !p.account.left() {
+		// The last answer or error ends the call: the account has no
+		// attempt left in this run.
+		return false, nil
+	}
 	if err != nil {
 		if !retryableTransportError(err) {
 			return false, nil

@@ -37,6 +37,7 @@ func newSearchStore(n int, websiteOf func(i int) int) *searchStore {
 		w := websiteOf(i)
 		s.customers = append(s.customers, magento.CustomerData{
 			ID: i + 1, Email: fmt.Sprintf("c%04d@example.com", i), Firstname: "C", Lastname: strconv.Itoa(i), WebsiteID: &w,
+			Addresses: []magento.AddressData{},
 		})
 	}
 	return s
@@ -176,13 +177,15 @@ func TestSearchPaging(t *testing.T) {
 		extraTotal   int
 		wantRequests int
 		wantFound    int
+		wantErr      string
 	}{
 		{name: "stops on total_count", customers: 250, pageSize: 100, wantRequests: 3, wantFound: 250},
 		{name: "exact pages", customers: 200, pageSize: 100, wantRequests: 2, wantFound: 200},
 		{name: "empty store", customers: 0, pageSize: 100, wantRequests: 1, wantFound: 0},
 		// A store whose count exceeds what it returns gives the last page
-		// again past the end: a page with nothing new ends the search.
-		{name: "stops when a page repeats", customers: 250, pageSize: 100, extraTotal: 10, wantRequests: 4, wantFound: 250},
+		// again past the end: a page with nothing new ends the search
+		// with an error, not with a guess.
+		{name: "a count the pages never reach", customers: 250, pageSize: 100, extraTotal: 10, wantRequests: 4, wantErr: "the store's search did not converge: page 4 brought no customer not read before, with 250 of total_count 260 read"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -190,6 +193,15 @@ func TestSearchPaging(t *testing.T) {
 			s.extraTotal = tt.extraTotal
 			c := newClient(t, s, nil)
 			got, err := c.SearchCustomers(context.Background(), magento.Query{EmailLike: "%@example.com", PageSize: tt.pageSize})
+			if tt.wantErr != "" {
+				if err == nil || !strings.HasSuffix(err.Error(), tt.wantErr) || mageseed.ErrorCode(err) != mageseed.EUNAVAILABLE {
+					t.Fatalf("error %v, want %q", err, tt.wantErr)
+				}
+				if len(s.requests) != tt.wantRequests {
+					t.Errorf("%d requests, want %d", len(s.requests), tt.wantRequests)
+				}
+				return
+			}
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -127,6 +127,9 @@ func (ld *loader) document(file string, root *yaml.Node, chunks []chunk) {
 	if m, ok := top["store"].(map[string]any); ok && !bad["store"] {
 		ld.mergeStore(m, c)
 	}
+	if m, ok := top["prune"].(map[string]any); ok && !bad["prune"] {
+		ld.mergePrune(m, c)
+	}
 	m, _ := top["defaults"].(map[string]any)
 	if m == nil {
 		m = brokenDefaults
@@ -190,6 +193,28 @@ func (ld *loader) mergeStore(m map[string]any, c *conv) {
 		*f.dst = v
 		ld.storeLocs[f.name] = &loc{file: l.file, node: l.node, key: l.key, path: l.path}
 	}
+}
+
+// mergePrune sets the manifest's prune scope; files that both set one must
+// set the same.
+func (ld *loader) mergePrune(m map[string]any, c *conv) {
+	p := &Prune{}
+	p.EmailLike, _ = getStr(m, "emailLike")
+	p.Website, _ = getStr(m, "website")
+	p.Group = getIntp(m, "group")
+	l := c.index["/prune"]
+	if ld.prune != nil {
+		a := ld.prune
+		same := a.EmailLike == p.EmailLike && a.Website == p.Website &&
+			(a.Group == nil) == (p.Group == nil) && (a.Group == nil || *a.Group == *p.Group)
+		if !same {
+			line, col := ld.pruneLoc.pos()
+			ld.errAt(l, false, fmt.Sprintf("differs from prune at %s:%d:%d: files must agree", ld.pruneLoc.file, line, col))
+		}
+		return
+	}
+	ld.prune = p
+	ld.pruneLoc = &loc{file: l.file, node: l.node, key: l.key, path: l.path}
 }
 
 // customers loads the customers mapping of a document, one customer at a

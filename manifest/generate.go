@@ -10,6 +10,7 @@ import (
 
 	"github.com/mageseed/mageseed"
 	"github.com/mageseed/mageseed/directory"
+	"github.com/mageseed/mageseed/outputs"
 )
 
 // maxGenerated bounds the customers that all generators of a manifest make
@@ -361,4 +362,55 @@ func (ld *loader) finish() {
 		}
 		ld.errs = append(ld.errs, e)
 	}
+	ld.nameCollisions()
+}
+
+// nameCollisions reports the customer and address keys that would write the
+// same variable in the dotenv and github outputs formats, or one of the
+// store's own (see outputs.Collisions), naming both keys and both places.
+func (ld *loader) nameCollisions() {
+	custs := ld.custs
+	addrs := func(i int) []string {
+		as := custs[i].Addresses
+		keys := make([]string, len(as))
+		for j := range as {
+			keys[j] = as[j].Key
+			if keys[j] == "" {
+				keys[j] = strconv.Itoa(j)
+			}
+		}
+		return keys
+	}
+	cols := outputs.Collisions(len(custs), func(i int) string { return custs[i].Key }, addrs)
+	for _, col := range cols {
+		b := custs[col.B]
+		at := ld.keyAt(col.B)
+		e := Error{File: ld.files[at.file].Name, Line: int(at.line), Col: int(at.col), Path: joinPath("customers", b.Key)}
+		switch {
+		case col.A < 0:
+			e.Msg = fmt.Sprintf("customer %s would write %s, the store's own variable, in the dotenv and github outputs: rename the customer", b.Key, col.Name)
+		case col.A == col.B:
+			e.Msg = fmt.Sprintf("addresses %s and %s of customer %s would both write %s in the dotenv and github outputs: rename one", col.AddrA, col.AddrB, b.Key, col.Name)
+		default:
+			a, first := custs[col.A], ld.keyAt(col.A)
+			where := "at " + ld.where(first)
+			if first.file == at.file {
+				where = fmt.Sprintf("line %d", first.line)
+			}
+			e.Msg = fmt.Sprintf("customers %s (%s) and %s (line %d) would both write %s in the dotenv and github outputs: rename one", a.Key, where, b.Key, at.line, col.Name)
+		}
+		if m := ld.metas[col.B]; m.gen != nil {
+			e.Path = m.gen.mailAt.path
+		}
+		ld.errs = append(ld.errs, e)
+	}
+}
+
+// keyAt is where customer i is declared: its key, or for a generated
+// customer its generator's email.
+func (ld *loader) keyAt(i int) position {
+	if p, ok := ld.keys[ld.custs[i].Key]; ok && ld.metas[i].gen == nil {
+		return p
+	}
+	return ld.metas[i].email
 }

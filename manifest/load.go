@@ -54,6 +54,14 @@ type Store struct {
 	Website   string
 }
 
+// Prune is the manifest's prune section: what apply --prune may delete
+// (see docs/state.md).
+type Prune struct {
+	EmailLike string
+	Website   string // a website code; "" for any
+	Group     *int   // a customer group id; nil for any
+}
+
 // File summarises one input of a manifest.
 type File struct {
 	Name      string // as in errors: relative to Options.Cwd, or "<stdin>"
@@ -64,6 +72,8 @@ type File struct {
 // Manifest is the desired state that a set of manifest files declares.
 type Manifest struct {
 	Store Store
+	// Prune is the scope of apply --prune; nil when no file sets it.
+	Prune *Prune
 	// Customers are the declared customers (files in argument order, keys
 	// in document order), then the generated ones. Website is the
 	// customer's website code, else store.website, else "".
@@ -109,7 +119,7 @@ func Load(paths []string, opts Options) (*Manifest, error) {
 		}
 		return nil, errs
 	}
-	return &Manifest{Store: ld.store, Customers: ld.custs, Secrets: ld.secrets, Files: ld.files}, nil
+	return &Manifest{Store: ld.store, Prune: ld.prune, Customers: ld.custs, Secrets: ld.secrets, Files: ld.files}, nil
 }
 
 // loader holds the state of one Load.
@@ -126,6 +136,8 @@ type loader struct {
 
 	store     Store
 	storeLocs map[string]*loc // where each store field was first set
+	prune     *Prune
+	pruneLoc  *loc // where the prune section was first set
 
 	custs  []mageseed.Customer
 	metas  []custMeta          // parallel to custs, for the declared ones

@@ -18,7 +18,9 @@ type applyOptions struct {
 	files         []string
 	store         storeFlags
 	view          viewFlags
-	outputs       string
+	state         stateFlags
+	mode          planMode
+	maxDeletes    int
 	outputsFormat string
 	tokenLifetime time.Duration
 	keepGoing     bool
@@ -40,9 +42,18 @@ an access token when the manifest asks for one. Work runs concurrently
 completed is in the outputs file, which is written atomically as the run
 progresses, with mode 0600.
 
-Applying the same manifest again changes nothing.`,
+Applying the same manifest again changes nothing.
+
+The outputs file is mageseed's state: a customer's record stays in it until
+mageseed deletes the customer (destroy, --prune) or forgets it. With --prune,
+apply also deletes the customers the file records that the manifest no longer
+declares, inside the manifest's prune scope, and at most --max-deletes of
+them. --refresh-only rebuilds the records from the store and writes nothing to
+it. See docs/state.md.`,
 		Example: `  mageseed apply --sandbox examples/tutorial.yaml
-  mageseed output customers.jane.token`,
+  mageseed output customers.jane.token
+  mageseed apply --prune customers.yaml
+  mageseed apply --refresh-only --tokens customers.yaml`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.files = args
@@ -55,7 +66,9 @@ Applying the same manifest again changes nothing.`,
 	o.store.register(cmd.Flags())
 	o.view.register(cmd.Flags())
 	f := cmd.Flags()
-	f.StringVarP(&o.outputs, "outputs", "o", "mageseed.outputs.json", "where to write the outputs (ids and tokens)")
+	o.state.register(f, "the outputs file: where the records (ids and tokens) are kept")
+	o.mode.register(f)
+	f.IntVar(&o.maxDeletes, "max-deletes", 50, "with --prune: refuse a plan that deletes more customers than this, before any write")
 	f.StringVar(&o.outputsFormat, "outputs-format", "json", "outputs format: json, yaml, dotenv or github (JSON file plus $GITHUB_OUTPUT)")
 	f.DurationVar(&o.tokenLifetime, "token-lifetime", time.Hour, "lifetime of customer tokens that carry no expiry of their own")
 	f.BoolVar(&o.keepGoing, "keep-going", false, "carry on after a customer fails, and report every failure at the end")
@@ -68,6 +81,12 @@ func (o *applyOptions) check() error {
 	if err := o.store.check(); err != nil {
 		return err
 	}
+	if err := o.mode.check(); err != nil {
+		return err
+	}
+	if o.maxDeletes < 0 {
+		return withHint(fmt.Errorf("--max-deletes must not be negative, got %d", o.maxDeletes), "use --max-deletes 50 (the default) or another count")
+	}
 	ok := false
 	for _, f := range outputsFormats {
 		ok = ok || f == o.outputsFormat
@@ -75,7 +94,7 @@ func (o *applyOptions) check() error {
 	if !ok {
 		return withHint(fmt.Errorf("unknown --outputs-format %q", o.outputsFormat), "use one of json, yaml, dotenv, github")
 	}
-	if o.outputs == "" {
+	if o.state.path == "" {
 		return withHint(errors.New("--outputs is empty"), "give a file path, e.g. --outputs mageseed.outputs.json")
 	}
 	if o.bulkSize < 1 || o.bulkSize > 5000 {
@@ -88,14 +107,22 @@ func (o *applyOptions) check() error {
 }
 
 func runApply(ctx context.Context, s streams, o *applyOptions) error {
-	sess, plan, err := openPlan(ctx, s, o.files, o.store, o.view, false, o.outputs)
+	sess, plan, err := openPlan(ctx, s, o.files, o.store, o.view, o.mode, o.state)
 	if err != nil {
 		return err
 	}
 	defer sess.Close()
 	pal := o.view.palette(s)
 	if !o.view.quiet && !o.view.json {
-		renderCompactPlan(s.out, plan, pal, 50)
+		if o.mode.refresh {
+			renderRefresh(s.out, plan, sess.missing, pal)
+		} else {
+			renderCompactPlan(s.out, plan, pal, 50)
+		}
+	}
+	if _, _, n, _ := plan.Counts(); o.mode.prune && n > o.maxDeletes {
+		return withHint(fmt.Errorf("apply --prune would delete %d customers, more than --max-deletes %d; nothing was changed", n, o.maxDeletes),
+			"check the prune scope against the plan ('mageseed plan --prune'), then allow it with --max-deletes %d", n)
 	}
 	// Apply works from the customers, not from the rendered differences:
 	// let those go before the run, which matters at 100,000 customers.
@@ -103,7 +130,7 @@ func runApply(ctx context.Context, s streams, o *applyOptions) error {
 		plan.Changes[i].Fields = nil
 	}
 
-	w, err := openOutputs(o.outputs, o.outputsFormat, sess)
+	w, err := openWriter(sess.state, o.outputsFormat)
 	if err != nil {
 		return err
 	}
@@ -120,37 +147,7 @@ func runApply(ctx context.Context, s streams, o *applyOptions) error {
 	})
 	prog.done()
 	closeErr := w.Close()
-	return finishRun(s, o.view, "Apply", res, applyErr, closeErr, o.outputs, parallelismNote(sess.store.client.Stats()))
-}
-
-// openOutputs opens the outputs writer, starting from the existing file
-// (read by openPlan) so that customers recorded by an earlier run are kept
-// while their keys are still in the manifest.
-func openOutputs(path, format string, sess *session) (*apply.OutputsWriter, error) {
-	base := sess.prev
-	if base == nil {
-		base = &apply.Outputs{}
-	}
-	keep := make(map[string]bool, len(sess.desired))
-	websiteID := 0
-	for _, c := range sess.desired {
-		keep[c.Key] = true
-		if c.Website == "" && websiteID == 0 {
-			websiteID = c.WebsiteID
-		}
-	}
-	for k := range base.Customers {
-		if !keep[k] {
-			delete(base.Customers, k)
-		}
-	}
-	base.Version = 1
-	base.Store = apply.StoreOutput{URL: sess.store.url, StoreCode: sess.store.storeCode, WebsiteID: websiteID}
-	w, err := apply.NewOutputsWriter(path, format, base)
-	if err != nil {
-		return nil, fmt.Errorf("open the outputs file: %w", err)
-	}
-	return w, nil
+	return finishRun(s, o.view, "Apply", res, applyErr, closeErr, o.state.path, parallelismNote(sess.store.client.Stats()))
 }
 
 // finishRun reports the result of apply or destroy and turns it into the

@@ -5,11 +5,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/mageseed/mageseed/apply"
+	"github.com/mageseed/mageseed/outputs"
 )
 
 // destroyOptions are the options of 'mageseed destroy'.
@@ -18,6 +20,7 @@ type destroyOptions struct {
 	store storeFlags
 	view  viewFlags
 	yes   bool
+	state stateFlags
 }
 
 func newDestroyCmd(s streams) *cobra.Command {
@@ -28,7 +31,10 @@ func newDestroyCmd(s streams) *cobra.Command {
 		Long: `Destroy deletes from the store every customer the manifest declares (matched
 by email and website), with their addresses. Customers the manifest does not
 name are never touched. It shows the plan first and asks for confirmation on a
-terminal; without a terminal it needs --yes.`,
+terminal; without a terminal it needs --yes.
+
+The customers it deletes leave the outputs file (--outputs), which keeps the
+records of every other customer; without a file, none is written.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.files = args
@@ -41,11 +47,12 @@ terminal; without a terminal it needs --yes.`,
 	o.store.register(cmd.Flags())
 	o.view.register(cmd.Flags())
 	cmd.Flags().BoolVarP(&o.yes, "yes", "y", false, "delete without asking")
+	cmd.Flags().StringVarP(&o.state.path, "outputs", "o", defaultOutputs, "the outputs file to update: the deleted customers leave it (a missing file is fine)")
 	return cmd
 }
 
 func runDestroy(ctx context.Context, s streams, o *destroyOptions) error {
-	sess, plan, err := openPlan(ctx, s, o.files, o.store, o.view, true, "")
+	sess, plan, err := openPlan(ctx, s, o.files, o.store, o.view, planMode{destroy: true}, o.state)
 	if err != nil {
 		return err
 	}
@@ -56,6 +63,11 @@ func runDestroy(ctx context.Context, s streams, o *destroyOptions) error {
 	}
 	_, _, n, _ := plan.Counts()
 	if n == 0 {
+		// Nothing to delete, but the records of customers already gone
+		// from the store go.
+		if err := forgetAbsent(sess.state, plan); err != nil {
+			return err
+		}
 		if o.view.json {
 			return writeJSON(s.out, resultJSON(&apply.Result{}, ""))
 		}
@@ -72,11 +84,45 @@ func runDestroy(ctx context.Context, s streams, o *destroyOptions) error {
 			return errors.New("destroy cancelled")
 		}
 	}
+	opts := apply.Options{Parallelism: o.store.inFlight()}
+	var w *outputs.Writer
+	if sess.state.exists {
+		if w, err = openWriter(sess.state, sess.state.format); err != nil {
+			return err
+		}
+		opts.Outputs = w
+	}
 	prog := newProgress(s, o.view.quiet || o.view.json, "deleting")
-	res, runErr := apply.Apply(ctx, sess.store.client, plan, apply.Options{
-		Parallelism: o.store.inFlight(),
-		Progress:    prog.event,
-	})
+	opts.Progress = prog.event
+	res, runErr := apply.Apply(ctx, sess.store.client, plan, opts)
 	prog.done()
-	return finishRun(s, o.view, "Destroy", res, runErr, nil, "", parallelismNote(sess.store.client.Stats()))
+	var closeErr error
+	path := ""
+	if w != nil {
+		closeErr, path = w.Close(), o.state.path
+	}
+	return finishRun(s, o.view, "Destroy", res, runErr, closeErr, path, parallelismNote(sess.store.client.Stats()))
+}
+
+// forgetAbsent removes from the outputs file the records of the destroy
+// plan's customers, which are all absent from the store, and rewrites it
+// when that removed any.
+func forgetAbsent(st *state, plan *apply.Plan) error {
+	if !st.exists {
+		return nil
+	}
+	var keys []string
+	for _, c := range plan.Changes {
+		if _, ok := st.file.Customers[c.Key]; ok {
+			keys = append(keys, c.Key)
+		}
+	}
+	if len(keys) == 0 {
+		return nil
+	}
+	st.file.Forget(keys...)
+	if err := outputs.WriteFileAtomic(st.path, 0o600, func(w io.Writer) error { return outputs.Encode(w, st.file, st.format) }); err != nil {
+		return fmt.Errorf("update the outputs file: %w", err)
+	}
+	return nil
 }

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mageseed/mageseed/apply"
+	"github.com/mageseed/mageseed/outputs"
 	"github.com/mageseed/mageseed/sandbox"
 )
 
@@ -169,7 +169,7 @@ func TestApplyFailFast(t *testing.T) {
 	if !strings.Contains(out, "c0050") || !strings.Contains(out, "The specified customer group id does not exist") {
 		t.Errorf("output does not name c0050 and Magento's message:\n%s", out)
 	}
-	outputs, err := apply.ReadOutputs(filepath.Join(dir, "mageseed.outputs.json"))
+	outputs, _, err := outputs.Read(filepath.Join(dir, "mageseed.outputs.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +228,7 @@ func TestExamplesApply(t *testing.T) {
 // equal to those of an apply without --bulk (issue 6, point 4).
 func TestApplyBulk(t *testing.T) {
 	n := drillSize(t, 1000)
-	outputsOf := func(bulk bool) (*apply.Outputs, map[string]int) {
+	outputsOf := func(bulk bool) (*outputs.File, map[string]int) {
 		st := newTestStore(t, sandbox.Options{})
 		dir := t.TempDir()
 		m := filepath.Join(dir, "m.yaml")
@@ -245,7 +245,7 @@ func TestApplyBulk(t *testing.T) {
 		for k, v := range before {
 			after[k] -= v
 		}
-		o, err := apply.ReadOutputs(filepath.Join(dir, "mageseed.outputs.json"))
+		o, _, err := outputs.Read(filepath.Join(dir, "mageseed.outputs.json"))
 		if err != nil {
 			t.Fatal(err)
 		}

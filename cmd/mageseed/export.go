@@ -3,8 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
+	"io"
 	"regexp"
 	"strconv"
 	"strings"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/mageseed/mageseed"
 	"github.com/mageseed/mageseed/magento"
+	"github.com/mageseed/mageseed/outputs"
 )
 
 // exportOptions are the options of 'mageseed export'.
@@ -91,8 +91,8 @@ func runExport(ctx context.Context, s streams, o *exportOptions) error {
 		_, err = s.out.Write(doc)
 		return err
 	}
-	if err := writeFileAtomic(o.out, doc, 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", o.out, err)
+	if err := outputs.WriteFileAtomic(o.out, 0o644, func(w io.Writer) error { _, err := w.Write(doc); return err }); err != nil {
+		return fmt.Errorf("export: %w", err)
 	}
 	fmt.Fprintf(s.err, "mageseed: exported %d %s to %s\n", len(customers), plural(len(customers), "customer", "customers"), o.out)
 	return nil
@@ -106,28 +106,6 @@ func websiteCodes(ws []mageseed.Website) string {
 		}
 	}
 	return strings.Join(codes, ", ")
-}
-
-// writeFileAtomic writes data to path through a temporary file and a
-// rename, so that a reader never sees half a file.
-func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
-	f, err := os.CreateTemp(filepath.Dir(path), ".mageseed-*.tmp")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Chmod(perm); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }
 
 var keyUnsafe = regexp.MustCompile(`[^A-Za-z0-9_-]+`)

@@ -14,8 +14,9 @@ func TestApplyOptionsCheck(t *testing.T) {
 	valid := func() applyOptions {
 		return applyOptions{
 			store:         storeFlags{parallelism: 8, timeout: 30 * time.Second},
-			outputs:       "mageseed.outputs.json",
+			state:         stateFlags{path: "mageseed.outputs.json"},
 			outputsFormat: "json",
+			maxDeletes:    50,
 			tokenLifetime: time.Hour,
 			bulkSize:      100,
 		}
@@ -28,7 +29,12 @@ func TestApplyOptionsCheck(t *testing.T) {
 		{"defaults", func(o *applyOptions) {}, ""},
 		{"every format", func(o *applyOptions) { o.outputsFormat = "github" }, ""},
 		{"unknown format", func(o *applyOptions) { o.outputsFormat = "xml" }, `unknown --outputs-format "xml"`},
-		{"no outputs path", func(o *applyOptions) { o.outputs = "" }, "--outputs is empty"},
+		{"no outputs path", func(o *applyOptions) { o.state.path = "" }, "--outputs is empty"},
+		{"prune", func(o *applyOptions) { o.mode.prune = true }, ""},
+		{"refresh with tokens", func(o *applyOptions) { o.mode.refresh, o.mode.tokens = true, true }, ""},
+		{"prune and refresh", func(o *applyOptions) { o.mode.prune, o.mode.refresh = true, true }, "--prune and --refresh-only do not go together"},
+		{"tokens alone", func(o *applyOptions) { o.mode.tokens = true }, "--tokens goes with --refresh-only"},
+		{"negative max deletes", func(o *applyOptions) { o.maxDeletes = -1 }, "--max-deletes must not be negative, got -1"},
 		{"zero parallelism", func(o *applyOptions) { o.store.parallelism = 0 }, "--parallelism must be at least 1, got 0"},
 		{"auto", func(o *applyOptions) { o.store.autoParallelism, o.store.maxParallelism = true, 64 }, ""},
 		{"auto with a zero ceiling", func(o *applyOptions) { o.store.autoParallelism, o.store.maxParallelism = true, 0 }, "--max-parallelism must be at least 1, got 0"},

@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/mageseed/mageseed/apply"
+	"github.com/mageseed/mageseed/outputs"
 )
 
 // outputOptions are the options of 'mageseed output'.
@@ -36,22 +36,22 @@ Without PATH it prints the whole file with tokens masked.`,
 			return runOutput(s, o)
 		},
 	}
-	cmd.Flags().StringVarP(&o.outputs, "outputs", "o", "mageseed.outputs.json", "the outputs file to read")
+	cmd.Flags().StringVarP(&o.outputs, "outputs", "o", defaultOutputs, "the outputs file to read")
 	cmd.Flags().BoolVar(&o.json, "json", false, "print the value as JSON (strings quoted)")
 	return cmd
 }
 
 func runOutput(s streams, o *outputOptions) error {
-	out, err := apply.ReadOutputs(o.outputs)
+	out, _, err := outputs.Read(o.outputs)
 	if errors.Is(err, fs.ErrNotExist) {
 		return withHint(fmt.Errorf("no outputs file at %s", o.outputs), "run 'mageseed apply' first, or point --outputs at the file")
 	}
 	if err != nil {
-		return fmt.Errorf("read the outputs file %s: %w", o.outputs, err)
+		return fmt.Errorf("read the outputs file %s: %w", o.outputs, unwrapRead(err))
 	}
 	if o.path == "" {
 		masked := *out
-		masked.Customers = make(map[string]apply.CustomerOutput, len(out.Customers))
+		masked.Customers = make(map[string]outputs.Customer, len(out.Customers))
 		for k, c := range out.Customers {
 			if c.Token != "" {
 				c.Token = "(sensitive value: mageseed output customers." + k + ".token)"

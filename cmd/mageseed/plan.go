@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -14,6 +14,7 @@ import (
 	"github.com/mageseed/mageseed/apply"
 	"github.com/mageseed/mageseed/magento"
 	"github.com/mageseed/mageseed/manifest"
+	"github.com/mageseed/mageseed/outputs"
 )
 
 // viewFlags choose how results are shown.
@@ -42,7 +43,8 @@ type planOptions struct {
 	store        storeFlags
 	view         viewFlags
 	detailedExit bool
-	outputs      string
+	state        stateFlags
+	mode         planMode
 }
 
 func newPlanCmd(s streams) *cobra.Command {
@@ -67,22 +69,36 @@ Exit status: 0 success, 1 error; with --detailed-exitcode, 0 no changes,
 			if err := o.store.check(); err != nil {
 				return err
 			}
+			if err := o.mode.check(); err != nil {
+				return err
+			}
 			return runPlan(cmd.Context(), s, o)
 		},
 	}
 	o.store.register(cmd.Flags())
 	o.view.register(cmd.Flags())
 	cmd.Flags().BoolVar(&o.detailedExit, "detailed-exitcode", false, "exit 2 when changes are pending, 0 when there are none")
-	cmd.Flags().StringVarP(&o.outputs, "outputs", "o", "mageseed.outputs.json", "the last apply's outputs, to recognise the addresses it recorded (a missing file is fine)")
+	o.state.register(cmd.Flags(), "the outputs file: its records are recognised and those the manifest no longer declares are listed (a missing file is fine)")
+	o.mode.register(cmd.Flags())
 	return cmd
 }
 
 func runPlan(ctx context.Context, s streams, o *planOptions) error {
-	sess, plan, err := openPlan(ctx, s, o.files, o.store, o.view, false, o.outputs)
+	sess, plan, err := openPlan(ctx, s, o.files, o.store, o.view, o.mode, o.state)
 	if err != nil {
 		return err
 	}
 	defer sess.Close()
+	if o.mode.refresh {
+		if o.view.json {
+			if err := writeJSON(s.out, refreshJSON(plan, sess.missing)); err != nil {
+				return err
+			}
+		} else {
+			renderRefresh(s.out, plan, sess.missing, o.view.palette(s))
+		}
+		return nil
+	}
 	if o.view.json {
 		if err := writeJSON(s.out, plan); err != nil {
 			return err
@@ -96,43 +112,53 @@ func runPlan(ctx context.Context, s streams, o *planOptions) error {
 	return nil
 }
 
+// planMode says which plan a command makes.
+type planMode struct {
+	destroy bool // delete the manifest's customers
+	prune   bool // also delete the recorded, undeclared customers in the prune scope
+	refresh bool // record the declared customers as the store holds them; write nothing
+	tokens  bool // with refresh: mint the tokens the manifest asks for
+}
+
+func (m *planMode) register(fs *pflag.FlagSet) {
+	fs.BoolVar(&m.prune, "prune", false, "also delete the customers the outputs file records, the manifest no longer declares and the manifest's prune scope matches")
+	fs.BoolVar(&m.refresh, "refresh-only", false, "rebuild the records of the declared customers from the store, writing nothing to it")
+	fs.BoolVar(&m.tokens, "tokens", false, "with --refresh-only: also mint the customer tokens the manifest asks for")
+}
+
+func (m *planMode) check() error {
+	if m.prune && m.refresh {
+		return withHint(errors.New("--prune and --refresh-only do not go together"), "--refresh-only writes nothing to the store; run it first, then --prune")
+	}
+	if m.tokens && !m.refresh {
+		return withHint(errors.New("--tokens goes with --refresh-only"), "a normal apply mints the tokens the manifest asks for")
+	}
+	return nil
+}
+
 // session is one command's view of a manifest and the store it targets.
 type session struct {
 	s        streams
-	quiet    bool           // no progress on stderr
-	prev     *apply.Outputs // the last apply's outputs, if any
+	quiet    bool   // no progress on stderr
+	state    *state // the outputs file as the command found it
 	manifest *manifest.Manifest
 	store    *store
 	desired  []mageseed.Customer
+	missing  []string // with refresh: declared customers the store does not hold
 }
 
 func (ss *session) Close() { ss.store.Close() }
 
-// openPlan loads the manifest, connects to the store and plans: the
-// changes apply would make, or with destroy the deletions. The caller
-// closes the session.
-//
-// outputs names the outputs file of the last apply ("" for none): the
-// addresses it records are recognised when their content changed (see
-// apply.Recall).
-func openPlan(ctx context.Context, s streams, files []string, sf storeFlags, view viewFlags, destroy bool, outputs string) (*session, *apply.Plan, error) {
+// openPlan loads the manifest, connects to the store, reads the outputs
+// file and plans: the changes apply would make, or with mode.destroy the
+// deletions. The caller closes the session.
+func openPlan(ctx context.Context, s streams, files []string, sf storeFlags, view viewFlags, mode planMode, stf stateFlags) (*session, *apply.Plan, error) {
 	sess, err := openSession(ctx, s, files, sf)
 	if err != nil {
 		return nil, nil, err
 	}
 	sess.quiet = view.quiet || view.json
-	if outputs != "" {
-		prev, err := apply.ReadOutputs(outputs)
-		switch {
-		case errors.Is(err, fs.ErrNotExist):
-		case err != nil:
-			sess.Close()
-			return nil, nil, withHint(fmt.Errorf("read the outputs file: %w", err), "move %s away, or give another path with --outputs", outputs)
-		default:
-			sess.prev = prev
-		}
-	}
-	plan, err := sess.plan(ctx, destroy)
+	plan, err := sess.plan(ctx, mode, stf)
 	if err != nil {
 		sess.Close()
 		return nil, nil, err
@@ -153,14 +179,28 @@ func openSession(ctx context.Context, s streams, files []string, sf storeFlags) 
 	return &session{s: s, manifest: m, store: st}, nil
 }
 
-// plan resolves the manifest against the store and diffs it; with destroy
-// the plan deletes the manifest's customers instead.
-func (ss *session) plan(ctx context.Context, destroy bool) (*apply.Plan, error) {
+// plan resolves the manifest against the store, reads the outputs file
+// and diffs; see planMode for the other plans.
+func (ss *session) plan(ctx context.Context, mode planMode, stf stateFlags) (*apply.Plan, error) {
+	// The outputs file first: one of another store stops the command
+	// before it sends a request.
+	st, err := readState(stf.path, stf.reset, currentStore(ss.store, 0))
+	if err != nil {
+		return nil, err
+	}
+	ss.state = st
 	desired, err := apply.Resolve(ctx, ss.store.client, ss.manifest.Customers, ss.manifest.Store.Website)
 	if err != nil {
 		return nil, storeError(fmt.Errorf("resolve the manifest against %s: %w", ss.store.url, err))
 	}
-	apply.Recall(desired, ss.prev)
+	for _, c := range desired {
+		if c.Website == "" {
+			st.file.Store.WebsiteID = c.WebsiteID
+			break
+		}
+	}
+	st.file.Rekey(desired)
+	outputs.Recall(desired, st.file)
 	ss.desired = desired
 	// The resolved copy is all that is needed from here on; let the
 	// manifest's own go.
@@ -173,10 +213,60 @@ func (ss *session) plan(ctx context.Context, destroy bool) (*apply.Plan, error) 
 	if err != nil {
 		return nil, storeError(fmt.Errorf("read customers from %s: %w", ss.store.url, err))
 	}
-	if destroy {
+	if mode.destroy {
 		return apply.DestroyPlan(desired, remote), nil
 	}
-	return apply.Diff(desired, remote), nil
+	p := apply.Diff(desired, remote)
+	p.Undeclared = undeclared(st.file, desired)
+	switch {
+	case mode.refresh:
+		ss.missing = apply.Refresh(p, mode.tokens)
+	case mode.prune:
+		if err := ss.prune(ctx, p); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// prune adds to p the deletes of apply --prune (see apply.Prune).
+func (ss *session) prune(ctx context.Context, p *apply.Plan) error {
+	ps := ss.manifest.Prune
+	if ps == nil {
+		return withHint(errors.New("--prune needs the manifest's prune scope"),
+			"add a prune section at the top of the manifest, e.g. prune: {emailLike: \"%%@example.test\"}; only customers it matches are ever deleted")
+	}
+	if len(ss.desired) == 0 {
+		fmt.Fprintln(ss.s.err, "mageseed: warning: the manifest declares no customers: --prune deletes nothing")
+		return nil
+	}
+	if len(p.Undeclared) == 0 {
+		return nil
+	}
+	scope := apply.Scope{EmailLike: ps.EmailLike, GroupID: ps.Group}
+	if ps.Website != "" {
+		sites, err := ss.store.client.Websites(ctx)
+		if err != nil {
+			return storeError(fmt.Errorf("read websites from %s: %w", ss.store.url, err))
+		}
+		var codes []string
+		for _, w := range sites {
+			if strings.EqualFold(w.Code, ps.Website) {
+				id := w.ID
+				scope.WebsiteID = &id
+			}
+			codes = append(codes, w.Code)
+		}
+		if scope.WebsiteID == nil {
+			return withHint(fmt.Errorf("prune.website %q is not a website of %s", ps.Website, ss.store.url), "use one of %s", strings.Join(codes, ", "))
+		}
+	}
+	remote, err := findUndeclared(ctx, ss.store.client, p.Undeclared)
+	if err != nil {
+		return storeError(fmt.Errorf("read the undeclared customers from %s: %w", ss.store.url, err))
+	}
+	apply.Prune(p, p.Undeclared, remote, scope)
+	return nil
 }
 
 // loadManifest loads the files. Invalid input prints every problem, one

@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/mageseed/mageseed/apply"
+	"github.com/mageseed/mageseed/outputs"
 	"github.com/mageseed/mageseed/sandbox"
 )
 
@@ -101,7 +101,7 @@ func checkConverged(t *testing.T, st *testStore, dir, manifest string, n int) {
 			t.Errorf("%s is in the store %d times", email, k)
 		}
 	}
-	outputs, err := apply.ReadOutputs(filepath.Join(dir, "mageseed.outputs.json"))
+	outputs, _, err := outputs.Read(filepath.Join(dir, "mageseed.outputs.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -208,7 +208,7 @@ func watchOutputs(t *testing.T, path string, stop <-chan struct{}) *sync.WaitGro
 				continue
 			}
 			reads++
-			var o apply.Outputs
+			var o outputs.File
 			if err := json.Unmarshal(data, &o); err != nil {
 				t.Errorf("the outputs file is not valid JSON at one moment: %v", err)
 				return
@@ -279,7 +279,7 @@ func TestApplyInterrupt(t *testing.T) {
 			t.Errorf("output lacks %q:\n%s", want, text)
 		}
 	}
-	o, err := apply.ReadOutputs(filepath.Join(dir, "mageseed.outputs.json"))
+	o, _, err := outputs.Read(filepath.Join(dir, "mageseed.outputs.json"))
 	if err != nil {
 		t.Fatalf("outputs after interrupt: %v", err)
 	}

@@ -167,6 +167,7 @@ addresses a YAML manifest declares, over the REST API.
   mageseed plan FILE...       show what apply would change
   mageseed apply FILE...      make it so, and write the outputs file
   mageseed output PATH        read one value of the outputs (customers.jane.token)
+  mageseed forget KEY...      stop tracking customers in the outputs (the store is untouched)
 
 Try it with nothing installed: mageseed apply --sandbox examples/tutorial.yaml`,
 		SilenceUsage:  true,
@@ -181,6 +182,7 @@ Try it with nothing installed: mageseed apply --sandbox examples/tutorial.yaml`,
 		newApplyCmd(s),
 		newDestroyCmd(s),
 		newOutputCmd(s),
+		newForgetCmd(s),
 		newExportCmd(s),
 		newSandboxCmd(s),
 		newSchemaCmd(s),

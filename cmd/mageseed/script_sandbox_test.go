@@ -14,7 +14,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
-	"github.com/mageseed/mageseed/apply"
+	"github.com/mageseed/mageseed/outputs"
 	"github.com/mageseed/mageseed/sandbox"
 )
 
@@ -90,7 +90,7 @@ func cmdRest(ts *testscript.TestScript, neg bool, args []string) {
 	req.Header.Set("Content-Type", "application/json")
 	token := scriptAdminToken
 	if *outputPath != "" {
-		out, err := apply.ReadOutputs(ts.MkAbs("mageseed.outputs.json"))
+		out, _, err := outputs.Read(ts.MkAbs("mageseed.outputs.json"))
 		ts.Check(err)
 		v, ok := out.Lookup(*outputPath)
 		if !ok {

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/mageseed/mageseed/apply"
+	"github.com/mageseed/mageseed/outputs"
 	"github.com/mageseed/mageseed/sandbox"
 )
 
@@ -63,7 +63,7 @@ customers:
 		all.WriteString(out)
 		all.WriteString(errOut)
 	}
-	outputs, err := apply.ReadOutputs(filepath.Join(dir, "mageseed.outputs.json"))
+	outputs, _, err := outputs.Read(filepath.Join(dir, "mageseed.outputs.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -118,6 +118,7 @@ func getenv(k string) string { return strings.TrimSpace(os.Getenv(k)) }
 type store struct {
 	url       string
 	storeCode string
+	sandboxDB string // with --sandbox: the database path, which names the store
 	client    *magento.Client
 	closers   []func()
 }
@@ -145,6 +146,9 @@ func connect(ctx context.Context, f storeFlags, manifestURL, manifestStoreCode s
 		MaxInFlight:           f.inFlight(),
 		Adaptive:              f.autoParallelism,
 	}
+	// A long Retry-After wait is announced, so that it is not taken for a
+	// hang.
+	cfg.Notify = func(msg string) { fmt.Fprintf(s.err, "mageseed: %s\n", msg) }
 	if f.verbose {
 		cfg.Logger = func(format string, args ...any) {
 			fmt.Fprintf(s.err, "mageseed: debug: "+format+"\n", args...)
@@ -160,6 +164,7 @@ func connect(ctx context.Context, f storeFlags, manifestURL, manifestStoreCode s
 		st.closers = append(st.closers, closeFn)
 		s.mask(token)
 		st.url = url
+		st.sandboxDB = f.sandbox
 		cfg.AdminToken = token
 		fmt.Fprintf(s.err, "mageseed: using the embedded sandbox at %s (database %s)\n", url, f.sandbox)
 	default:

@@ -70,6 +70,7 @@ func renderPlan(w io.Writer, p *apply.Plan, pal palette) {
 		_, _, _, unchanged := p.Counts()
 		fmt.Fprintf(w, "%s The store matches the manifest (%d %s unchanged).\n",
 			pal.bold("No changes."), unchanged, plural(unchanged, "customer", "customers"))
+		renderUndeclared(w, p)
 		return
 	}
 	fmt.Fprintln(w, "mageseed will perform the following actions:")
@@ -81,7 +82,61 @@ func renderPlan(w io.Writer, p *apply.Plan, pal palette) {
 		renderChange(w, c, pal)
 	}
 	fmt.Fprintln(w)
+	renderUndeclared(w, p)
 	fmt.Fprintln(w, planSummary(p, pal))
+}
+
+// renderUndeclared lists the recorded customers the manifest no longer
+// declares, and why prune leaves those it leaves.
+func renderUndeclared(w io.Writer, p *apply.Plan) {
+	for _, u := range p.Undeclared {
+		why := fmt.Sprintf("kept in the store (apply --prune deletes it, mageseed forget %s stops tracking it)", u.Key)
+		if u.Note != "" {
+			why = fmt.Sprintf("kept: %s (mageseed forget %s stops tracking it)", u.Note, u.Key)
+		}
+		fmt.Fprintf(w, "  customer %s (id %d, %s): no longer declared: %s\n", u.Key, u.ID, u.Email, why)
+	}
+	if len(p.Undeclared) > 0 {
+		fmt.Fprintln(w)
+	}
+}
+
+// renderRefresh shows the plan of --refresh-only: the records it writes,
+// the declared customers the store does not hold, and a summary line.
+func renderRefresh(w io.Writer, p *apply.Plan, missing []string, pal palette) {
+	tokens := 0
+	for _, c := range p.Changes {
+		fmt.Fprintf(w, "  = customer %s (id %d, %s)\n", c.Key, c.ID, c.Email)
+		if c.Desired != nil && c.Desired.Token {
+			tokens++
+		}
+	}
+	for _, k := range missing {
+		fmt.Fprintf(w, "  ! customer %s: not in the store: not recorded (a normal apply creates it)\n", k)
+	}
+	fmt.Fprintf(w, "%s %d to record, %d not in the store, %d %s to mint; nothing is written to the store.\n",
+		pal.bold("Refresh:"), len(p.Changes), len(missing), tokens, plural(tokens, "token", "tokens"))
+}
+
+// refreshJSON is the --json form of a --refresh-only plan.
+func refreshJSON(p *apply.Plan, missing []string) any {
+	type rec struct {
+		Key   string `json:"key"`
+		ID    int    `json:"id"`
+		Email string `json:"email"`
+		Token bool   `json:"token"`
+	}
+	out := struct {
+		Record  []rec    `json:"record"`
+		Missing []string `json:"missing"`
+	}{Record: []rec{}, Missing: missing}
+	for _, c := range p.Changes {
+		out.Record = append(out.Record, rec{c.Key, c.ID, c.Email, c.Desired != nil && c.Desired.Token})
+	}
+	if out.Missing == nil {
+		out.Missing = []string{}
+	}
+	return out
 }
 
 func customerName(c apply.Change) string {
@@ -144,12 +199,17 @@ func renderCompactPlan(w io.Writer, p *apply.Plan, pal palette, limit int) {
 		}
 		n++
 		if n <= limit {
+			if c.Action == apply.Delete {
+				fmt.Fprintf(w, "  %s customer %s (id %d, %s)\n", pal.action(c.Action, symbol(c.Action)), customerName(c), c.ID, c.Email)
+				continue
+			}
 			fmt.Fprintf(w, "  %s customer %s (%s)\n", pal.action(c.Action, symbol(c.Action)), customerName(c), c.Email)
 		}
 	}
 	if n > limit {
 		fmt.Fprintf(w, "  ... and %d more (run 'mageseed plan' for every change)\n", n-limit)
 	}
+	renderUndeclared(w, p)
 	fmt.Fprintln(w, planSummary(p, pal))
 }
 

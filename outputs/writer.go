@@ -1,4 +1,4 @@
-package apply
+package outputs
 
 import (
 	"bufio"
@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"gopkg.in/yaml.v3"
 )
 
 // Output formats.
@@ -25,7 +27,7 @@ const (
 	FormatGitHub = "github" // the JSON file, plus step outputs appended to $GITHUB_OUTPUT at Close
 )
 
-// Formats lists the output formats NewOutputsWriter accepts.
+// Formats lists the output formats NewWriter accepts.
 var Formats = []string{FormatJSON, FormatYAML, FormatDotenv, FormatGitHub}
 
 // minFlushInterval is the shortest time between two writes of the outputs
@@ -37,13 +39,13 @@ const (
 	flushCostFactor  = 8
 )
 
-// OutputsWriter keeps the outputs file up to date while Apply runs. Records
+// Writer keeps the outputs file up to date while Apply runs. Records
 // are batched: the file is rewritten at most every ~250 ms (longer when a
 // rewrite is slow), by the writer's own goroutine, and on Flush and Close.
 // Every rewrite replaces the file atomically with mode 0600, so a reader
 // always sees a complete file, and an interrupted run leaves what was done.
 // The methods are safe for concurrent use.
-type OutputsWriter struct {
+type Writer struct {
 	path   string
 	format string
 
@@ -54,7 +56,7 @@ type OutputsWriter struct {
 	delimiter func() string
 
 	mu    sync.Mutex // guards the fields below
-	out   *Outputs
+	out   *File
 	dirty bool
 	err   error // the last write's failure; nil once a write succeeds
 
@@ -66,23 +68,23 @@ type OutputsWriter struct {
 	closeErr  error
 }
 
-// NewOutputsWriter returns a writer of the outputs file at path in format
+// NewWriter returns a writer of the outputs file at path in format
 // (json, yaml, dotenv or github; "" means json). It starts from base, the
 // outputs of earlier runs (nil for none), so that customers recorded
 // before are kept; base is copied, not changed. The file is first written
 // within ~250 ms. Close the writer to write the final state.
-func NewOutputsWriter(path, format string, base *Outputs) (*OutputsWriter, error) {
+func NewWriter(path, format string, base *File) (*Writer, error) {
 	if format == "" {
 		format = FormatJSON
 	}
 	if !slices.Contains(Formats, format) {
 		return nil, fmt.Errorf("open outputs %s: unknown format %q (want one of %s)", path, format, strings.Join(Formats, ", "))
 	}
-	w := &OutputsWriter{
+	w := &Writer{
 		path:      path,
 		format:    format,
 		delimiter: randomDelimiter,
-		out:       &Outputs{Version: OutputsVersion, Customers: make(map[string]CustomerOutput)},
+		out:       &File{Version: Version, Customers: make(map[string]Customer)},
 		dirty:     true,
 		quit:      make(chan struct{}),
 		loopDone:  make(chan struct{}),
@@ -105,7 +107,7 @@ func NewOutputsWriter(path, format string, base *Outputs) (*OutputsWriter, error
 }
 
 // SetStore sets the store the outputs describe.
-func (w *OutputsWriter) SetStore(s StoreOutput) {
+func (w *Writer) SetStore(s Store) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.out.Store = s
@@ -115,7 +117,7 @@ func (w *OutputsWriter) SetStore(s StoreOutput) {
 // Record sets the entry of customer key, replacing any earlier one. The
 // writer keeps c as it is: the caller must not change c.Addresses after.
 // The write to disk is batched.
-func (w *OutputsWriter) Record(key string, c CustomerOutput) {
+func (w *Writer) Record(key string, c Customer) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	w.out.Customers[key] = c
@@ -123,7 +125,7 @@ func (w *OutputsWriter) Record(key string, c CustomerOutput) {
 }
 
 // Forget removes the entry of customer key (a deleted customer).
-func (w *OutputsWriter) Forget(key string) {
+func (w *Writer) Forget(key string) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if _, ok := w.out.Customers[key]; ok {
@@ -132,8 +134,8 @@ func (w *OutputsWriter) Forget(key string) {
 	}
 }
 
-// Outputs returns a copy of the current outputs.
-func (w *OutputsWriter) Outputs() *Outputs {
+// File returns a copy of the current outputs.
+func (w *Writer) File() *File {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	o := *w.out
@@ -143,7 +145,7 @@ func (w *OutputsWriter) Outputs() *Outputs {
 
 // Flush writes the file now if anything changed since the last write. It
 // returns the error of the last write when that failed.
-func (w *OutputsWriter) Flush() error {
+func (w *Writer) Flush() error {
 	w.flush()
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -154,7 +156,7 @@ func (w *OutputsWriter) Flush() error {
 // github format, appends the step outputs to $GITHUB_OUTPUT. It returns an
 // error when the file could not be written. Calling Close again returns
 // the same error.
-func (w *OutputsWriter) Close() error {
+func (w *Writer) Close() error {
 	w.closeOnce.Do(func() {
 		close(w.quit)
 		<-w.loopDone
@@ -168,7 +170,7 @@ func (w *OutputsWriter) Close() error {
 }
 
 // loop flushes the outputs in the background until Close.
-func (w *OutputsWriter) loop() {
+func (w *Writer) loop() {
 	defer close(w.loopDone)
 	interval := minFlushInterval
 	t := time.NewTimer(interval)
@@ -188,7 +190,7 @@ func (w *OutputsWriter) loop() {
 // flush writes the outputs if they changed, and returns how long that
 // took. Records wait only while the outputs are copied (a shallow copy of
 // the customer map), not while they are encoded and written.
-func (w *OutputsWriter) flush() time.Duration {
+func (w *Writer) flush() time.Duration {
 	w.flushMu.Lock()
 	defer w.flushMu.Unlock()
 	start := time.Now()
@@ -201,7 +203,7 @@ func (w *OutputsWriter) flush() time.Duration {
 	snap.Customers = maps.Clone(w.out.Customers)
 	w.dirty = false
 	w.mu.Unlock()
-	err := writeFileAtomic(w.path, func(f io.Writer) error { return encodeOutputs(f, &snap, w.format) })
+	err := WriteFileAtomic(w.path, 0o600, func(f io.Writer) error { return Encode(f, &snap, w.format) })
 	w.mu.Lock()
 	if err != nil {
 		w.err = err
@@ -213,8 +215,8 @@ func (w *OutputsWriter) flush() time.Duration {
 	return time.Since(start)
 }
 
-// encodeOutputs writes o to f in format.
-func encodeOutputs(f io.Writer, o *Outputs, format string) error {
+// Encode writes o to f in format (the github format writes the json file).
+func Encode(f io.Writer, o *File, format string) error {
 	bw := bufio.NewWriterSize(f, 64*1024)
 	var err error
 	switch format {
@@ -234,7 +236,7 @@ func encodeOutputs(f io.Writer, o *Outputs, format string) error {
 // encodeJSON writes o as indented JSON, one customer at a time (keys
 // sorted), so that a large file never sits in memory whole. The bytes are
 // those json.MarshalIndent(o, "", "  ") gives.
-func encodeJSON(w *bufio.Writer, o *Outputs) error {
+func encodeJSON(w *bufio.Writer, o *File) error {
 	store, err := json.MarshalIndent(o.Store, "  ", "  ")
 	if err != nil {
 		return fmt.Errorf("encode outputs: %w", err)
@@ -270,9 +272,9 @@ func encodeJSON(w *bufio.Writer, o *Outputs) error {
 // outputs, in the multiline form `name<<DELIMITER`, value, `DELIMITER`,
 // with a random delimiter that the value does not contain, so that no value
 // can end its entry early or inject another output.
-func (w *OutputsWriter) appendGitHub() error {
+func (w *Writer) appendGitHub() error {
 	var buf bytes.Buffer
-	for _, kv := range w.Outputs().flatten("_", false) {
+	for _, kv := range w.File().flatten("_", false) {
 		delim := w.delimiter()
 		for strings.Contains(kv.value, delim) || strings.Contains(kv.name, delim) {
 			delim = w.delimiter()
@@ -310,7 +312,31 @@ type namedValue struct{ name, value string }
 // _token_expires_at and _address_<addr>_id, _default_billing,
 // _default_shipping. Names use sep between parts; with upper they are
 // upper-case. Characters other than letters, digits and "_" become "_".
-func (o *Outputs) flatten(sep string, upper bool) []namedValue {
+func (o *File) flatten(sep string, upper bool) []namedValue {
+	return append(o.flattenStore(sep, upper), o.flattenCustomers(sep, upper)...)
+}
+
+// flattenStore lists the store's own values (see flatten).
+func (o *File) flattenStore(sep string, upper bool) []namedValue {
+	name := func(parts ...string) string {
+		for i, p := range parts {
+			parts[i] = sanitizeName(p, upper)
+		}
+		return strings.Join(parts, sep)
+	}
+	out := []namedValue{
+		{name("store", "url"), o.Store.URL},
+		{name("store", "code"), o.Store.StoreCode},
+		{name("store", "website", "id"), strconv.Itoa(o.Store.WebsiteID)},
+	}
+	if o.Store.Sandbox != "" {
+		out = append(out, namedValue{name("store", "sandbox"), o.Store.Sandbox})
+	}
+	return out
+}
+
+// flattenCustomers lists the customers' values (see flatten).
+func (o *File) flattenCustomers(sep string, upper bool) []namedValue {
 	name := func(parts ...string) string {
 		for i, p := range parts {
 			parts[i] = sanitizeName(p, upper)
@@ -319,9 +345,6 @@ func (o *Outputs) flatten(sep string, upper bool) []namedValue {
 	}
 	var out []namedValue
 	add := func(n, v string) { out = append(out, namedValue{n, v}) }
-	add(name("store", "url"), o.Store.URL)
-	add(name("store", "code"), o.Store.StoreCode)
-	add(name("store", "website", "id"), strconv.Itoa(o.Store.WebsiteID))
 	prefix := "customers"
 	if upper {
 		prefix = "" // MAGESEED_<KEY>_ID, not MAGESEED_CUSTOMERS_<KEY>_ID
@@ -378,12 +401,24 @@ func sanitizeName(s string, upper bool) string {
 	return string(b)
 }
 
+// encodeYAML writes o as YAML, through yaml.v3, after a comment that says
+// the file holds secrets.
+func encodeYAML(w *bufio.Writer, o *File) error {
+	w.WriteString("# Written by mageseed. Holds customer tokens: keep it private.\n")
+	enc := yaml.NewEncoder(w)
+	enc.SetIndent(2)
+	if err := enc.Encode(o); err != nil {
+		return fmt.Errorf("encode outputs: %w", err)
+	}
+	return enc.Close()
+}
+
 // encodeDotenv renders the outputs as MAGESEED_<NAME>=<value> lines. Values
 // other than plain numbers and booleans are single-quoted, each single quote
 // inside written as quote, backslash, quote, quote (the POSIX shell idiom),
 // so that a shell sourcing the file, and dotenv readers that honour single
 // quotes, read each value literally.
-func encodeDotenv(b *bufio.Writer, o *Outputs) error {
+func encodeDotenv(b *bufio.Writer, o *File) error {
 	b.WriteString("# Written by mageseed. Holds customer tokens: keep it private.\n")
 	for _, kv := range o.flatten("_", true) {
 		b.WriteString("MAGESEED_")

@@ -1,10 +1,10 @@
-package apply
+package outputs
 
 import (
 	"bufio"
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -14,7 +14,6 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/santhosh-tekuri/jsonschema/v5"
@@ -26,13 +25,13 @@ import (
 var update = flag.Bool("update", os.Getenv("MAGESEED_UPDATE") != "", "rewrite the golden files in testdata")
 
 // sample is a small outputs value with every kind of entry.
-func sample() *Outputs {
-	return &Outputs{
+func sample() *File {
+	return &File{
 		Version: 1,
-		Store:   StoreOutput{URL: "http://127.0.0.1:8080", StoreCode: "default", WebsiteID: 1},
-		Customers: map[string]CustomerOutput{
+		Store:   Store{URL: "http://127.0.0.1:8080", StoreCode: "default", WebsiteID: 1},
+		Customers: map[string]Customer{
 			"jane": {ID: 2, Email: "jdoe@example.com", WebsiteID: 1, GroupID: 1,
-				Addresses: map[string]AddressOutput{"home": {ID: 2, DefaultBilling: true, DefaultShipping: true}, "work": {ID: 5}},
+				Addresses: map[string]Address{"home": {ID: 2, DefaultBilling: true, DefaultShipping: true}, "work": {ID: 5}},
 				Token:     "fl0o0yr1xota4w88negpwfsle38807yb", TokenExpiresAt: "2026-11-27T14:00:00Z"},
 			"demo-0001": {ID: 3, Email: "demo-1@example.test", WebsiteID: 1, GroupID: 1},
 			"O'Brien":   {ID: 4, Email: "o'brien@example.test", WebsiteID: 2, GroupID: 2},
@@ -92,7 +91,7 @@ func writeWith(tb testing.TB, format string) ([]byte, string) {
 	tb.Helper()
 	path := filepath.Join(tb.TempDir(), "out")
 	s := sample()
-	w, err := NewOutputsWriter(path, format, &Outputs{Store: s.Store})
+	w, err := NewWriter(path, format, &File{Store: s.Store})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -123,7 +122,7 @@ func TestOutputsFormats(t *testing.T) {
 			if err := validate(t, schema, b); err != nil {
 				t.Errorf("the JSON does not validate against outputs.schema.json: %v", err)
 			}
-			back, err := ReadOutputs(path)
+			back, _, err := Read(path)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -145,7 +144,7 @@ func TestOutputsFormats(t *testing.T) {
 			if diff := cmp.Diff(normalizeNumbers(viaYAML), normalizeNumbers(viaJSON)); diff != "" {
 				t.Errorf("yaml.v3 reads other data (-yaml +json):\n%s", diff)
 			}
-			back, err := ReadOutputs(path)
+			back, _, err := Read(path)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -156,7 +155,7 @@ func TestOutputsFormats(t *testing.T) {
 		{FormatDotenv, "outputs.env", func(t *testing.T, b []byte, path string) {
 			// Read back, keys come lower-cased and sanitised; written
 			// again, they give the same file.
-			back, err := ReadOutputs(path)
+			back, _, err := Read(path)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -279,7 +278,7 @@ func TestGitHubDelimiterSafety(t *testing.T) {
 	}
 	t.Setenv("GITHUB_OUTPUT", ghOut)
 	path := filepath.Join(t.TempDir(), "out.json")
-	w, err := NewOutputsWriter(path, FormatGitHub, nil)
+	w, err := NewWriter(path, FormatGitHub, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -294,8 +293,8 @@ func TestGitHubDelimiterSafety(t *testing.T) {
 		return randomDelimiter()
 	}
 	hostile := "line one\nEOF\ninjected=1\nlast"
-	w.Record("x", CustomerOutput{ID: 1, Email: "x@example.test", WebsiteID: 1, Token: hostile})
-	w.Record("y", CustomerOutput{ID: 2, Email: "y@example.test", WebsiteID: 1})
+	w.Record("x", Customer{ID: 1, Email: "x@example.test", WebsiteID: 1, Token: hostile})
+	w.Record("y", Customer{ID: 2, Email: "y@example.test", WebsiteID: 1})
 	if err := w.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -330,12 +329,12 @@ func TestOutputsMode(t *testing.T) {
 	if err := os.WriteFile(path, []byte("{}"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	w, err := NewOutputsWriter(path, FormatJSON, nil)
+	w, err := NewWriter(path, FormatJSON, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := range 3 {
-		w.Record(fmt.Sprint("c", i), CustomerOutput{ID: i + 1, Email: "c@example.test"})
+		w.Record(fmt.Sprint("c", i), Customer{ID: i + 1, Email: "c@example.test"})
 		if err := w.Flush(); err != nil {
 			t.Fatal(err)
 		}
@@ -359,9 +358,9 @@ func TestOutputsMode(t *testing.T) {
 func TestOutputsAtomic(t *testing.T) {
 	schema := outputsSchema(t)
 	path := filepath.Join(t.TempDir(), "mageseed.outputs.json")
-	base := &Outputs{Store: StoreOutput{URL: "http://127.0.0.1:1", StoreCode: "default", WebsiteID: 1},
-		Customers: map[string]CustomerOutput{"earlier": {ID: 999, Email: "earlier@example.test", WebsiteID: 1, GroupID: 1}}}
-	w, err := NewOutputsWriter(path, FormatJSON, base)
+	base := &File{Store: Store{URL: "http://127.0.0.1:1", StoreCode: "default", WebsiteID: 1},
+		Customers: map[string]Customer{"earlier": {ID: 999, Email: "earlier@example.test", WebsiteID: 1, GroupID: 1}}}
+	w, err := NewWriter(path, FormatJSON, base)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -391,7 +390,7 @@ func TestOutputsAtomic(t *testing.T) {
 			// Every read must parse; every 16th is checked against the
 			// schema too, which is slower under -race.
 			if n := reads.Add(1); n%16 != 1 {
-				var o Outputs
+				var o File
 				if err := json.Unmarshal(b, &o); err != nil {
 					bad.Add(1)
 					firstBad.CompareAndSwap(nil, err.Error())
@@ -400,7 +399,7 @@ func TestOutputsAtomic(t *testing.T) {
 				bad.Add(1)
 				firstBad.CompareAndSwap(nil, err.Error())
 			}
-			var o Outputs
+			var o File
 			if json.Unmarshal(b, &o) == nil {
 				if _, ok := o.Customers["earlier"]; !ok {
 					bad.Add(1)
@@ -410,8 +409,8 @@ func TestOutputsAtomic(t *testing.T) {
 		}
 	}()
 	for i := range 1000 {
-		w.Record(fmt.Sprintf("c%04d", i), CustomerOutput{ID: i + 1, Email: "c@example.test", WebsiteID: 1, GroupID: 1,
-			Addresses: map[string]AddressOutput{"home": {ID: i + 1, DefaultBilling: true}}})
+		w.Record(fmt.Sprintf("c%04d", i), Customer{ID: i + 1, Email: "c@example.test", WebsiteID: 1, GroupID: 1,
+			Addresses: map[string]Address{"home": {ID: i + 1, DefaultBilling: true}}})
 		if i%20 == 0 {
 			if err := w.Flush(); err != nil {
 				t.Fatal(err)
@@ -426,7 +425,7 @@ func TestOutputsAtomic(t *testing.T) {
 	if bad.Load() > 0 {
 		t.Errorf("%d of %d reads saw a broken file; first: %v", bad.Load(), reads.Load(), firstBad.Load())
 	}
-	out, err := ReadOutputs(path)
+	out, _, err := Read(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -438,7 +437,7 @@ func TestOutputsAtomic(t *testing.T) {
 
 func TestOutputsBatched(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "mageseed.outputs.json")
-	w, err := NewOutputsWriter(path, FormatJSON, nil)
+	w, err := NewWriter(path, FormatJSON, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -456,7 +455,7 @@ func TestOutputsBatched(t *testing.T) {
 	prev := fi
 	changes := 0
 	for i := range 200 {
-		w.Record(fmt.Sprint(i), CustomerOutput{ID: i + 1})
+		w.Record(fmt.Sprint(i), Customer{ID: i + 1})
 		fi, err := os.Stat(path)
 		if err != nil {
 			t.Fatal(err)
@@ -468,33 +467,6 @@ func TestOutputsBatched(t *testing.T) {
 	}
 	if changes > 100 {
 		t.Errorf("the file was rewritten %d times during 200 records", changes)
-	}
-}
-
-func TestTokenExpiry(t *testing.T) {
-	enc := base64.RawURLEncoding.EncodeToString
-	jwt := func(payload string) string {
-		return enc([]byte(`{"alg":"HS256"}`)) + "." + enc([]byte(payload)) + ".sig"
-	}
-	now := time.Date(2026, 11, 27, 13, 0, 0, 0, time.FixedZone("CET", 3600))
-	tests := []struct {
-		name, token, want string
-	}{
-		{"opaque token", "fl0o0yr1xota4w88negpwfsle38807yb", "2026-11-27T13:00:00Z"},
-		{"jwt with exp", jwt(`{"uid":2,"utypid":3,"iat":1795784400,"exp":1795788000}`), "2026-11-27T14:00:00Z"},
-		{"jwt with fractional exp", jwt(`{"exp":1795788000.5}`), "2026-11-27T14:00:00Z"},
-		{"jwt without exp", jwt(`{"uid":2}`), "2026-11-27T13:00:00Z"},
-		{"padded payload", strings.Replace(jwt(`{"exp":1795788000}`), ".sig", "", 1) + "==.sig", "2026-11-27T14:00:00Z"},
-		{"three parts, not base64", "a.b!.c", "2026-11-27T13:00:00Z"},
-		{"three parts, not JSON", enc([]byte("x")) + "." + enc([]byte("not json")) + ".c", "2026-11-27T13:00:00Z"},
-		{"empty", "", ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := TokenExpiry(tt.token, now, time.Hour); got != tt.want {
-				t.Errorf("TokenExpiry = %q, want %q", got, tt.want)
-			}
-		})
 	}
 }
 
@@ -524,7 +496,7 @@ func TestLookup(t *testing.T) {
 			}
 		})
 	}
-	o.Customers["a.b"] = CustomerOutput{ID: 77}
+	o.Customers["a.b"] = Customer{ID: 77}
 	if got, ok := o.Lookup("customers.a.b.id"); got != "77" || !ok {
 		t.Errorf("Lookup of a dotted key = %q, %v; want 77, true", got, ok)
 	}
@@ -533,10 +505,14 @@ func TestLookup(t *testing.T) {
 func TestReadOutputsErrors(t *testing.T) {
 	dir := t.TempDir()
 	tests := []struct{ name, content, want string }{
-		{"empty", "", "empty file"},
-		{"truncated json", `{"version":1,"customers":{`, "decode"},
+		{"truncated json", `{"version":1,"customers":{`, "not a mageseed outputs file"},
 		{"other version", `{"version":2,"store":{},"customers":{}}`, "version 2 is not supported"},
-		{"not outputs", "FOO=bar\n", "line 1"},
+		{"not outputs", "FOO=bar\n", "not a mageseed outputs file"},
+		{"a config with a version", `{"version": 1, "name": "app"}`, `not a mageseed outputs file (it has a key "name")`},
+		{"a config of version only", `{"version": 1}`, "not a mageseed outputs file (it lacks one of version, store, customers)"},
+		{"yaml list", "- a\n- b\n", "not a mageseed outputs file (not a mapping)"},
+		{"yaml with another key", "version: 1\nstore: {}\ncustomers: {}\nextra: 1\n", `not a mageseed outputs file (it has a key "extra")`},
+		{"wrong type", `{"version":1,"store":{},"customers":[]}`, "decode"},
 		{"dotenv with bad quoting", "MAGESEED_JANE_EMAIL='x\n", "line 1: unterminated quote"},
 	}
 	for _, tt := range tests {
@@ -545,13 +521,13 @@ func TestReadOutputsErrors(t *testing.T) {
 			if err := os.WriteFile(path, []byte(tt.content), 0o600); err != nil {
 				t.Fatal(err)
 			}
-			_, err := ReadOutputs(path)
+			_, _, err := Read(path)
 			if err == nil || !strings.Contains(err.Error(), tt.want) || !strings.Contains(err.Error(), path) {
-				t.Errorf("ReadOutputs error = %v, want one naming the file and %q", err, tt.want)
+				t.Errorf("Read error = %v, want one naming the file and %q", err, tt.want)
 			}
 		})
 	}
-	if _, err := ReadOutputs(filepath.Join(dir, "missing")); !os.IsNotExist(unwrapAll(err)) {
+	if _, _, err := Read(filepath.Join(dir, "missing")); !os.IsNotExist(unwrapAll(err)) {
 		t.Errorf("missing file: error %v does not wrap fs.ErrNotExist", err)
 	}
 }
@@ -567,9 +543,9 @@ func unwrapAll(err error) error {
 }
 
 func TestEncodeJSONMatchesMarshalIndent(t *testing.T) {
-	for name, o := range map[string]*Outputs{
+	for name, o := range map[string]*File{
 		"sample": sample(),
-		"empty":  {Version: 1, Customers: map[string]CustomerOutput{}},
+		"empty":  {Version: 1, Customers: map[string]Customer{}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			var b bytes.Buffer
@@ -603,7 +579,7 @@ func FuzzParseOutputs(f *testing.F) {
 	f.Add([]byte("MAGESEED_A_EMAIL='x'\\''y'\nMAGESEED_A_ADDRESS__ID=1\n"))
 	f.Add([]byte("version: 1\ncustomers:\n  \"a\\\"b\":\n    id: 1\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		o, err := ParseOutputs(b)
+		o, _, err := Parse(b)
 		if err != nil {
 			return
 		}
@@ -611,7 +587,7 @@ func FuzzParseOutputs(f *testing.F) {
 		if err != nil {
 			t.Fatalf("parsed outputs do not encode: %v", err)
 		}
-		if _, err := ParseOutputs(j); err != nil {
+		if _, _, err := Parse(j); err != nil {
 			t.Fatalf("encoded outputs do not parse: %v\n%s", err, j)
 		}
 	})
@@ -620,12 +596,12 @@ func FuzzParseOutputs(f *testing.F) {
 func TestOutputsWriteFailureHeals(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "later")
 	path := filepath.Join(dir, "mageseed.outputs.json")
-	w, err := NewOutputsWriter(path, FormatJSON, nil)
+	w, err := NewWriter(path, FormatJSON, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer w.Close()
-	w.Record("jane", CustomerOutput{ID: 2, Email: "jdoe@example.com"})
+	w.Record("jane", Customer{ID: 2, Email: "jdoe@example.com"})
 	if err := w.Flush(); err == nil || !strings.Contains(err.Error(), path) {
 		t.Fatalf("Flush into a missing directory: error %v, want one naming %s", err, path)
 	}
@@ -635,8 +611,100 @@ func TestOutputsWriteFailureHeals(t *testing.T) {
 	if err := w.Flush(); err != nil {
 		t.Fatalf("Flush once the directory exists: %v", err)
 	}
-	out, err := ReadOutputs(path)
+	out, _, err := Read(path)
 	if err != nil || out.Customers["jane"].ID != 2 {
 		t.Errorf("after the retry: %+v, %v", out, err)
+	}
+}
+
+// TestForeignIsErrForeign: a foreign file's error wraps ErrForeign, so
+// that callers refuse to overwrite it; a mageseed file in each format and
+// an empty file do not.
+func TestForeignIsErrForeign(t *testing.T) {
+	for _, in := range []string{`{"version": 1}`, "name: app\n", "PATH=/bin\n", "<html>"} {
+		if _, _, err := Parse([]byte(in)); !errors.Is(err, ErrForeign) {
+			t.Errorf("Parse(%q) = %v, want ErrForeign", in, err)
+		}
+	}
+	for _, format := range []string{FormatJSON, FormatYAML, FormatDotenv} {
+		var b bytes.Buffer
+		if err := Encode(&b, sample(), format); err != nil {
+			t.Fatal(err)
+		}
+		_, got, err := Parse(b.Bytes())
+		if err != nil || got != format {
+			t.Errorf("Parse(%s file) = format %q, %v; want %q, nil", format, got, err, format)
+		}
+	}
+	for _, in := range []string{"", "\n\n", "# nothing yet\n"} {
+		o, _, err := Parse([]byte(in))
+		if err != nil || len(o.Customers) != 0 {
+			t.Errorf("Parse(%q) = %v, %v; want an empty file", in, o, err)
+		}
+	}
+}
+
+func TestSameStore(t *testing.T) {
+	tests := []struct {
+		a, b Store
+		want bool
+	}{
+		{Store{URL: "http://shop.test", StoreCode: "default"}, Store{URL: "HTTP://Shop.test/", StoreCode: "default"}, true},
+		{Store{URL: "http://shop.test", StoreCode: "default"}, Store{URL: "http://other.test", StoreCode: "default"}, false},
+		{Store{URL: "http://shop.test", StoreCode: "default"}, Store{URL: "http://shop.test", StoreCode: "fr"}, false},
+		{Store{URL: "http://127.0.0.1:1", Sandbox: ".mageseed/sandbox.db", StoreCode: "default"},
+			Store{URL: "http://127.0.0.1:2", Sandbox: "./.mageseed/sandbox.db", StoreCode: "default"}, true},
+		{Store{URL: "http://127.0.0.1:1", Sandbox: "a.db", StoreCode: "default"}, Store{URL: "http://127.0.0.1:1", Sandbox: "b.db", StoreCode: "default"}, false},
+		{Store{URL: "http://127.0.0.1:1", Sandbox: "a.db", StoreCode: "default"}, Store{URL: "http://127.0.0.1:1", StoreCode: "default"}, false},
+	}
+	for _, tt := range tests {
+		if got := tt.a.Same(tt.b); got != tt.want {
+			t.Errorf("%v.Same(%v) = %t, want %t", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
+
+func TestForget(t *testing.T) {
+	o := sample()
+	if unknown := o.Forget("jane", "nobody"); !slices.Equal(unknown, []string{"nobody"}) {
+		t.Errorf("Forget unknown = %v, want [nobody]", unknown)
+	}
+	if _, ok := o.Customers["jane"]; ok {
+		t.Error("jane is still recorded")
+	}
+	if len(o.Customers) != 2 {
+		t.Errorf("%d records left, want 2", len(o.Customers))
+	}
+}
+
+// TestSchemaSandboxStore: a file of the embedded sandbox, which names its
+// database, is valid against schemas/outputs.schema.json, and survives the
+// yaml and dotenv formats.
+func TestSchemaSandboxStore(t *testing.T) {
+	o := sample()
+	o.Store.Sandbox = ".mageseed/sandbox.db"
+	var b bytes.Buffer
+	if err := Encode(&b, o, FormatJSON); err != nil {
+		t.Fatal(err)
+	}
+	s := outputsSchema(t)
+	if err := validate(t, s, b.Bytes()); err != nil {
+		t.Errorf("a sandbox store's file is invalid: %v", err)
+	}
+	if err := validate(t, s, bytes.Replace(b.Bytes(), []byte(`"sandbox"`), []byte(`"other"`), 1)); err == nil {
+		t.Error("a store with an unknown field is valid")
+	}
+	for _, format := range []string{FormatYAML, FormatDotenv} {
+		var b bytes.Buffer
+		if err := Encode(&b, o, format); err != nil {
+			t.Fatal(err)
+		}
+		back, _, err := Parse(b.Bytes())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !back.Store.Same(o.Store) || back.Store.Sandbox != o.Store.Sandbox {
+			t.Errorf("%s: store read back as %+v, want %+v", format, back.Store, o.Store)
+		}
 	}
 }

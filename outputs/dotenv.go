@@ -1,4 +1,4 @@
-package apply
+package outputs
 
 import (
 	"bufio"
@@ -14,7 +14,7 @@ import (
 // upper-cased and sanitised when written, so customer and address keys
 // come back lower-cased with "_" for other characters ("Jane-Doe" becomes
 // "jane_doe"); writing them again gives the same variable names.
-func parseDotenv(src []byte) (*Outputs, error) {
+func parseDotenv(src []byte) (*File, error) {
 	vars := make(map[string]string)
 	var names []string
 	sc := bufio.NewScanner(bytes.NewReader(src))
@@ -40,10 +40,11 @@ func parseDotenv(src []byte) (*Outputs, error) {
 		return nil, err
 	}
 
-	o := &Outputs{Version: OutputsVersion, Customers: make(map[string]CustomerOutput)}
+	o := New(Store{})
 	o.Store.URL = vars["STORE_URL"]
 	o.Store.StoreCode = vars["STORE_CODE"]
 	o.Store.WebsiteID, _ = strconv.Atoi(vars["STORE_WEBSITE_ID"])
+	o.Store.Sandbox = vars["STORE_SANDBOX"]
 
 	// Every customer has an _EMAIL line: it names the customer keys. The
 	// longest key that prefixes a name owns it.
@@ -55,7 +56,7 @@ func parseDotenv(src []byte) (*Outputs, error) {
 	}
 	sort.Slice(keys, func(i, j int) bool { return len(keys[i]) > len(keys[j]) })
 	for _, name := range names {
-		if strings.HasPrefix(name, "STORE_") && (name == "STORE_URL" || name == "STORE_CODE" || name == "STORE_WEBSITE_ID") {
+		if strings.HasPrefix(name, "STORE_") && (name == "STORE_URL" || name == "STORE_CODE" || name == "STORE_WEBSITE_ID" || name == "STORE_SANDBOX") {
 			continue
 		}
 		var key, field string
@@ -96,7 +97,7 @@ func parseDotenv(src []byte) (*Outputs, error) {
 				}
 				ak = strings.ToLower(ak)
 				if c.Addresses == nil {
-					c.Addresses = make(map[string]AddressOutput)
+					c.Addresses = make(map[string]Address)
 				}
 				a := c.Addresses[ak]
 				switch suffix {

@@ -1,0 +1,148 @@
+package apply
+
+import (
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/mageseed/mageseed"
+)
+
+// Undeclared is a customer that the outputs file records but the manifest
+// no longer declares. It stays in the store, and in the file, until apply
+// --prune deletes it or 'mageseed forget' drops the record.
+type Undeclared struct {
+	Key       string `json:"key"`
+	Email     string `json:"email"`
+	WebsiteID int    `json:"websiteId"`
+	ID        int    `json:"id"`
+
+	// Note says why prune leaves it, when it was asked to prune: outside
+	// the scope, not in the store, or another customer under its email.
+	Note string `json:"note,omitempty"`
+}
+
+// Scope limits what apply --prune may delete: customers whose email
+// matches EmailLike (SQL LIKE, as Magento's own customer grid filter reads
+// it: % any run of characters, _ one character, \ escapes; case-insensitive)
+// and, when set, in website WebsiteID and group GroupID.
+type Scope struct {
+	EmailLike string
+	WebsiteID *int
+	GroupID   *int
+}
+
+// Matches reports whether the stored customer c is inside the scope. An
+// empty EmailLike matches nothing.
+func (s Scope) Matches(c *mageseed.Customer) bool {
+	if s.EmailLike == "" || !Like(s.EmailLike, c.Email) {
+		return false
+	}
+	if s.WebsiteID != nil && c.WebsiteID != *s.WebsiteID {
+		return false
+	}
+	if s.GroupID != nil && (c.GroupID == nil || *c.GroupID != *s.GroupID) {
+		return false
+	}
+	return true
+}
+
+// Like reports whether s matches the SQL LIKE pattern, case-insensitively.
+func Like(pattern, s string) bool {
+	return like(strings.ToLower(pattern), strings.ToLower(s))
+}
+
+func like(p, s string) bool {
+	for len(p) > 0 {
+		switch p[0] {
+		case '%':
+			for len(p) > 0 && p[0] == '%' {
+				p = p[1:]
+			}
+			if p == "" {
+				return true
+			}
+			for i := 0; i <= len(s); {
+				if like(p, s[i:]) {
+					return true
+				}
+				if i == len(s) {
+					break
+				}
+				_, n := utf8.DecodeRuneInString(s[i:])
+				i += n
+			}
+			return false
+		case '_':
+			if s == "" {
+				return false
+			}
+			_, n := utf8.DecodeRuneInString(s)
+			p, s = p[1:], s[n:]
+		default:
+			if p[0] == '\\' && len(p) > 1 {
+				p = p[1:]
+			}
+			pr, pn := utf8.DecodeRuneInString(p)
+			sr, sn := utf8.DecodeRuneInString(s)
+			if s == "" || pr != sr {
+				return false
+			}
+			p, s = p[pn:], s[sn:]
+		}
+	}
+	return s == ""
+}
+
+// Prune adds to p a Delete for each undeclared customer that the store
+// still holds under its recorded id and email (remote: the store's answer
+// for the undeclared customers' emails) and that scope matches, before
+// the plan's other changes, and sets p.Undeclared to the others, each with
+// the reason it stays. A customer outside the scope is never deleted, even
+// when it is recorded.
+func Prune(p *Plan, undeclared []Undeclared, remote []mageseed.Customer, scope Scope) {
+	idx := index(remote)
+	var deletes []Change
+	var kept []Undeclared
+	for _, u := range undeclared {
+		r, ok := idx[identityOf(&mageseed.Customer{Email: u.Email, WebsiteID: u.WebsiteID})]
+		switch {
+		case !ok:
+			u.Note = "not in the store"
+		case r.ID != u.ID:
+			u.Note = "the store holds another customer (id " + strconv.Itoa(r.ID) + ") under its email: never deleted"
+		case !scope.Matches(r):
+			u.Note = "outside the prune scope: never deleted"
+		default:
+			deletes = append(deletes, Change{Action: Delete, Key: u.Key, Email: r.Email, WebsiteID: r.WebsiteID,
+				ID: r.ID, Remote: r, Fields: deleteFields(r)})
+			continue
+		}
+		kept = append(kept, u)
+	}
+	p.Changes = append(deletes, p.Changes...)
+	p.Undeclared = kept
+}
+
+// Refresh turns p into the plan of apply --refresh-only: record every
+// declared customer the store holds as it is, write nothing. Each such
+// customer becomes a NoOp; a token is minted only when tokens is set and
+// the manifest asks for one. Customers the store does not hold are left
+// out and returned by key.
+func Refresh(p *Plan, tokens bool) (missing []string) {
+	changes := p.Changes[:0]
+	for _, c := range p.Changes {
+		if c.Remote == nil || c.Desired == nil {
+			if c.Action != Delete {
+				missing = append(missing, c.Key)
+			}
+			continue
+		}
+		d := *c.Desired
+		d.Token = d.Token && tokens
+		c.Desired, c.Action, c.Fields = &d, NoOp, nil
+		changes = append(changes, c)
+	}
+	p.Changes = changes
+	return missing
+}
