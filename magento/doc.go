@@ -154,15 +154,15 @@
 //     refusal. It overshoots by up to one round trip of growth, so the
 //     round that ends it may cut the limit but never raises it.
 //
-//   - After slow start, at the end of each round:
-//
-//     gradient = max(0.5, 1.5 / r)
-//     target   = limit × gradient + √limit
-//     limit    = limit + 0.5 × (target − limit)
+//   - After slow start, each round sets gradient = max(0.5, 1.5 / r) and
+//     target = limit × gradient + √limit, and moves the limit halfway to
+//     the target: limit + 0.5 × (target − limit).
 //
 //     A flat round (r = 1) raises the limit by a quarter and half its
-//     square root, a round at r = 1.5 by half its square root only, and a
-//     slower one lowers it, by at most a quarter a round. The limit settles
+//     square root, a round at r = 1.5 by half its square root only; past
+//     that the gradient takes back more and more, and once it takes back
+//     more than the √limit allowance gives, the limit falls, by at most a
+//     quarter a round. The limit settles
 //     where limit − √limit = 1.5 × limit / r, that is where latency is 1.5
 //     to 2 times the floor: a store with a pool of W workers and latency
 //     r ≈ limit / W settles near 1.5 W + √(1.5 W) + 1 (16 for 8 workers,
