@@ -37,8 +37,11 @@ func newApplyCmd(s streams) *cobra.Command {
 		Short: "Converge the store to the manifest and write the outputs file",
 		Long: `Apply plans like 'mageseed plan', then carries the plan out: customers are
 created with their addresses in one request each, updated in place, and given
-an access token when the manifest asks for one. Work runs concurrently
-(--parallelism). The first failure stops new work (unless --keep-going); what
+an access token when the manifest asks for one. Work runs concurrently: with
+--parallelism auto (the default) as many requests at once as the store answers
+without slowing down, found from the latency of its answers, at most
+--max-parallelism; with a number, at most that many. The first failure stops
+new work (unless --keep-going); what
 completed is in the outputs file, which is written atomically as the run
 progresses, with mode 0600.
 
