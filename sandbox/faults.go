@@ -98,10 +98,6 @@ func (o Options) validateFaults() error {
 		return fmt.Errorf("error rate %v and drop rate %v add up to more than 1", o.ErrorRate, o.DropRate)
 	case o.RateLimit < 0:
 		return fmt.Errorf("rate limit %d is negative", o.RateLimit)
-	case o.Workers < 0:
-		return fmt.Errorf("workers %d is negative", o.Workers)
-	case o.Queue < 0:
-		return fmt.Errorf("queue %d is negative", o.Queue)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"fmt"
 	"net/http"
 	"sync"
 )
@@ -44,6 +45,17 @@ type pool struct {
 	waiting    int
 	peakQueue  int
 	overloaded int64
+}
+
+// validatePool reports a pool size that is out of range.
+func (o Options) validatePool() error {
+	switch {
+	case o.Workers < 0:
+		return fmt.Errorf("workers %d is negative", o.Workers)
+	case o.Queue < 0:
+		return fmt.Errorf("queue %d is negative", o.Queue)
+	}
+	return nil
 }
 
 // newPool returns next behind a pool of workers with a queue of queue

@@ -4,12 +4,34 @@
 // Magento's status codes, error envelopes and validation messages, over a
 // SQLite database whose tables mirror Magento's.
 //
+// Like LocalStack, it is a protocol layer and one package per Magento
+// module it emulates, wired together here:
+//
+//   - webapi: the protocol layer (Magento\Framework\Webapi and
+//     Magento_Webapi): routes, store codes, the ACL check, request decoding,
+//     input limits, search criteria, the error envelope;
+//   - customer (Magento_Customer): customers, addresses, customer groups;
+//   - integration (Magento_Integration): tokens, their lockout, OAuth 1.0a;
+//   - directory (Magento_Directory): countries and regions;
+//   - store (Magento_Store): websites, store views, store configs;
+//   - async (Magento_WebapiAsync and Magento_AsynchronousOperations): the
+//     async and bulk API and its consumer;
+//   - internal/db: the SQLite database, the schema each module contributes,
+//     and the serialized, group-committed writer.
+//
+// A module package never imports another: what one needs of another is a
+// small interface it declares (customer's Stores and Countries,
+// integration's Customers, async's Accounts) or one webapi offers
+// (webapi.Stores, webapi.Authenticator), and New wires them. What is the
+// sandbox's own and not Magento's (the stats, the fault injector) is
+// middleware around the protocol layer, in this package.
+//
 // Rules the package keeps:
 //
-//   - Answers follow Magento 2.4 (see magento/REST-NOTES.md in the project's
-//     shared notes): 200 for creates, 401 (never 403) for ACL refusals with
-//     the route's resources, 404 "Request does not match any route." for
-//     unknown routes, 400 aggregate errors for two or more input errors.
+//   - Answers follow Magento 2.4: 200 for creates, 401 (never 403) for ACL
+//     refusals with the route's resources, 404 "Request does not match any
+//     route." for unknown routes, 400 aggregate errors for two or more
+//     input errors.
 //   - A missing, malformed, expired or revoked token makes the request a
 //     guest's; nothing fails until a route's ACL refuses the guest.
 //   - Every write goes through one database connection, serialized in Go
@@ -37,13 +59,19 @@ package sandbox
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"github.com/mageseed/mageseed/magento"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
+
+	"github.com/mageseed/mageseed/magento"
+	"github.com/mageseed/mageseed/sandbox/async"
+	"github.com/mageseed/mageseed/sandbox/customer"
+	"github.com/mageseed/mageseed/sandbox/directory"
+	"github.com/mageseed/mageseed/sandbox/integration"
+	"github.com/mageseed/mageseed/sandbox/internal/db"
+	"github.com/mageseed/mageseed/sandbox/store"
+	"github.com/mageseed/mageseed/sandbox/webapi"
 )
 
 // Options configures a Sandbox. The zero value is a usable in-memory store.
@@ -104,30 +132,22 @@ type Website struct {
 // Sandbox is a Magento-compatible store. It implements http.Handler; Close
 // releases it.
 type Sandbox struct {
-	opts   Options
-	db     *store
-	now    func() time.Time
-	stats  *stats
-	faulty http.Handler
-	api    http.Handler
-
-	auth *authenticator
-	dir  *catalog // websites, store views, groups (static after New)
-
-	async *consumer
+	db      *db.DB
+	api     *webapi.API
+	stats   *stats
+	handler http.Handler // the middleware chain around api
+	async   *async.Async
 
 	closeOnce sync.Once
 	closeErr  error
 }
 
-// Default limits and lifetimes.
+// Default credentials and lifetimes.
 const (
 	defaultAdminUser             = "admin"
 	defaultAdminPassword         = "admin123"
 	defaultAdminTokenLifetime    = 4 * time.Hour
 	defaultCustomerTokenLifetime = time.Hour
-	maxBodyBytes                 = 10 << 20
-	maxBulkBodyBytes             = 64 << 20
 )
 
 // New opens (or creates) the store's database, seeds Magento's stock
@@ -152,50 +172,81 @@ func New(opts Options) (*Sandbox, error) {
 	if err := opts.validateFaults(); err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
-	sites, err := normalizeWebsites(opts.ExtraWebsites)
+	if err := opts.validatePool(); err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	extra := make([]store.Website, 0, len(opts.ExtraWebsites))
+	for _, w := range opts.ExtraWebsites {
+		extra = append(extra, store.Website(w))
+	}
+	sites, err := store.Normalize(extra)
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
-	opts.ExtraWebsites = sites
 
-	db, err := openStore(opts.DB)
+	d, err := db.Open(opts.DB, store.Schema, customer.Schema, integration.Schema, async.Schema)
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: open database %q: %w", displayDB(opts.DB), err)
 	}
-	s := &Sandbox{opts: opts, db: db, now: opts.Now}
 	ctx := context.Background()
-	if err := db.prepare(ctx, insertCustomerSQL, insertAddressSQL, updateAddressSQL); err != nil {
-		db.close()
-		return nil, fmt.Errorf("sandbox: open database %q: %w", displayDB(opts.DB), err)
-	}
-	if s.dir, err = db.seed(ctx, sites); err != nil {
-		db.close()
+	stores, err := store.Open(ctx, d, sites)
+	if err != nil {
+		d.Close()
 		return nil, fmt.Errorf("sandbox: seed database %q: %w", displayDB(opts.DB), err)
 	}
-	if s.auth, err = newAuthenticator(ctx, db, opts); err != nil {
-		db.close()
+	dir := &directory.Directory{}
+	customers, err := customer.New(ctx, d, stores, dir, opts.Now)
+	if err != nil {
+		d.Close()
+		return nil, fmt.Errorf("sandbox: seed database %q: %w", displayDB(opts.DB), err)
+	}
+	tokens, err := integration.New(ctx, d, integration.Config{
+		AdminUser:             opts.AdminUser,
+		AdminPassword:         opts.AdminPassword,
+		IntegrationToken:      opts.IntegrationToken,
+		OAuth:                 opts.OAuth,
+		AdminTokenLifetime:    opts.AdminTokenLifetime,
+		CustomerTokenLifetime: opts.CustomerTokenLifetime,
+		Now:                   opts.Now,
+	}, customers)
+	if err != nil {
+		d.Close()
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
-	s.api = http.HandlerFunc(s.serveAPI)
-	s.stats = newStats()
-	s.faulty = newPool(opts.Workers, opts.Queue, newFaults(opts, s.stats, s.api))
-	if p, ok := s.faulty.(*pool); ok {
+
+	s := &Sandbox{db: d, stats: newStats()}
+	s.api = webapi.New(stores, tokens)
+	s.api.Register(tokens.Routes()...)
+	s.api.Register(customers.Routes()...)
+	s.api.Register(dir.Routes()...)
+	s.api.Register(stores.Routes()...)
+	s.async = async.Start(d, stores, customers, opts.Now)
+	s.api.Register(s.async.Routes()...)
+
+	// The middleware chain around the protocol layer, innermost first:
+	// each wraps the handler built so far. The pool of workers is
+	// outermost, so that the latency the faults add is spent inside a
+	// worker.
+	var h http.Handler = s.api
+	h = newFaults(opts, s.stats, h)
+	h = newPool(opts.Workers, opts.Queue, h)
+	if p, ok := h.(*pool); ok {
 		s.stats.pool = p.stats
 	}
-	s.async = startConsumer(s)
+	s.handler = h
 	return s, nil
 }
 
 // ServeHTTP answers one request: GET /__sandbox/stats reports the counters;
-// every other request is counted by route and passes the fault injector on
-// its way to the API.
+// every other request is counted by route and passes the middleware chain
+// on its way to the API.
 func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == "/__sandbox/stats" && r.Method == http.MethodGet {
 		s.stats.serveHTTP(w, r)
 		return
 	}
-	s.stats.countRequest(s.routePattern(r))
-	s.faulty.ServeHTTP(w, r)
+	s.stats.countRequest(s.api.RoutePattern(r))
+	s.handler.ServeHTTP(w, r)
 }
 
 // Close stops the consumer of asynchronous operations, waiting for the
@@ -203,8 +254,8 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // than once.
 func (s *Sandbox) Close() error {
 	s.closeOnce.Do(func() {
-		s.async.stop()
-		s.closeErr = s.db.close()
+		s.async.Close()
+		s.closeErr = s.db.Close()
 	})
 	return s.closeErr
 }
@@ -215,61 +266,3 @@ func displayDB(path string) string {
 	}
 	return path
 }
-
-// normalizeWebsites fills the defaults of the extra websites and checks
-// that their codes are usable and distinct.
-func normalizeWebsites(in []Website) ([]Website, error) {
-	seenSite := map[string]bool{"admin": true, "base": true}
-	seenStore := map[string]bool{"admin": true, "default": true, "all": true}
-	out := make([]Website, 0, len(in))
-	for _, w := range in {
-		if w.StoreCode == "" {
-			w.StoreCode = w.Code
-		}
-		if w.Name == "" {
-			w.Name = titleCase(w.Code) + " Website"
-		}
-		if w.StoreName == "" {
-			w.StoreName = titleCase(w.StoreCode) + " Store View"
-		}
-		if !validCode(w.Code) {
-			return nil, fmt.Errorf("extra website %q: code must be lower-case letters, digits and _ and start with a letter", w.Code)
-		}
-		if !validCode(w.StoreCode) {
-			return nil, fmt.Errorf("extra website %q: store code %q must be lower-case letters, digits and _ and start with a letter", w.Code, w.StoreCode)
-		}
-		if seenSite[w.Code] {
-			return nil, fmt.Errorf("extra website %q: website code is taken", w.Code)
-		}
-		if seenStore[w.StoreCode] {
-			return nil, fmt.Errorf("extra website %q: store code %q is taken", w.Code, w.StoreCode)
-		}
-		seenSite[w.Code], seenStore[w.StoreCode] = true, true
-		out = append(out, w)
-	}
-	return out, nil
-}
-
-// validCode reports whether code is a valid Magento website or store code.
-func validCode(code string) bool {
-	if code == "" || code[0] < 'a' || code[0] > 'z' {
-		return false
-	}
-	for _, c := range code {
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
-			return false
-		}
-	}
-	return true
-}
-
-func titleCase(code string) string {
-	words := strings.FieldsFunc(code, func(r rune) bool { return r == '_' })
-	for i, w := range words {
-		words[i] = strings.ToUpper(w[:1]) + w[1:]
-	}
-	return strings.Join(words, " ")
-}
-
-// errClosed is returned by operations on a closed store.
-var errClosed = errors.New("sandbox is closed")

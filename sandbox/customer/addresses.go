@@ -1,15 +1,17 @@
-package sandbox
+package customer
 
 import (
 	"context"
 	"database/sql"
 	"errors"
+
+	"github.com/mageseed/mageseed/sandbox/webapi"
 )
 
 // loadAddress reads one address with its customer's default ids.
-func (s *Sandbox) loadAddress(ctx context.Context, id int64) (addressRec, int64, int64, bool, error) {
+func (m *Module) loadAddress(ctx context.Context, id int64) (addressRec, int64, int64, bool, error) {
 	var a addressRec
-	err := scanAddress(s.db.r.QueryRowContext(ctx, `SELECT `+addressColumns+` FROM customer_address_entity WHERE entity_id = ?`, id), &a)
+	err := scanAddress(m.db.R.QueryRowContext(ctx, `SELECT `+addressColumns+` FROM customer_address_entity WHERE entity_id = ?`, id), &a)
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, 0, 0, false, nil
 	}
@@ -17,7 +19,7 @@ func (s *Sandbox) loadAddress(ctx context.Context, id int64) (addressRec, int64,
 		return a, 0, 0, false, err
 	}
 	var billing, shipping int64
-	err = s.db.r.QueryRowContext(ctx, `SELECT coalesce(default_billing, 0), coalesce(default_shipping, 0) FROM customer_entity WHERE entity_id = ?`,
+	err = m.db.R.QueryRowContext(ctx, `SELECT coalesce(default_billing, 0), coalesce(default_shipping, 0) FROM customer_entity WHERE entity_id = ?`,
 		a.CustomerID).Scan(&billing, &shipping)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return a, 0, 0, false, err
@@ -26,31 +28,31 @@ func (s *Sandbox) loadAddress(ctx context.Context, id int64) (addressRec, int64,
 }
 
 // getAddress is GET /V1/customers/addresses/:addressId.
-func (s *Sandbox) getAddress(c *call) (any, error) {
-	id, err := pathID(c, "addressId")
+func (m *Module) getAddress(c *webapi.Call) (any, error) {
+	id, err := webapi.PathID(c, "addressId")
 	if err != nil {
 		return nil, err
 	}
-	a, billing, shipping, ok, err := s.loadAddress(c.r.Context(), id)
+	a, billing, shipping, ok, err := m.loadAddress(c.R.Context(), id)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
-		return nil, notFound("addressId", id)
+		return nil, webapi.NotFound("addressId", id)
 	}
-	return a.wire(billing, shipping), nil
+	return a.wire(m.countries, billing, shipping), nil
 }
 
 // deleteAddress is DELETE /V1/addresses/:addressId. A default address that
 // is deleted stops being the customer's default.
-func (s *Sandbox) deleteAddress(c *call) (any, error) {
-	id, err := pathID(c, "addressId")
+func (m *Module) deleteAddress(c *webapi.Call) (any, error) {
+	id, err := webapi.PathID(c, "addressId")
 	if err != nil {
 		return nil, err
 	}
-	ctx := c.r.Context()
+	ctx := c.R.Context()
 	var n int64
-	err = s.db.write(ctx, func(tx *sql.Tx) error {
+	err = m.db.Write(ctx, func(tx *sql.Tx) error {
 		var parent int64
 		err := tx.QueryRowContext(ctx, `SELECT parent_id FROM customer_address_entity WHERE entity_id = ?`, id).Scan(&parent)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -73,20 +75,20 @@ func (s *Sandbox) deleteAddress(c *call) (any, error) {
 		return nil, err
 	}
 	if n == 0 {
-		return nil, notFound("addressId", id)
+		return nil, webapi.NotFound("addressId", id)
 	}
 	return true, nil
 }
 
 // defaultAddress answers a customer's default billing or shipping address,
 // or, when it has none, [] (Magento's REST output for a null return).
-func (s *Sandbox) defaultAddress(ctx context.Context, customerID int64, billing bool) (any, error) {
-	rec, ok, err := loadCustomer(ctx, s.db.r, customerID)
+func (m *Module) defaultAddress(ctx context.Context, customerID int64, billing bool) (any, error) {
+	rec, ok, err := loadCustomer(ctx, m.db.R, customerID)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
-		return nil, notFound("customerId", customerID)
+		return nil, webapi.NotFound("customerId", customerID)
 	}
 	want := rec.DefaultShipping
 	if billing {
@@ -94,36 +96,36 @@ func (s *Sandbox) defaultAddress(ctx context.Context, customerID int64, billing 
 	}
 	for i := range rec.Addresses {
 		if rec.Addresses[i].ID == want {
-			return rec.Addresses[i].wire(rec.DefaultBilling, rec.DefaultShipping), nil
+			return rec.Addresses[i].wire(m.countries, rec.DefaultBilling, rec.DefaultShipping), nil
 		}
 	}
 	return []any{}, nil
 }
 
 // billingAddress is GET /V1/customers/:customerId/billingAddress.
-func (s *Sandbox) billingAddress(c *call) (any, error) {
-	id, err := pathID(c, "customerId")
+func (m *Module) billingAddress(c *webapi.Call) (any, error) {
+	id, err := webapi.PathID(c, "customerId")
 	if err != nil {
 		return nil, err
 	}
-	return s.defaultAddress(c.r.Context(), id, true)
+	return m.defaultAddress(c.R.Context(), id, true)
 }
 
 // shippingAddress is GET /V1/customers/:customerId/shippingAddress.
-func (s *Sandbox) shippingAddress(c *call) (any, error) {
-	id, err := pathID(c, "customerId")
+func (m *Module) shippingAddress(c *webapi.Call) (any, error) {
+	id, err := webapi.PathID(c, "customerId")
 	if err != nil {
 		return nil, err
 	}
-	return s.defaultAddress(c.r.Context(), id, false)
+	return m.defaultAddress(c.R.Context(), id, false)
 }
 
 // meBillingAddress is GET /V1/customers/me/billingAddress.
-func (s *Sandbox) meBillingAddress(c *call) (any, error) {
-	return s.defaultAddress(c.r.Context(), c.who.uid, true)
+func (m *Module) meBillingAddress(c *webapi.Call) (any, error) {
+	return m.defaultAddress(c.R.Context(), c.Who.UID, true)
 }
 
 // meShippingAddress is GET /V1/customers/me/shippingAddress.
-func (s *Sandbox) meShippingAddress(c *call) (any, error) {
-	return s.defaultAddress(c.r.Context(), c.who.uid, false)
+func (m *Module) meShippingAddress(c *webapi.Call) (any, error) {
+	return m.defaultAddress(c.R.Context(), c.Who.UID, false)
 }

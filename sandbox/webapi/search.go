@@ -1,7 +1,6 @@
-package sandbox
+package webapi
 
 import (
-	"context"
 	"net/http"
 	"net/url"
 	"sort"
@@ -9,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/mageseed/mageseed/magento"
+	"github.com/mageseed/mageseed/sandbox/internal/db"
 )
 
 // qnode is a node of a query string parsed with PHP's bracket syntax:
@@ -82,7 +82,7 @@ func (n *qnode) lookup(camel string) *qnode {
 	if c, ok := n.children[camel]; ok {
 		return c
 	}
-	return n.children[snakeCase(camel)]
+	return n.children[SnakeCase(camel)]
 }
 
 // list returns the children of a list node in index order.
@@ -110,43 +110,43 @@ func (n *qnode) list() []*qnode {
 // in camelCase), with Magento's "is not supported" error.
 func (n *qnode) checkKeys(allowed ...string) error {
 	for _, k := range n.keys {
-		g := upperCamel(k)
+		g := UpperCamel(k)
 		ok := false
 		for _, a := range allowed {
-			if g == upperCamel(a) {
+			if g == UpperCamel(a) {
 				ok = true
 				break
 			}
 		}
 		if !ok {
-			return inputError(msgNotSupported, map[string]any{"fieldName": g})
+			return InputError(MsgNotSupported, map[string]any{"fieldName": g})
 		}
 	}
 	return nil
 }
 
-// filter, sortOrder and criteria are a parsed searchCriteria.
+// filter, sortOrder and Criteria are a parsed searchCriteria.
 type filter struct {
 	field, value, cond string
 }
 
-type criteria struct {
+type Criteria struct {
 	groups      [][]filter
 	sorts       []magento.SortOrder
 	pageSize    int // 0: all rows
 	currentPage int
-	echo        magento.SearchCriteria
+	Echo        magento.SearchCriteria // the criteria as search results echo them
 }
 
-// parseCriteria reads searchCriteria from the query string. It is
+// ParseCriteria reads searchCriteria from the query string. It is
 // required; `?searchCriteria=` means no criteria.
-func parseCriteria(r *http.Request) (criteria, error) {
+func ParseCriteria(r *http.Request) (Criteria, error) {
 	root := parsePHPQuery(r.URL.RawQuery)
 	sc := root.lookup("searchCriteria")
-	var cr criteria
-	cr.echo.FilterGroups = []magento.FilterGroup{}
+	var cr Criteria
+	cr.Echo.FilterGroups = []magento.FilterGroup{}
 	if sc == nil {
-		return cr, requiredError("searchCriteria")
+		return cr, RequiredError("searchCriteria")
 	}
 	if err := sc.checkKeys("filterGroups", "sortOrders", "pageSize", "currentPage"); err != nil {
 		return cr, err
@@ -162,18 +162,18 @@ func parseCriteria(r *http.Request) (criteria, error) {
 				return cr, err
 			}
 			fl := filter{cond: "eq"}
-			var missing inputErrors
+			var missing InputErrors
 			if n := f.lookup("field"); n != nil && n.hasValue {
 				fl.field = n.value
 			} else {
-				missing.add(requiredError("field"))
+				missing.Add(RequiredError("field"))
 			}
 			if n := f.lookup("value"); n != nil && n.hasValue {
 				fl.value = n.value
 			} else {
-				missing.add(requiredError("value"))
+				missing.Add(RequiredError("value"))
 			}
-			if e := missing.err(); e != nil {
+			if e := missing.Err(); e != nil {
 				return cr, e
 			}
 			ef := magento.Filter{Field: fl.field, Value: fl.value}
@@ -185,7 +185,7 @@ func parseCriteria(r *http.Request) (criteria, error) {
 			echo.Filters = append(echo.Filters, ef)
 		}
 		cr.groups = append(cr.groups, fs)
-		cr.echo.FilterGroups = append(cr.echo.FilterGroups, echo)
+		cr.Echo.FilterGroups = append(cr.Echo.FilterGroups, echo)
 	}
 	for _, s := range sc.lookup("sortOrders").list() {
 		if err := s.checkKeys("field", "direction"); err != nil {
@@ -199,23 +199,23 @@ func parseCriteria(r *http.Request) (criteria, error) {
 			so.Direction = strings.ToUpper(n.value)
 		}
 		if so.Direction != "ASC" && so.Direction != "DESC" {
-			return cr, newError(http.StatusBadRequest, "The sort order has to be specified as %1 for ascending order or %2 for descending order.", []any{"ASC", "DESC"})
+			return cr, NewError(http.StatusBadRequest, "The sort order has to be specified as %1 for ascending order or %2 for descending order.", []any{"ASC", "DESC"})
 		}
 		cr.sorts = append(cr.sorts, so)
 	}
-	cr.echo.SortOrders = cr.sorts
+	cr.Echo.SortOrders = cr.sorts
 	for _, p := range []struct {
 		name string
 		dst  *int
 		echo **int
-	}{{"pageSize", &cr.pageSize, &cr.echo.PageSize}, {"currentPage", &cr.currentPage, &cr.echo.CurrentPage}} {
+	}{{"pageSize", &cr.pageSize, &cr.Echo.PageSize}, {"currentPage", &cr.currentPage, &cr.Echo.CurrentPage}} {
 		n := sc.lookup(p.name)
 		if n == nil || !n.hasValue {
 			continue
 		}
 		v, err := strconv.Atoi(strings.TrimSpace(n.value))
 		if err != nil {
-			return cr, typeError(n.value, "int")
+			return cr, TypeError(n.value, "int")
 		}
 		*p.dst = v
 		vv := v
@@ -224,64 +224,20 @@ func parseCriteria(r *http.Request) (criteria, error) {
 	return cr, nil
 }
 
-// column is a searchable field: its SQL expression and whether it is text
+// Column is a searchable field: its SQL expression and whether it is text
 // (compared case-insensitively, like MySQL's collation).
-type column struct {
-	expr string
-	text bool
+type Column struct {
+	Expr string
+	Text bool
 }
 
-// customerSearchColumns are the fields a customer search may filter and sort on:
-// the customer attributes and the billing address extras Magento's
-// getList joins. Anything else is refused, so no input reaches SQL but
-// bound values.
-var customerSearchColumns = map[string]column{
-	"entity_id":                 {"c.entity_id", false},
-	"email":                     {"c.email", true},
-	"firstname":                 {"c.firstname", true},
-	"lastname":                  {"c.lastname", true},
-	"middlename":                {"c.middlename", true},
-	"prefix":                    {"c.prefix", true},
-	"suffix":                    {"c.suffix", true},
-	"website_id":                {"c.website_id", false},
-	"group_id":                  {"c.group_id", false},
-	"store_id":                  {"c.store_id", false},
-	"created_at":                {"c.created_at", true},
-	"updated_at":                {"c.updated_at", true},
-	"created_in":                {"c.created_in", true},
-	"dob":                       {"c.dob", true},
-	"taxvat":                    {"c.taxvat", true},
-	"gender":                    {"c.gender", false},
-	"confirmation":              {"c.confirmation", true},
-	"default_billing":           {"c.default_billing", false},
-	"default_shipping":          {"c.default_shipping", false},
-	"disable_auto_group_change": {"c.disable_auto_group_change", false},
-	"is_active":                 {"c.is_active", false},
-	"billing_postcode":          {"ba.postcode", true},
-	"billing_city":              {"ba.city", true},
-	"billing_telephone":         {"ba.telephone", true},
-	"billing_region":            {"ba.region", true},
-	"billing_country_id":        {"ba.country_id", true},
-	"billing_company":           {"ba.company", true},
-	"name": {"trim(coalesce(c.prefix || ' ', '') || coalesce(c.firstname, '') || coalesce(' ' || c.middlename, '') || ' ' || " +
-		"coalesce(c.lastname, '') || coalesce(' ' || c.suffix, ''))", true},
+func invalidField(field string) *Error {
+	return NewError(http.StatusBadRequest, "Invalid attribute name: %1", []any{field})
 }
 
-var groupSearchColumns = map[string]column{
-	"id":                  {"customer_group_id", false},
-	"customer_group_id":   {"customer_group_id", false},
-	"code":                {"customer_group_code", true},
-	"customer_group_code": {"customer_group_code", true},
-	"tax_class_id":        {"tax_class_id", false},
-}
-
-func invalidField(field string) *apiError {
-	return newError(http.StatusBadRequest, "Invalid attribute name: %1", []any{field})
-}
-
-// where builds the WHERE clause of the criteria: filters OR'ed inside a
+// Where builds the WHERE clause of the criteria: filters OR'ed inside a
 // group, groups AND'ed. Values are always bound, never spliced.
-func (cr *criteria) where(cols map[string]column) (string, []any, error) {
+func (cr *Criteria) Where(cols map[string]Column) (string, []any, error) {
 	var conds []string
 	var args []any
 	for _, g := range cr.groups {
@@ -307,10 +263,10 @@ func (cr *criteria) where(cols map[string]column) (string, []any, error) {
 
 // condition returns the SQL of one filter. Unknown condition types compare
 // for equality, as Magento's MySQL adapter does with them.
-func condition(col column, cond, value string) (string, []any) {
-	e := col.expr
+func condition(col Column, cond, value string) (string, []any) {
+	e := col.Expr
 	collate := ""
-	if col.text {
+	if col.Text {
 		collate = " COLLATE NOCASE"
 	}
 	switch cond {
@@ -330,7 +286,7 @@ func condition(col column, cond, value string) (string, []any) {
 		if cond == "nin" {
 			op = " NOT IN ("
 		}
-		return e + collate + op + placeholders(len(parts)) + ")", args
+		return e + collate + op + db.Placeholders(len(parts)) + ")", args
 	case "null":
 		return e + " IS NULL", nil
 	case "notnull":
@@ -351,18 +307,18 @@ func condition(col column, cond, value string) (string, []any) {
 	return e + " = ?" + collate, []any{value}
 }
 
-// orderBy builds the ORDER BY clause, with the id as the last key so that
+// OrderBy builds the ORDER BY clause, with the id as the last key so that
 // pages are stable. Sorts on unknown fields are dropped, as Magento drops
 // them.
-func (cr *criteria) orderBy(cols map[string]column, idExpr string) string {
+func (cr *Criteria) OrderBy(cols map[string]Column, idExpr string) string {
 	var keys []string
 	for _, s := range cr.sorts {
 		col, ok := cols[s.Field]
 		if !ok {
 			continue // Magento's EAV collection ignores a sort on an unknown attribute
 		}
-		k := col.expr
-		if col.text {
+		k := col.Expr
+		if col.Text {
 			k += " COLLATE NOCASE"
 		}
 		keys = append(keys, k+" "+s.Direction)
@@ -371,9 +327,9 @@ func (cr *criteria) orderBy(cols map[string]column, idExpr string) string {
 	return " ORDER BY " + strings.Join(keys, ", ")
 }
 
-// page returns LIMIT and OFFSET for a result of total rows. Magento clamps
+// Page returns LIMIT and OFFSET for a result of total rows. Magento clamps
 // the current page: past the last page it serves the last page again.
-func (cr *criteria) page(total int) (limit, offset int) {
+func (cr *Criteria) Page(total int) (limit, offset int) {
 	if cr.pageSize <= 0 {
 		return -1, 0
 	}
@@ -389,66 +345,4 @@ func (cr *criteria) page(total int) (limit, offset int) {
 		cur = last
 	}
 	return cr.pageSize, (cur - 1) * cr.pageSize
-}
-
-// searchCustomers is GET /V1/customers/search.
-func (s *Sandbox) searchCustomers(c *call) (any, error) {
-	cr, err := parseCriteria(c.r)
-	if err != nil {
-		return nil, err
-	}
-	where, args, err := cr.where(customerSearchColumns)
-	if err != nil {
-		return nil, err
-	}
-	order := cr.orderBy(customerSearchColumns, "c.entity_id")
-	from := " FROM customer_entity c LEFT JOIN customer_address_entity ba ON ba.entity_id = c.default_billing"
-	ctx := c.r.Context()
-	var total int
-	if err := s.db.r.QueryRowContext(ctx, "SELECT count(*)"+from+where, args...).Scan(&total); err != nil {
-		return nil, err
-	}
-	limit, offset := cr.page(total)
-	recs, err := s.queryCustomers(ctx, "SELECT "+customerColumns("c.")+from+where+order+" LIMIT ? OFFSET ?",
-		append(args, limit, offset)...)
-	if err != nil {
-		return nil, err
-	}
-	out := magento.CustomerSearchResults{Items: make([]magento.CustomerData, 0, len(recs)), SearchCriteria: cr.echo, TotalCount: total}
-	for i := range recs {
-		out.Items = append(out.Items, recs[i].wire())
-	}
-	return out, nil
-}
-
-// queryCustomers runs a query of customer rows and reads their addresses.
-func (s *Sandbox) queryCustomers(ctx context.Context, q string, args ...any) ([]customerRec, error) {
-	rows, err := s.db.r.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, err
-	}
-	var recs []customerRec
-	for rows.Next() {
-		var rec customerRec
-		if err := scanCustomer(rows, &rec); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		recs = append(recs, rec)
-	}
-	if err := closeRows(rows); err != nil {
-		return nil, err
-	}
-	ids := make([]int64, len(recs))
-	for i := range recs {
-		ids[i] = recs[i].ID
-	}
-	addrs, err := loadAddresses(ctx, s.db.r, ids)
-	if err != nil {
-		return nil, err
-	}
-	for i := range recs {
-		recs[i].Addresses = addrs[recs[i].ID]
-	}
-	return recs, nil
 }

@@ -1,7 +1,14 @@
-package sandbox
+// Package async follows Magento_WebapiAsync and
+// Magento_AsynchronousOperations: POST /async/V1/customers and
+// /async/bulk/V1/customers queue createAccount operations (magento_bulk,
+// magento_operation), a consumer runs them one at a time like Magento's
+// async.operations.all, and the /V1/bulk routes report their status.
+//
+// The operations themselves run through Accounts, which the customer
+// module implements; the sandbox wires it in.
+package async
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -11,8 +18,11 @@ import (
 	"errors"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/mageseed/mageseed/magento"
+	"github.com/mageseed/mageseed/sandbox/internal/db"
+	"github.com/mageseed/mageseed/sandbox/webapi"
 )
 
 // Async createAccount, as Magento_WebapiAsync names it.
@@ -20,6 +30,86 @@ const (
 	topicCreateAccount = "async.magento.customer.api.accountmanagementinterface.createaccount.post"
 	msgAsyncSuccess    = `Service execution success Magento\Customer\Model\AccountManagement\Interceptor::createAccount`
 )
+
+// Schema is the module's tables.
+const Schema = `
+CREATE TABLE IF NOT EXISTS magento_bulk (
+	id              INTEGER PRIMARY KEY AUTOINCREMENT,
+	uuid            TEXT NOT NULL UNIQUE,
+	user_id         INTEGER,
+	user_type       INTEGER,
+	description     TEXT,
+	operation_count INTEGER NOT NULL,
+	start_time      TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS magento_operation (
+	id                     INTEGER PRIMARY KEY AUTOINCREMENT,
+	operation_key          INTEGER NOT NULL,
+	bulk_uuid              TEXT NOT NULL,
+	topic_name             TEXT NOT NULL,
+	serialized_data        TEXT,
+	result_serialized_data TEXT,
+	status                 INTEGER NOT NULL,
+	error_code             INTEGER,
+	result_message         TEXT,
+	store_id               INTEGER NOT NULL,
+	allow_group            INTEGER NOT NULL DEFAULT 0,
+	payload                TEXT,
+	UNIQUE (bulk_uuid, operation_key)
+);
+CREATE INDEX IF NOT EXISTS magento_operation_status ON magento_operation (status);
+`
+
+// aclBulk is the ACL resource of the bulk status routes.
+const aclBulk = "Magento_AsynchronousOperations::system_magento_logging_bulk_operations"
+
+// maxBulkBody is the body limit of the bulk route.
+const maxBulkBody = 64 << 20
+
+// Accounts runs createAccount for queued operations (Magento_Customer's
+// AccountManagementInterface, as the consumer calls it).
+type Accounts interface {
+	// PrepareCreate checks one createAccount body when the request
+	// arrives, for the caller who, and hashes its password (or returns
+	// the password policy's refusal) so that the password is never kept.
+	PrepareCreate(who webapi.Identity, body any) (hasPassword bool, hash string, policyErr *webapi.Error, err error)
+	// CreateQueued runs createAccount for a queued customer object in the
+	// store view st and returns the customer as Magento answers it.
+	CreateQueued(ctx context.Context, st webapi.Store, customer []byte, hash string, policyErr *webapi.Error) (any, error)
+}
+
+// Async is the asynchronous web API and its consumer.
+type Async struct {
+	db       *db.DB
+	stores   webapi.Stores
+	accounts Accounts
+	now      func() time.Time
+	consumer *consumer
+}
+
+// Start starts the consumer of asynchronous operations, which also picks
+// up the operations an earlier run left open. The caller must Close it.
+func Start(d *db.DB, stores webapi.Stores, accounts Accounts, now func() time.Time) *Async {
+	s := &Async{db: d, stores: stores, accounts: accounts, now: now}
+	s.consumer = startConsumer(s)
+	return s
+}
+
+// Close stops the consumer, waiting for the operation in progress.
+func (s *Async) Close() {
+	s.consumer.stop()
+}
+
+// Routes returns the module's routes.
+func (s *Async) Routes() []webapi.Route {
+	return []webapi.Route{
+		{Method: "POST", Pattern: "/async/V1/customers", ACL: webapi.ACLAnonymous, Body: true, Status: http.StatusAccepted, Handle: s.asyncCreate},
+		{Method: "POST", Pattern: "/async/bulk/V1/customers", ACL: webapi.ACLAnonymous, Body: true, MaxBody: maxBulkBody, Status: http.StatusAccepted, Handle: s.asyncBulkCreate},
+		{Method: "GET", Pattern: "/V1/bulk/:bulkUuid/status", ACL: aclBulk, Handle: s.bulkStatus},
+		{Method: "GET", Pattern: "/V1/bulk/:bulkUuid/detailed-status", ACL: aclBulk, Handle: s.bulkDetailedStatus},
+		{Method: "GET", Pattern: "/V1/bulk/:bulkUuid/operation-status/:status", ACL: aclBulk, Handle: s.bulkOperationCount},
+	}
+}
 
 // opPayload is what the sandbox keeps of a queued createAccount besides
 // Magento's public columns. The password itself is never stored: the
@@ -47,48 +137,39 @@ type queuedItem struct {
 
 // prepareItem validates one async item as the synchronous route would
 // deserialize it; any error fails the whole request.
-func (s *Sandbox) prepareItem(c *call, item any) (queuedItem, error) {
-	p, err := params(item,
-		param{name: "customer", required: true, kind: kObject, sub: customerSpec},
-		param{name: "password"},
-		param{name: "redirectUrl"},
-	)
+func (s *Async) prepareItem(c *webapi.Call, item any) (queuedItem, error) {
+	hasPassword, hash, policyErr, err := s.accounts.PrepareCreate(c.Who, item)
 	if err != nil {
 		return queuedItem{}, err
 	}
-	cf := p.sub("customer")
-	if cf.has("group_id") && !c.who.isAdmin() {
-		return queuedItem{}, unauthorized(aclManage)
-	}
 	var q queuedItem
-	o := item.(*object)
-	pub := &object{}
-	for i, k := range o.keys {
+	o := item.(*webapi.Object)
+	pub := &webapi.Object{}
+	for i, k := range o.Keys {
 		switch k {
 		case "customer":
-			q.payload.Customer = encodeOrdered(o.vals[i])
+			q.payload.Customer = webapi.EncodeOrdered(o.Vals[i])
 		case "password":
 			continue
 		}
-		pub.keys = append(pub.keys, k)
-		pub.vals = append(pub.vals, o.vals[i])
+		pub.Keys = append(pub.Keys, k)
+		pub.Vals = append(pub.Vals, o.Vals[i])
 	}
-	q.public = encodeOrdered(pub)
-	if p.has("password") {
-		pw := p.str("password")
+	q.public = webapi.EncodeOrdered(pub)
+	if hasPassword {
 		q.payload.HasPassword = true
-		if perr := checkPasswordPolicy(pw, customerFromFields(cf).Email); perr != nil {
-			q.payload.PasswordErr = &storedError{Status: perr.status, Message: perr.message, Params: perr.params}
+		if policyErr != nil {
+			q.payload.PasswordErr = &storedError{Status: policyErr.Status, Message: policyErr.Message, Params: policyErr.Params}
 		} else {
-			q.payload.PasswordHash = hashPassword(pw)
+			q.payload.PasswordHash = hash
 		}
 	}
 	return q, nil
 }
 
 // asyncCreate is POST /rest/<store>/async/V1/customers.
-func (s *Sandbox) asyncCreate(c *call) (any, error) {
-	q, err := s.prepareItem(c, c.body)
+func (s *Async) asyncCreate(c *webapi.Call) (any, error) {
+	q, err := s.prepareItem(c, c.Body)
 	if err != nil {
 		return nil, err
 	}
@@ -97,13 +178,13 @@ func (s *Sandbox) asyncCreate(c *call) (any, error) {
 
 // asyncBulkCreate is POST /rest/<store>/async/bulk/V1/customers: a JSON
 // array of createAccount bodies.
-func (s *Sandbox) asyncBulkCreate(c *call) (any, error) {
-	arr, ok := c.body.([]any)
+func (s *Async) asyncBulkCreate(c *webapi.Call) (any, error) {
+	arr, ok := c.Body.([]any)
 	if !ok {
-		if o, isObj := c.body.(*object); isObj && len(o.keys) == 0 {
+		if o, isObj := c.Body.(*webapi.Object); isObj && len(o.Keys) == 0 {
 			arr = nil
 		} else {
-			return nil, newError(http.StatusBadRequest, "The request body must be a JSON array of operations.", nil)
+			return nil, webapi.NewError(http.StatusBadRequest, "The request body must be a JSON array of operations.", nil)
 		}
 	}
 	items := make([]queuedItem, 0, len(arr))
@@ -118,18 +199,18 @@ func (s *Sandbox) asyncBulkCreate(c *call) (any, error) {
 }
 
 // schedule stores a bulk of open operations and wakes the consumer.
-func (s *Sandbox) schedule(c *call, items []queuedItem) (any, error) {
+func (s *Async) schedule(c *webapi.Call, items []queuedItem) (any, error) {
 	uuid := newUUID()
-	ctx := c.r.Context()
-	userType, userID := userGuestMagento, int64(0)
-	switch c.who.typ {
-	case userAdmin, userIntegration, userCustomer:
-		userType, userID = c.who.typ, c.who.uid
+	ctx := c.R.Context()
+	userType, userID := webapi.UserGuestMagento, int64(0)
+	switch c.Who.Type {
+	case webapi.UserAdmin, webapi.UserIntegration, webapi.UserCustomer:
+		userType, userID = c.Who.Type, c.Who.UID
 	}
 	resp := magento.AsyncResponse{BulkUUID: uuid, RequestItems: make([]magento.ItemStatus, 0, len(items))}
-	err := s.db.write(ctx, func(tx *sql.Tx) error {
+	err := s.db.Write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO magento_bulk (uuid, user_id, user_type, description, operation_count, start_time)
-			VALUES (?, ?, ?, ?, ?, ?)`, uuid, userID, userType, "Topic "+topicCreateAccount, len(items), formatTime(s.now()))
+			VALUES (?, ?, ?, ?, ?, ?)`, uuid, userID, userType, "Topic "+topicCreateAccount, len(items), db.FormatTime(s.now()))
 		if err != nil {
 			return err
 		}
@@ -140,7 +221,7 @@ func (s *Sandbox) schedule(c *call, items []queuedItem) (any, error) {
 			}
 			_, err = tx.ExecContext(ctx, `INSERT INTO magento_operation (operation_key, bulk_uuid, topic_name, serialized_data,
 				status, store_id, allow_group, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-				i, uuid, topicCreateAccount, string(q.public), magento.OperationOpen, c.store.ID, 0, string(payload))
+				i, uuid, topicCreateAccount, string(q.public), magento.OperationOpen, c.Store.ID, 0, string(payload))
 			if err != nil {
 				return err
 			}
@@ -152,7 +233,7 @@ func (s *Sandbox) schedule(c *call, items []queuedItem) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.async.wake()
+	s.consumer.wake()
 	return resp, nil
 }
 
@@ -169,14 +250,14 @@ func newUUID() string {
 // consumer runs queued operations one at a time, like Magento's
 // async.operations.all consumer.
 type consumer struct {
-	s      *Sandbox
+	s      *Async
 	ctx    context.Context
 	cancel context.CancelFunc
 	kick   chan struct{}
 	wg     sync.WaitGroup
 }
 
-func startConsumer(s *Sandbox) *consumer {
+func startConsumer(s *Async) *consumer {
 	ctx, cancel := context.WithCancel(context.Background())
 	c := &consumer{s: s, ctx: ctx, cancel: cancel, kick: make(chan struct{}, 1)}
 	c.wg.Add(1)
@@ -224,7 +305,7 @@ func (c *consumer) next() (done bool, err error) {
 		payload string
 		public  string
 	)
-	err = c.s.db.r.QueryRowContext(ctx, `SELECT id, store_id, coalesce(payload, ''), coalesce(serialized_data, '')
+	err = c.s.db.R.QueryRowContext(ctx, `SELECT id, store_id, coalesce(payload, ''), coalesce(serialized_data, '')
 		FROM magento_operation WHERE status = ? ORDER BY id LIMIT 1`, magento.OperationOpen).Scan(&id, &storeID, &payload, &public)
 	if errors.Is(err, sql.ErrNoRows) {
 		return true, nil
@@ -240,7 +321,7 @@ func (c *consumer) next() (done bool, err error) {
 	if status == magento.OperationComplete {
 		serialized = nil
 	}
-	err = c.s.db.write(ctx, func(tx *sql.Tx) error {
+	err = c.s.db.Write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE magento_operation SET status = ?, result_message = ?, result_serialized_data = ?,
 			error_code = ?, serialized_data = ?, payload = NULL WHERE id = ?`, status, message, result, code, serialized, id)
 		return err
@@ -254,34 +335,26 @@ func (c *consumer) run1(payload string, storeID int) (status int, message string
 	if err := json.Unmarshal([]byte(payload), &p); err != nil {
 		return magento.OperationNotRetriablyFailed, "The operation's data cannot be read.", nil, 0
 	}
-	st, ok := c.s.dir.store(storeID)
+	st, ok := c.s.stores.Store(storeID)
 	if !ok {
-		st, _ = c.s.dir.store(defaultStoreID)
+		st, _ = c.s.stores.Store(webapi.DefaultStoreID)
 	}
 	fail := func(err error) (int, string, any, any) {
-		var ae *apiError
+		var ae *webapi.Error
 		if errors.As(err, &ae) {
 			return magento.OperationNotRetriablyFailed, ae.Error(), nil, 0
 		}
 		return magento.OperationRetriablyFailed, "The operation failed; it can be retried.", nil, 0
 	}
-	v, err := decodeOrdered(p.Customer)
-	if err != nil {
-		return fail(newError(http.StatusBadRequest, msgDecoding, nil))
-	}
-	cf, err := convert(v, customerSpec)
-	if err != nil {
-		return fail(err)
-	}
-	in := createInput{store: st, eav: true, hash: p.PasswordHash}
+	var policyErr *webapi.Error
 	if p.PasswordErr != nil {
-		in.passwordErr = &apiError{status: p.PasswordErr.Status, message: p.PasswordErr.Message, params: p.PasswordErr.Params}
+		policyErr = &webapi.Error{Status: p.PasswordErr.Status, Message: p.PasswordErr.Message, Params: p.PasswordErr.Params}
 	}
-	rec, err := c.s.createCustomer(c.ctx, cf, in)
+	rec, err := c.s.accounts.CreateQueued(c.ctx, st, p.Customer, p.PasswordHash, policyErr)
 	if err != nil {
 		return fail(err)
 	}
-	out, err := json.Marshal(rec.wire())
+	out, err := json.Marshal(rec)
 	if err != nil {
 		return fail(err)
 	}
@@ -289,28 +362,28 @@ func (c *consumer) run1(payload string, storeID int) (status int, message string
 }
 
 // bulkStatus is GET /V1/bulk/:bulkUuid/status.
-func (s *Sandbox) bulkStatus(c *call) (any, error) {
+func (s *Async) bulkStatus(c *webapi.Call) (any, error) {
 	return s.bulk(c, false)
 }
 
 // bulkDetailedStatus is GET /V1/bulk/:bulkUuid/detailed-status.
-func (s *Sandbox) bulkDetailedStatus(c *call) (any, error) {
+func (s *Async) bulkDetailedStatus(c *webapi.Call) (any, error) {
 	return s.bulk(c, true)
 }
 
-func (s *Sandbox) bulk(c *call, detailed bool) (any, error) {
-	uuid := c.params["bulkUuid"]
-	ctx := c.r.Context()
+func (s *Async) bulk(c *webapi.Call, detailed bool) (any, error) {
+	uuid := c.Params["bulkUuid"]
+	ctx := c.R.Context()
 	out := magento.DetailedBulkStatus{BulkID: uuid, OperationsList: []magento.DetailedOperationStatus{}}
-	err := s.db.r.QueryRowContext(ctx, `SELECT coalesce(user_id, 0), user_type, description, start_time, operation_count
+	err := s.db.R.QueryRowContext(ctx, `SELECT coalesce(user_id, 0), user_type, description, start_time, operation_count
 		FROM magento_bulk WHERE uuid = ?`, uuid).Scan(&out.UserID, &out.UserType, &out.Description, &out.StartTime, &out.OperationCount)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, newError(http.StatusNotFound, "Bulk uuid %bulkUuid not exist", map[string]any{"bulkUuid": uuid})
+		return nil, webapi.NewError(http.StatusNotFound, "Bulk uuid %bulkUuid not exist", map[string]any{"bulkUuid": uuid})
 	}
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.r.QueryContext(ctx, `SELECT operation_key, topic_name, serialized_data, result_serialized_data, status,
+	rows, err := s.db.R.QueryContext(ctx, `SELECT operation_key, topic_name, serialized_data, result_serialized_data, status,
 		result_message, error_code FROM magento_operation WHERE bulk_uuid = ? ORDER BY operation_key`, uuid)
 	if err != nil {
 		return nil, err
@@ -341,7 +414,7 @@ func (s *Sandbox) bulk(c *call, detailed bool) (any, error) {
 		}
 		out.OperationsList = append(out.OperationsList, op)
 	}
-	if err := closeRows(rows); err != nil {
+	if err := db.CloseRows(rows); err != nil {
 		return nil, err
 	}
 	if detailed {
@@ -362,56 +435,16 @@ func (s *Sandbox) bulk(c *call, detailed bool) (any, error) {
 
 // bulkOperationCount is GET /V1/bulk/:bulkUuid/operation-status/:status:
 // how many operations of the bulk have the status.
-func (s *Sandbox) bulkOperationCount(c *call) (any, error) {
-	status, err := pathID(c, "status")
+func (s *Async) bulkOperationCount(c *webapi.Call) (any, error) {
+	status, err := webapi.PathID(c, "status")
 	if err != nil {
 		return nil, err
 	}
 	var n int
-	err = s.db.r.QueryRowContext(c.r.Context(), `SELECT count(*) FROM magento_operation WHERE bulk_uuid = ? AND status = ?`,
-		c.params["bulkUuid"], status).Scan(&n)
+	err = s.db.R.QueryRowContext(c.R.Context(), `SELECT count(*) FROM magento_operation WHERE bulk_uuid = ? AND status = ?`,
+		c.Params["bulkUuid"], status).Scan(&n)
 	if err != nil {
 		return nil, err
 	}
 	return n, nil
-}
-
-// encodeOrdered encodes a decoded JSON value back to JSON, keeping the key
-// order of objects.
-func encodeOrdered(v any) []byte {
-	var b bytes.Buffer
-	writeOrdered(&b, v)
-	return b.Bytes()
-}
-
-func writeOrdered(b *bytes.Buffer, v any) {
-	switch t := v.(type) {
-	case *object:
-		b.WriteByte('{')
-		for i, k := range t.keys {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			kb, _ := json.Marshal(k)
-			b.Write(kb)
-			b.WriteByte(':')
-			writeOrdered(b, t.vals[i])
-		}
-		b.WriteByte('}')
-	case []any:
-		b.WriteByte('[')
-		for i, e := range t {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			writeOrdered(b, e)
-		}
-		b.WriteByte(']')
-	default:
-		eb, err := json.Marshal(t)
-		if err != nil {
-			eb = []byte("null")
-		}
-		b.Write(eb)
-	}
 }

@@ -1,10 +1,11 @@
-package sandbox
+package integration
 
 import (
 	"net/http"
 	"strings"
 
 	"github.com/mageseed/mageseed/magento"
+	"github.com/mageseed/mageseed/sandbox/webapi"
 )
 
 // msgBadSignature is Magento's answer to an OAuth request whose signature
@@ -20,17 +21,17 @@ const msgBadSignature = "The signature is invalid. Verify and try again."
 // OAuth user context throws before the ACL check.
 //
 // Nonces and timestamps are not checked for reuse or age.
-func (a *authenticator) oauthCaller(r *http.Request) (who identity, ok bool, err *apiError) {
+func (a *Tokens) oauthCaller(r *http.Request) (who webapi.Identity, ok bool, err *webapi.Error) {
 	scheme, _, _ := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
 	if !strings.EqualFold(scheme, "OAuth") {
-		return identity{}, false, nil
+		return webapi.Identity{}, false, nil
 	}
 	creds := a.opts.OAuth
 	if creds == nil {
-		return identity{}, true, newError(http.StatusUnauthorized, msgBadSignature, nil)
+		return webapi.Identity{}, true, webapi.NewError(http.StatusUnauthorized, msgBadSignature, nil)
 	}
 	if verr := magento.VerifyOAuth1(r, *creds); verr != nil {
-		return identity{}, true, newError(http.StatusUnauthorized, msgBadSignature, nil)
+		return webapi.Identity{}, true, webapi.NewError(http.StatusUnauthorized, msgBadSignature, nil)
 	}
-	return identity{typ: userIntegration, uid: 1}, true, nil
+	return webapi.Identity{Type: webapi.UserIntegration, UID: 1}, true, nil
 }

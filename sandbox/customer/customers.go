@@ -1,4 +1,4 @@
-package sandbox
+package customer
 
 import (
 	"context"
@@ -8,8 +8,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/mageseed/mageseed/directory"
 	"github.com/mageseed/mageseed/magento"
+	"github.com/mageseed/mageseed/sandbox/internal/db"
+	"github.com/mageseed/mageseed/sandbox/webapi"
 )
 
 // customerRec is a row of customer_entity with its addresses.
@@ -120,7 +121,7 @@ func loadAddresses(ctx context.Context, q queryer, ids []int64) (map[int64][]add
 			args[i] = id
 		}
 		rows, err := q.QueryContext(ctx, `SELECT `+addressColumns+` FROM customer_address_entity WHERE parent_id IN (`+
-			placeholders(len(chunk))+`) ORDER BY entity_id`, args...)
+			db.Placeholders(len(chunk))+`) ORDER BY entity_id`, args...)
 		if err != nil {
 			return nil, err
 		}
@@ -132,19 +133,15 @@ func loadAddresses(ctx context.Context, q queryer, ids []int64) (map[int64][]add
 			}
 			out[a.CustomerID] = append(out[a.CustomerID], a)
 		}
-		if err := closeRows(rows); err != nil {
+		if err := db.CloseRows(rows); err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
 }
 
-func placeholders(n int) string {
-	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
-}
-
 // wire returns the customer as Magento answers it.
-func (c *customerRec) wire() magento.CustomerData {
+func (c *customerRec) wire(dir Countries) magento.CustomerData {
 	gid, sid, wid := int(c.GroupID), int(c.StoreID), int(c.WebsiteID)
 	dagc := int(c.DisableAutoGroupChange)
 	subscribed := false
@@ -180,17 +177,17 @@ func (c *customerRec) wire() magento.CustomerData {
 		out.Gender = &g
 	}
 	for i := range c.Addresses {
-		out.Addresses = append(out.Addresses, c.Addresses[i].wire(c.DefaultBilling, c.DefaultShipping))
+		out.Addresses = append(out.Addresses, c.Addresses[i].wire(dir, c.DefaultBilling, c.DefaultShipping))
 	}
 	return out
 }
 
 // wire returns the address as Magento answers it; the default flags appear
 // only when true.
-func (a *addressRec) wire(defBilling, defShipping int64) magento.AddressData {
+func (a *addressRec) wire(dir Countries, defBilling, defShipping int64) magento.AddressData {
 	rid := int(a.RegionID)
 	region := &magento.RegionData{RegionID: rid, Region: a.Region}
-	if c, ok := directory.Lookup(a.CountryID); ok && rid != 0 {
+	if c, ok := dir.Country(a.CountryID); ok && rid != 0 {
 		if r, ok := c.RegionByID(rid); ok {
 			region.RegionCode, region.Region = r.Code, r.Name
 		}
@@ -228,49 +225,49 @@ func (a *addressRec) wire(defBilling, defShipping int64) magento.AddressData {
 }
 
 // customerFromFields reads a customer's own fields (not its addresses).
-func customerFromFields(cf fields) customerRec {
+func customerFromFields(cf webapi.Fields) customerRec {
 	c := customerRec{
-		ID:                     mustNum(cf, "id"),
-		WebsiteID:              mustNum(cf, "website_id"),
-		StoreID:                mustNum(cf, "store_id"),
-		GroupID:                mustNum(cf, "group_id"),
-		Email:                  strings.TrimSpace(cf.str("email")),
-		Firstname:              cf.str("firstname"),
-		Lastname:               cf.str("lastname"),
-		Middlename:             cf.str("middlename"),
-		Prefix:                 cf.str("prefix"),
-		Suffix:                 cf.str("suffix"),
-		Dob:                    cf.str("dob"),
-		Taxvat:                 cf.str("taxvat"),
-		DisableAutoGroupChange: mustNum(cf, "disable_auto_group_change"),
+		ID:                     webapi.MustNum(cf, "id"),
+		WebsiteID:              webapi.MustNum(cf, "website_id"),
+		StoreID:                webapi.MustNum(cf, "store_id"),
+		GroupID:                webapi.MustNum(cf, "group_id"),
+		Email:                  strings.TrimSpace(cf.Str("email")),
+		Firstname:              cf.Str("firstname"),
+		Lastname:               cf.Str("lastname"),
+		Middlename:             cf.Str("middlename"),
+		Prefix:                 cf.Str("prefix"),
+		Suffix:                 cf.Str("suffix"),
+		Dob:                    cf.Str("dob"),
+		Taxvat:                 cf.Str("taxvat"),
+		DisableAutoGroupChange: webapi.MustNum(cf, "disable_auto_group_change"),
 	}
-	if g, ok := cf.num("gender"); ok {
+	if g, ok := cf.Num("gender"); ok {
 		c.Gender = sql.NullInt64{Int64: g, Valid: true}
 	}
 	return c
 }
 
 var (
-	errEmailRequired   = newError(http.StatusBadRequest, "The email address is required to create a customer account.", nil)
-	errEmailMissing    = newError(http.StatusBadRequest, "The customer email is missing. Enter and try again.", nil)
-	errAlreadyExists   = newError(http.StatusBadRequest, magento.AlreadyExistsMessage, nil)
-	errStoreNotInSite  = newError(http.StatusBadRequest, "The store view is not in the associated website.", nil)
-	errGroupNotExists  = newError(http.StatusBadRequest, "The specified customer group id does not exist.", nil)
-	errStoreNotFound   = newError(http.StatusNotFound, "The store that was requested wasn't found. Verify the store and try again.", nil)
-	errDefaultBilling  = inputError("The %fieldName value is invalid. Set the correct value and try again.", map[string]any{"fieldName": "default_billing"})
-	errDefaultShipping = inputError("The %fieldName value is invalid. Set the correct value and try again.", map[string]any{"fieldName": "default_shipping"})
+	errEmailRequired   = webapi.NewError(http.StatusBadRequest, "The email address is required to create a customer account.", nil)
+	errEmailMissing    = webapi.NewError(http.StatusBadRequest, "The customer email is missing. Enter and try again.", nil)
+	errAlreadyExists   = webapi.NewError(http.StatusBadRequest, magento.AlreadyExistsMessage, nil)
+	errStoreNotInSite  = webapi.NewError(http.StatusBadRequest, "The store view is not in the associated website.", nil)
+	errGroupNotExists  = webapi.NewError(http.StatusBadRequest, "The specified customer group id does not exist.", nil)
+	errStoreNotFound   = webapi.NewError(http.StatusNotFound, "The store that was requested wasn't found. Verify the store and try again.", nil)
+	errDefaultBilling  = webapi.InputError("The %fieldName value is invalid. Set the correct value and try again.", map[string]any{"fieldName": "default_billing"})
+	errDefaultShipping = webapi.InputError("The %fieldName value is invalid. Set the correct value and try again.", map[string]any{"fieldName": "default_shipping"})
 )
 
-func websiteNotFound(id int64) *apiError {
-	return newError(http.StatusNotFound, "The website with id %1 that was requested wasn't found. Verify the website and try again.", []any{strconv.FormatInt(id, 10)})
+func websiteNotFound(id int64) *webapi.Error {
+	return webapi.NewError(http.StatusNotFound, "The website with id %1 that was requested wasn't found. Verify the website and try again.", []any{strconv.FormatInt(id, 10)})
 }
 
 // createInput is what a create needs besides the customer's fields.
 type createInput struct {
-	password    *string   // createAccount's password, if given
-	hash        string    // repository save's passwordHash, or the async hash
-	passwordErr *apiError // the async password's policy failure
-	store       storeRow
+	password    *string       // createAccount's password, if given
+	hash        string        // repository save's passwordHash, or the async hash
+	passwordErr *webapi.Error // the async password's policy failure
+	store       webapi.Store
 	all         bool
 	eav         bool // createAccount validates addresses with the EAV messages
 	groupForbid bool // the caller may not set group_id
@@ -280,9 +277,9 @@ type createInput struct {
 // policy, store and website, customer validation, address validation
 // (addresses of unknown countries are dropped), then one transaction for
 // the customer and its addresses.
-func (s *Sandbox) createCustomer(ctx context.Context, cf fields, in createInput) (customerRec, error) {
-	if in.groupForbid && cf.has("group_id") {
-		return customerRec{}, unauthorized(aclManage)
+func (m *Module) createCustomer(ctx context.Context, cf webapi.Fields, in createInput) (customerRec, error) {
+	if in.groupForbid && cf.Has("group_id") {
+		return customerRec{}, webapi.Unauthorized(aclManage)
 	}
 	rec := customerFromFields(cf)
 	if rec.Email == "" {
@@ -294,7 +291,7 @@ func (s *Sandbox) createCustomer(ctx context.Context, cf fields, in createInput)
 	if rec.ID != 0 && in.eav {
 		// createAccount with an id adds an existing customer to a store,
 		// which the sandbox's one store per website never needs.
-		return rec, s.existingAccount(ctx, rec.Email, in.store)
+		return rec, m.existingAccount(ctx, rec.Email, in.store)
 	}
 	rec.ID = 0
 	hash := in.hash
@@ -307,37 +304,37 @@ func (s *Sandbox) createCustomer(ctx context.Context, cf fields, in createInput)
 		}
 		hash = hashPassword(*in.password)
 	}
-	if err := s.resolveStore(&rec, in.store, in.all); err != nil {
+	if err := m.resolveStore(&rec, in.store, in.all); err != nil {
 		return rec, err
 	}
-	if !cf.has("group_id") {
+	if !cf.Has("group_id") {
 		rec.GroupID = defaultGroupID
 	}
-	if err := validateCustomer(&rec, s.now()); err != nil {
+	if err := validateCustomer(&rec, m.now()); err != nil {
 		return rec, err
 	}
-	if _, ok := s.dir.customerGroup(int(rec.GroupID)); !ok {
+	if _, ok := m.customerGroup(int(rec.GroupID)); !ok {
 		return rec, errGroupNotExists
 	}
-	if afs, ok := cf["addresses"].([]fields); ok {
+	if afs, ok := cf["addresses"].([]webapi.Fields); ok {
 		for _, af := range afs {
 			a := addressFromFields(af)
 			a.ID = 0 // createAccount clones addresses as new
-			if _, known := directory.Lookup(a.CountryID); in.eav && a.CountryID != "" && !known {
+			if _, known := m.countries.Country(a.CountryID); in.eav && a.CountryID != "" && !known {
 				continue // createAccount drops addresses in countries the store does not allow
 			}
-			if err := validateAddress(&a, in.eav); err != nil {
+			if err := validateAddress(m.countries, &a, in.eav); err != nil {
 				return rec, err
 			}
 			rec.Addresses = append(rec.Addresses, a)
 		}
 	}
-	now := formatTime(s.now())
+	now := db.FormatTime(m.now())
 	rec.CreatedAt, rec.UpdatedAt, rec.PasswordHash = now, now, hash
-	err := s.db.write(ctx, func(tx *sql.Tx) error {
-		return s.insertCustomer(ctx, tx, &rec)
+	err := m.db.Write(ctx, func(tx *sql.Tx) error {
+		return m.insertCustomer(ctx, tx, &rec)
 	})
-	if isUniqueViolation(err) {
+	if db.IsUniqueViolation(err) {
 		return rec, errAlreadyExists
 	}
 	if err != nil {
@@ -349,29 +346,29 @@ func (s *Sandbox) createCustomer(ctx context.Context, cf fields, in createInput)
 // existingAccount answers createAccount for a body with a customer id:
 // Magento looks the email up in the URL's website and refuses it, as the
 // customer is already in the store, or reports that it does not exist.
-func (s *Sandbox) existingAccount(ctx context.Context, email string, st storeRow) error {
+func (m *Module) existingAccount(ctx context.Context, email string, st webapi.Store) error {
 	var n int
-	err := s.db.r.QueryRowContext(ctx, `SELECT count(*) FROM customer_entity WHERE email = ? AND website_id = ?`, email, st.WebsiteID).Scan(&n)
+	err := m.db.R.QueryRowContext(ctx, `SELECT count(*) FROM customer_entity WHERE email = ? AND website_id = ?`, email, st.WebsiteID).Scan(&n)
 	if err != nil {
 		return err
 	}
 	if n > 0 {
-		return newError(http.StatusBadRequest, "This customer already exists in this store.", nil)
+		return webapi.NewError(http.StatusBadRequest, "This customer already exists in this store.", nil)
 	}
-	return newError(http.StatusNotFound, "No such entity with %fieldName = %fieldValue, %field2Name = %field2Value",
+	return webapi.NewError(http.StatusNotFound, "No such entity with %fieldName = %fieldValue, %field2Name = %field2Value",
 		map[string]any{"fieldName": "email", "fieldValue": email, "field2Name": "websiteId", "field2Value": st.WebsiteID})
 }
 
 // resolveStore fills the store and website of a new customer as Magento
 // does: the website's default store view, else the URL's store view; the
 // website from the store; and created_in from the store's name.
-func (s *Sandbox) resolveStore(rec *customerRec, urlStore storeRow, all bool) error {
+func (m *Module) resolveStore(rec *customerRec, urlStore webapi.Store, all bool) error {
 	if rec.StoreID == 0 {
 		if rec.WebsiteID != 0 {
-			if _, ok := s.dir.website(int(rec.WebsiteID)); !ok {
+			if !m.stores.HasWebsite(int(rec.WebsiteID)) {
 				return websiteNotFound(rec.WebsiteID)
 			}
-			st, ok := s.dir.defaultStore(int(rec.WebsiteID))
+			st, ok := m.stores.DefaultStore(int(rec.WebsiteID))
 			if !ok {
 				return errStoreNotFound
 			}
@@ -379,12 +376,12 @@ func (s *Sandbox) resolveStore(rec *customerRec, urlStore storeRow, all bool) er
 		} else {
 			st := urlStore
 			if all || st.ID == 0 {
-				st, _ = s.dir.store(defaultStoreID)
+				st, _ = m.stores.Store(webapi.DefaultStoreID)
 			}
 			rec.StoreID = int64(st.ID)
 		}
 	}
-	st, ok := s.dir.store(int(rec.StoreID))
+	st, ok := m.stores.Store(int(rec.StoreID))
 	if !ok {
 		return errStoreNotFound
 	}
@@ -412,8 +409,8 @@ const updateAddressSQL = `UPDATE customer_address_entity SET updated_at = ?, cit
 
 // insertCustomer inserts the customer and its addresses and sets its
 // default addresses from the addresses' flags.
-func (s *Sandbox) insertCustomer(ctx context.Context, tx *sql.Tx, rec *customerRec) error {
-	st, err := s.db.txStmt(ctx, tx, insertCustomerSQL)
+func (m *Module) insertCustomer(ctx context.Context, tx *sql.Tx, rec *customerRec) error {
+	st, err := m.db.TxStmt(ctx, tx, insertCustomerSQL)
 	if err != nil {
 		return err
 	}
@@ -422,9 +419,9 @@ func (s *Sandbox) insertCustomer(ctx context.Context, tx *sql.Tx, rec *customerR
 		gender = rec.Gender.Int64
 	}
 	res, err := st.ExecContext(ctx, rec.WebsiteID, rec.Email, rec.GroupID, rec.StoreID, rec.CreatedAt, rec.UpdatedAt,
-		rec.DisableAutoGroupChange, nullString(rec.CreatedIn), nullString(rec.Prefix), nullString(rec.Firstname),
-		nullString(rec.Middlename), nullString(rec.Lastname), nullString(rec.Suffix), nullString(rec.Dob),
-		nullString(rec.PasswordHash), nullString(rec.Taxvat), nullString(rec.Confirmation), gender)
+		rec.DisableAutoGroupChange, db.NullString(rec.CreatedIn), db.NullString(rec.Prefix), db.NullString(rec.Firstname),
+		db.NullString(rec.Middlename), db.NullString(rec.Lastname), db.NullString(rec.Suffix), db.NullString(rec.Dob),
+		db.NullString(rec.PasswordHash), db.NullString(rec.Taxvat), db.NullString(rec.Confirmation), gender)
 	if err != nil {
 		return err
 	}
@@ -438,7 +435,7 @@ func (s *Sandbox) insertCustomer(ctx context.Context, tx *sql.Tx, rec *customerR
 		a := &rec.Addresses[i]
 		a.CustomerID = rec.ID
 		a.CreatedAt, a.UpdatedAt = rec.CreatedAt, rec.UpdatedAt
-		if err := s.insertAddress(ctx, tx, a); err != nil {
+		if err := m.insertAddress(ctx, tx, a); err != nil {
 			return err
 		}
 		if a.defaultBilling {
@@ -450,22 +447,22 @@ func (s *Sandbox) insertCustomer(ctx context.Context, tx *sql.Tx, rec *customerR
 	}
 	if rec.DefaultBilling != 0 || rec.DefaultShipping != 0 {
 		_, err := tx.ExecContext(ctx, `UPDATE customer_entity SET default_billing = ?, default_shipping = ? WHERE entity_id = ?`,
-			nullInt(rec.DefaultBilling), nullInt(rec.DefaultShipping), rec.ID)
+			db.NullInt(rec.DefaultBilling), db.NullInt(rec.DefaultShipping), rec.ID)
 		return err
 	}
 	return nil
 }
 
-func (s *Sandbox) insertAddress(ctx context.Context, tx *sql.Tx, a *addressRec) error {
-	st, err := s.db.txStmt(ctx, tx, insertAddressSQL)
+func (m *Module) insertAddress(ctx context.Context, tx *sql.Tx, a *addressRec) error {
+	st, err := m.db.TxStmt(ctx, tx, insertAddressSQL)
 	if err != nil {
 		return err
 	}
-	res, err := st.ExecContext(ctx, a.CustomerID, a.CreatedAt, a.UpdatedAt, nullString(a.City), nullString(a.Company),
-		nullString(a.CountryID), nullString(a.Fax), nullString(a.Firstname), nullString(a.Lastname),
-		nullString(a.Middlename), nullString(a.Postcode), nullString(a.Prefix), nullString(a.Region),
-		nullInt(a.RegionID), nullString(strings.Join(a.Street, "\n")), nullString(a.Suffix),
-		nullString(a.Telephone), nullString(a.VatID))
+	res, err := st.ExecContext(ctx, a.CustomerID, a.CreatedAt, a.UpdatedAt, db.NullString(a.City), db.NullString(a.Company),
+		db.NullString(a.CountryID), db.NullString(a.Fax), db.NullString(a.Firstname), db.NullString(a.Lastname),
+		db.NullString(a.Middlename), db.NullString(a.Postcode), db.NullString(a.Prefix), db.NullString(a.Region),
+		db.NullInt(a.RegionID), db.NullString(strings.Join(a.Street, "\n")), db.NullString(a.Suffix),
+		db.NullString(a.Telephone), db.NullString(a.VatID))
 	if err != nil {
 		return err
 	}
@@ -474,123 +471,112 @@ func (s *Sandbox) insertAddress(ctx context.Context, tx *sql.Tx, a *addressRec) 
 }
 
 // createAccount is POST /V1/customers (AccountManagement::createAccount).
-func (s *Sandbox) createAccount(c *call) (any, error) {
-	p, err := params(c.body,
-		param{name: "customer", required: true, kind: kObject, sub: customerSpec},
-		param{name: "password"},
-		param{name: "redirectUrl"},
+func (m *Module) createAccount(c *webapi.Call) (any, error) {
+	p, err := webapi.Params(c.Body,
+		webapi.Param{Name: "customer", Required: true, Kind: webapi.KindObject, Sub: customerSpec},
+		webapi.Param{Name: "password"},
+		webapi.Param{Name: "redirectUrl"},
 	)
 	if err != nil {
 		return nil, err
 	}
-	in := createInput{store: c.store, all: c.all, eav: true, groupForbid: !c.who.isAdmin()}
-	if p.has("password") {
-		pw := p.str("password")
+	in := createInput{store: c.Store, all: c.All, eav: true, groupForbid: !c.Who.IsAdmin()}
+	if p.Has("password") {
+		pw := p.Str("password")
 		in.password = &pw
 	}
-	rec, err := s.createCustomer(c.r.Context(), p.sub("customer"), in)
+	rec, err := m.createCustomer(c.R.Context(), p.Sub("customer"), in)
 	if err != nil {
 		return nil, err
 	}
-	return rec.wire(), nil
+	return rec.wire(m.countries), nil
 }
 
 // saveCustomer is POST /V1/customers/ (CustomerRepository::save): an
 // update when customer.id is set, else a create without a password.
-func (s *Sandbox) saveCustomer(c *call) (any, error) {
-	p, err := params(c.body,
-		param{name: "customer", required: true, kind: kObject, sub: customerSpec},
-		param{name: "passwordHash"},
+func (m *Module) saveCustomer(c *webapi.Call) (any, error) {
+	p, err := webapi.Params(c.Body,
+		webapi.Param{Name: "customer", Required: true, Kind: webapi.KindObject, Sub: customerSpec},
+		webapi.Param{Name: "passwordHash"},
 	)
 	if err != nil {
 		return nil, err
 	}
-	cf := p.sub("customer")
-	if id, ok := cf.num("id"); ok && id != 0 {
-		rec, err := s.updateCustomer(c.r.Context(), id, cf, false)
+	cf := p.Sub("customer")
+	if id, ok := cf.Num("id"); ok && id != 0 {
+		rec, err := m.updateCustomer(c.R.Context(), id, cf, false)
 		if err != nil {
 			return nil, err
 		}
-		return rec.wire(), nil
+		return rec.wire(m.countries), nil
 	}
-	rec, err := s.createCustomer(c.r.Context(), cf, createInput{store: c.store, all: c.all, hash: p.str("passwordHash")})
+	rec, err := m.createCustomer(c.R.Context(), cf, createInput{store: c.Store, all: c.All, hash: p.Str("passwordHash")})
 	if err != nil {
 		return nil, err
 	}
-	return rec.wire(), nil
-}
-
-// pathID reads an integer path parameter, with Magento's type error for
-// anything else.
-func pathID(c *call, name string) (int64, error) {
-	v := c.params[name]
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil {
-		return 0, typeError(v, "int")
-	}
-	return n, nil
+	return rec.wire(m.countries), nil
 }
 
 // getCustomer is GET /V1/customers/:customerId.
-func (s *Sandbox) getCustomer(c *call) (any, error) {
-	id, err := pathID(c, "customerId")
+func (m *Module) getCustomer(c *webapi.Call) (any, error) {
+	id, err := webapi.PathID(c, "customerId")
 	if err != nil {
 		return nil, err
 	}
-	rec, ok, err := loadCustomer(c.r.Context(), s.db.r, id)
+	rec, ok, err := loadCustomer(c.R.Context(), m.db.R, id)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
-		return nil, notFound("customerId", id)
+		return nil, webapi.NotFound("customerId", id)
 	}
-	return rec.wire(), nil
+	return rec.wire(m.countries), nil
 }
 
 // getMe is GET /V1/customers/me.
-func (s *Sandbox) getMe(c *call) (any, error) {
-	rec, ok, err := loadCustomer(c.r.Context(), s.db.r, c.who.uid)
+func (m *Module) getMe(c *webapi.Call) (any, error) {
+	rec, ok, err := loadCustomer(c.R.Context(), m.db.R, c.Who.UID)
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
-		return nil, notFound("customerId", c.who.uid)
+		return nil, webapi.NotFound("customerId", c.Who.UID)
 	}
-	return rec.wire(), nil
+	return rec.wire(m.countries), nil
 }
 
 // putCustomer is PUT /V1/customers/:id. The URL's id wins over the body's.
-func (s *Sandbox) putCustomer(c *call) (any, error) {
-	id, err := pathID(c, "id")
+func (m *Module) putCustomer(c *webapi.Call) (any, error) {
+	id, err := webapi.PathID(c, "id")
 	if err != nil {
 		return nil, err
 	}
-	p, err := params(c.body,
-		param{name: "customer", required: true, kind: kObject, sub: customerSpec},
-		param{name: "passwordHash"},
+	p, err := webapi.Params(c.Body,
+		webapi.Param{Name: "customer", Required: true, Kind: webapi.KindObject, Sub: customerSpec},
+		webapi.Param{Name: "passwordHash"},
 	)
 	if err != nil {
 		return nil, err
 	}
-	rec, err := s.updateCustomer(c.r.Context(), id, p.sub("customer"), false)
+	rec, err := m.updateCustomer(c.R.Context(), id, p.Sub("customer"), false)
 	if err != nil {
 		return nil, err
 	}
-	return rec.wire(), nil
+	return rec.wire(m.countries), nil
 }
 
 // putMe is PUT /V1/customers/me: the token's customer, whatever id the
 // body names, and a group_id in the body is ignored.
-func (s *Sandbox) putMe(c *call) (any, error) {
-	p, err := params(c.body, param{name: "customer", required: true, kind: kObject, sub: customerSpec})
+func (m *Module) putMe(c *webapi.Call) (any, error) {
+	p, err := webapi.Params(c.Body, webapi.Param{Name: "customer", Required: true, Kind: webapi.KindObject, Sub: customerSpec})
 	if err != nil {
 		return nil, err
 	}
-	rec, err := s.updateCustomer(c.r.Context(), c.who.uid, p.sub("customer"), true)
+	rec, err := m.updateCustomer(c.R.Context(), c.Who.UID, p.Sub("customer"), true)
 	if err != nil {
 		return nil, err
 	}
-	return rec.wire(), nil
+	return rec.wire(m.countries), nil
 }
 
 // updateCustomer runs CustomerRepository::save on an existing customer:
@@ -600,39 +586,39 @@ func (s *Sandbox) putMe(c *call) (any, error) {
 // addresses; a list replaces them (ids update, no id creates, the rest are
 // deleted) and the defaults come from the body: the customer's
 // default_billing and default_shipping, then the addresses' flags.
-func (s *Sandbox) updateCustomer(ctx context.Context, id int64, cf fields, self bool) (customerRec, error) {
-	prev, ok, err := loadCustomer(ctx, s.db.r, id)
+func (m *Module) updateCustomer(ctx context.Context, id int64, cf webapi.Fields, self bool) (customerRec, error) {
+	prev, ok, err := loadCustomer(ctx, m.db.R, id)
 	if err != nil {
 		return customerRec{}, err
 	}
 	if !ok {
-		return customerRec{}, notFound("customerId", id)
+		return customerRec{}, webapi.NotFound("customerId", id)
 	}
 	rec := customerFromFields(cf)
 	rec.ID = id
 	rec.CreatedAt, rec.CreatedIn, rec.Confirmation = prev.CreatedAt, prev.CreatedIn, prev.Confirmation
-	if self || !cf.has("group_id") {
+	if self || !cf.Has("group_id") {
 		rec.GroupID = prev.GroupID
 	}
-	if !cf.has("store_id") {
+	if !cf.Has("store_id") {
 		rec.StoreID = prev.StoreID
 	}
-	if !cf.has("website_id") {
+	if !cf.Has("website_id") {
 		rec.WebsiteID = prev.WebsiteID
 	}
 	if rec.Email == "" {
 		return rec, errEmailMissing
 	}
-	if _, ok := s.dir.website(int(rec.WebsiteID)); !ok {
+	if !m.stores.HasWebsite(int(rec.WebsiteID)) {
 		return rec, websiteNotFound(rec.WebsiteID)
 	}
-	if _, ok := s.dir.store(int(rec.StoreID)); !ok {
+	if _, ok := m.stores.Store(int(rec.StoreID)); !ok {
 		return rec, errStoreNotFound
 	}
-	if err := validateCustomer(&rec, s.now()); err != nil {
+	if err := validateCustomer(&rec, m.now()); err != nil {
 		return rec, err
 	}
-	if _, ok := s.dir.customerGroup(int(rec.GroupID)); !ok {
+	if _, ok := m.customerGroup(int(rec.GroupID)); !ok {
 		return rec, errGroupNotExists
 	}
 	existing := map[int64]bool{}
@@ -642,7 +628,7 @@ func (s *Sandbox) updateCustomer(ctx context.Context, id int64, cf fields, self 
 	// Customer-level defaults must name one of the existing addresses. They
 	// count only when the body carries addresses: without them Magento
 	// restores the previous defaults.
-	afs, replace := cf["addresses"].([]fields)
+	afs, replace := cf["addresses"].([]webapi.Fields)
 	rec.DefaultBilling, rec.DefaultShipping = prev.DefaultBilling, prev.DefaultShipping
 	if replace {
 		rec.DefaultBilling, rec.DefaultShipping = 0, 0
@@ -650,12 +636,12 @@ func (s *Sandbox) updateCustomer(ctx context.Context, id int64, cf fields, self 
 	for _, d := range []struct {
 		key string
 		dst *int64
-		err *apiError
+		err *webapi.Error
 	}{{"default_billing", &rec.DefaultBilling, errDefaultBilling}, {"default_shipping", &rec.DefaultShipping, errDefaultShipping}} {
-		if !cf.has(d.key) || cf.str(d.key) == "" {
+		if !cf.Has(d.key) || cf.Str(d.key) == "" {
 			continue
 		}
-		n, err := strconv.ParseInt(cf.str(d.key), 10, 64)
+		n, err := strconv.ParseInt(cf.Str(d.key), 10, 64)
 		if err != nil || !existing[n] {
 			return rec, d.err
 		}
@@ -667,17 +653,17 @@ func (s *Sandbox) updateCustomer(ctx context.Context, id int64, cf fields, self 
 		for _, af := range afs {
 			a := addressFromFields(af)
 			if a.ID != 0 && !existing[a.ID] {
-				return rec, notFound("addressId", a.ID)
+				return rec, webapi.NotFound("addressId", a.ID)
 			}
-			if err := validateAddress(&a, false); err != nil {
+			if err := validateAddress(m.countries, &a, false); err != nil {
 				return rec, err
 			}
 			rec.Addresses = append(rec.Addresses, a)
 		}
 	}
-	now := formatTime(s.now())
+	now := db.FormatTime(m.now())
 	rec.UpdatedAt = now
-	err = s.db.write(ctx, func(tx *sql.Tx) error {
+	err = m.db.Write(ctx, func(tx *sql.Tx) error {
 		if replace {
 			keep := map[int64]bool{}
 			for i := range rec.Addresses {
@@ -686,15 +672,15 @@ func (s *Sandbox) updateCustomer(ctx context.Context, id int64, cf fields, self 
 				a.UpdatedAt = now
 				if a.ID == 0 {
 					a.CreatedAt = now
-					if err := s.insertAddress(ctx, tx, a); err != nil {
+					if err := m.insertAddress(ctx, tx, a); err != nil {
 						return err
 					}
 				} else {
-					_, err := tx.ExecContext(ctx, updateAddressSQL, now, nullString(a.City), nullString(a.Company),
-						nullString(a.CountryID), nullString(a.Fax), nullString(a.Firstname), nullString(a.Lastname),
-						nullString(a.Middlename), nullString(a.Postcode), nullString(a.Prefix), nullString(a.Region),
-						nullInt(a.RegionID), nullString(strings.Join(a.Street, "\n")), nullString(a.Suffix),
-						nullString(a.Telephone), nullString(a.VatID), a.ID)
+					_, err := tx.ExecContext(ctx, updateAddressSQL, now, db.NullString(a.City), db.NullString(a.Company),
+						db.NullString(a.CountryID), db.NullString(a.Fax), db.NullString(a.Firstname), db.NullString(a.Lastname),
+						db.NullString(a.Middlename), db.NullString(a.Postcode), db.NullString(a.Prefix), db.NullString(a.Region),
+						db.NullInt(a.RegionID), db.NullString(strings.Join(a.Street, "\n")), db.NullString(a.Suffix),
+						db.NullString(a.Telephone), db.NullString(a.VatID), a.ID)
 					if err != nil {
 						return err
 					}
@@ -729,37 +715,37 @@ func (s *Sandbox) updateCustomer(ctx context.Context, id int64, cf fields, self 
 		_, err := tx.ExecContext(ctx, `UPDATE customer_entity SET website_id = ?, email = ?, group_id = ?, store_id = ?,
 			updated_at = ?, disable_auto_group_change = ?, prefix = ?, firstname = ?, middlename = ?, lastname = ?,
 			suffix = ?, dob = ?, taxvat = ?, gender = ?, default_billing = ?, default_shipping = ? WHERE entity_id = ?`,
-			rec.WebsiteID, rec.Email, rec.GroupID, rec.StoreID, now, rec.DisableAutoGroupChange, nullString(rec.Prefix),
-			nullString(rec.Firstname), nullString(rec.Middlename), nullString(rec.Lastname), nullString(rec.Suffix),
-			nullString(rec.Dob), nullString(rec.Taxvat), gender, nullInt(rec.DefaultBilling), nullInt(rec.DefaultShipping), id)
+			rec.WebsiteID, rec.Email, rec.GroupID, rec.StoreID, now, rec.DisableAutoGroupChange, db.NullString(rec.Prefix),
+			db.NullString(rec.Firstname), db.NullString(rec.Middlename), db.NullString(rec.Lastname), db.NullString(rec.Suffix),
+			db.NullString(rec.Dob), db.NullString(rec.Taxvat), gender, db.NullInt(rec.DefaultBilling), db.NullInt(rec.DefaultShipping), id)
 		return err
 	})
-	if isUniqueViolation(err) {
+	if db.IsUniqueViolation(err) {
 		return rec, errAlreadyExists
 	}
 	if err != nil {
 		return rec, err
 	}
-	out, ok, err := loadCustomer(ctx, s.db.r, id)
+	out, ok, err := loadCustomer(ctx, m.db.R, id)
 	if err != nil {
 		return rec, err
 	}
 	if !ok {
-		return rec, notFound("customerId", id)
+		return rec, webapi.NotFound("customerId", id)
 	}
 	return out, nil
 }
 
 // deleteCustomer is DELETE /V1/customers/:customerId; the addresses go
 // with the customer.
-func (s *Sandbox) deleteCustomer(c *call) (any, error) {
-	id, err := pathID(c, "customerId")
+func (m *Module) deleteCustomer(c *webapi.Call) (any, error) {
+	id, err := webapi.PathID(c, "customerId")
 	if err != nil {
 		return nil, err
 	}
-	ctx := c.r.Context()
+	ctx := c.R.Context()
 	var n int64
-	err = s.db.write(ctx, func(tx *sql.Tx) error {
+	err = m.db.Write(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM customer_address_entity WHERE parent_id = ?`, id); err != nil {
 			return err
 		}
@@ -774,24 +760,24 @@ func (s *Sandbox) deleteCustomer(c *call) (any, error) {
 		return nil, err
 	}
 	if n == 0 {
-		return nil, notFound("customerId", id)
+		return nil, webapi.NotFound("customerId", id)
 	}
 	return true, nil
 }
 
 // isEmailAvailable is POST /V1/customers/isEmailAvailable.
-func (s *Sandbox) isEmailAvailable(c *call) (any, error) {
-	p, err := params(c.body, param{name: "customerEmail", required: true}, param{name: "websiteId", kind: kInt})
+func (m *Module) isEmailAvailable(c *webapi.Call) (any, error) {
+	p, err := webapi.Params(c.Body, webapi.Param{Name: "customerEmail", Required: true}, webapi.Param{Name: "websiteId", Kind: webapi.KindInt})
 	if err != nil {
 		return nil, err
 	}
-	website := int64(c.store.WebsiteID)
-	if w, ok := p.num("websiteId"); ok {
+	website := int64(c.Store.WebsiteID)
+	if w, ok := p.Num("websiteId"); ok {
 		website = w
 	}
 	var n int
-	err = s.db.r.QueryRowContext(c.r.Context(), `SELECT count(*) FROM customer_entity WHERE email = ? AND website_id = ?`,
-		strings.TrimSpace(p.str("customerEmail")), website).Scan(&n)
+	err = m.db.R.QueryRowContext(c.R.Context(), `SELECT count(*) FROM customer_entity WHERE email = ? AND website_id = ?`,
+		strings.TrimSpace(p.Str("customerEmail")), website).Scan(&n)
 	if err != nil {
 		return nil, err
 	}
