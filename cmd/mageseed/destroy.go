@@ -93,6 +93,7 @@ func runDestroy(ctx context.Context, s streams, o *destroyOptions) error {
 		opts.Outputs = w
 	}
 	prog := newProgress(s, o.view.quiet || o.view.json, "deleting")
+	prog.parallelism = func() int { return sess.store.client.Stats().Limit }
 	opts.Progress = prog.event
 	res, runErr := apply.Apply(ctx, sess.store.client, plan, opts)
 	prog.done()
