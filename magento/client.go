@@ -800,6 +800,17 @@ func (g *gate) RoundTrip(req *http.Request) (*http.Response, error) {
 			c.lim.release(tk, sample{outcome: outcomeNeutral})
 			return nil, err
 		}
+		// Magento accepts a nonce once (Magento\Integration\Model\Oauth\
+		// Nonce\Generator::validateNonce). http.Transport resends an
+		// idempotent request by itself when a reused connection fails
+		// before the answer, which would send this signature twice; a body
+		// without GetBody makes the request not replayable there, so every
+		// resend comes back through this gate and is signed afresh. An
+		// empty body is sent as none.
+		if signed.Body == nil || signed.Body == http.NoBody {
+			signed.Body = io.NopCloser(strings.NewReader(""))
+			signed.GetBody = nil
+		}
 		req = signed
 	}
 	p, _ := req.Context().Value(policyKey{}).(*policy)

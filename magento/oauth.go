@@ -16,6 +16,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -117,37 +118,76 @@ func OAuthSignature(req *http.Request, oauthParams map[string]string, consumerSe
 	return base64.StdEncoding.EncodeToString(mac.Sum(nil)), nil
 }
 
-// OAuthBaseString returns the signature base string of RFC 5849 section
-// 3.4.1 for req and the given oauth_* protocol parameters.
+// OAuthBaseString returns the signature base string Magento 2.4.8 computes
+// for req and the given oauth_* protocol parameters, so that what mageseed
+// signs is what the store verifies. It is RFC 5849 section 3.4.1 but for
+// three rules of Magento's code, which a client has to follow or be refused:
+//
+//   - Parameters form a PHP array keyed by name: header parameters, then
+//     form body parameters, then query parameters; a repeated name keeps
+//     its last value (RFC 5849 keeps every pair). A query pair is taken
+//     only when it has exactly one "=", and names that look like protocol
+//     parameters (/oauth_[a-z_-]+/) are taken from the header only
+//     (Magento\Framework\Oauth\Helper\Request::_extractQueryStringParams).
+//   - Query names and values are decoded with PHP's rawurldecode: "+"
+//     stays "+" and is signed as %2B, where RFC 5849 decodes it to a space.
+//   - The encoded pairs are ordered by PHP's strnatcmp on the encoded
+//     names (Laminas\OAuth\Signature\AbstractSignature::
+//     _toByteValueOrderedQueryString, uksort with 'strnatcmp'): digit runs
+//     compare as numbers, so searchCriteria[filterGroups][2] comes before
+//     [10], where RFC 5849's byte order puts [10] first.
+//
+// oauth_signature is left out; realm is not an oauth_* name and is ignored.
 func OAuthBaseString(req *http.Request, oauthParams map[string]string) (string, error) {
-	type pair struct{ k, v string }
-	var pairs []pair
-	for k, vs := range req.URL.Query() {
-		for _, v := range vs {
-			pairs = append(pairs, pair{oauthEscape(k), oauthEscape(v)})
+	var names []string
+	vals := map[string]string{}
+	set := func(k, v string) {
+		if _, ok := vals[k]; !ok {
+			names = append(names, k)
 		}
+		vals[k] = v
+	}
+	hnames := make([]string, 0, len(oauthParams))
+	for k := range oauthParams {
+		hnames = append(hnames, k)
+	}
+	sort.Strings(hnames)
+	for _, k := range hnames {
+		if k == "oauth_signature" || !isProtocolParam(k) {
+			continue
+		}
+		set(k, oauthParams[k])
 	}
 	form, err := formParams(req)
 	if err != nil {
 		return "", err
 	}
-	for k, vs := range form {
-		for _, v := range vs {
-			pairs = append(pairs, pair{oauthEscape(k), oauthEscape(v)})
-		}
+	fnames := make([]string, 0, len(form))
+	for k := range form {
+		fnames = append(fnames, k)
 	}
-	for k, v := range oauthParams {
-		if k == "oauth_signature" || k == "realm" {
+	sort.Strings(fnames)
+	for _, k := range fnames {
+		if isProtocolParam(k) || len(form[k]) == 0 {
 			continue
 		}
-		pairs = append(pairs, pair{oauthEscape(k), oauthEscape(v)})
+		set(k, form[k][len(form[k])-1])
 	}
-	sort.Slice(pairs, func(i, j int) bool {
-		if pairs[i].k != pairs[j].k {
-			return pairs[i].k < pairs[j].k
+	if q := req.URL.RawQuery; q != "" {
+		for _, pair := range strings.Split(q, "&") {
+			kv := strings.Split(pair, "=")
+			if len(kv) != 2 || isProtocolParam(kv[0]) {
+				continue
+			}
+			set(rawURLDecode(kv[0]), rawURLDecode(kv[1]))
 		}
-		return pairs[i].v < pairs[j].v
-	})
+	}
+	type pair struct{ k, v string }
+	pairs := make([]pair, 0, len(names))
+	for _, k := range names {
+		pairs = append(pairs, pair{oauthEscape(k), oauthEscape(vals[k])})
+	}
+	sort.SliceStable(pairs, func(i, j int) bool { return strnatcmp(pairs[i].k, pairs[j].k) < 0 })
 	var norm strings.Builder
 	for i, p := range pairs {
 		if i > 0 {
@@ -156,6 +196,173 @@ func OAuthBaseString(req *http.Request, oauthParams map[string]string) (string, 
 		norm.WriteString(p.k + "=" + p.v)
 	}
 	return strings.ToUpper(req.Method) + "&" + oauthEscape(baseURI(req)) + "&" + oauthEscape(norm.String()), nil
+}
+
+// protocolParamRE is Magento's test for an OAuth protocol parameter name
+// (Magento\Framework\Oauth\Helper\Request::_isProtocolParameter): it matches
+// anywhere in the name.
+var protocolParamRE = regexp.MustCompile(`oauth_[a-z_-]+`)
+
+func isProtocolParam(name string) bool { return protocolParamRE.MatchString(name) }
+
+// rawURLDecode is PHP's rawurldecode: every %XX with two hex digits is
+// decoded, anything else (a lone %, a +) is kept as it is.
+func rawURLDecode(s string) string {
+	if !strings.Contains(s, "%") {
+		return s
+	}
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
+			b = append(b, unhex(s[i+1])<<4|unhex(s[i+2]))
+			i += 2
+			continue
+		}
+		b = append(b, s[i])
+	}
+	return string(b)
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+func unhex(c byte) byte {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0'
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10
+	}
+	return c - 'A' + 10
+}
+
+// strnatcmp is PHP's strnatcmp (ext/standard/strnatcmp.c, strnatcmp_ex
+// without case folding): runs of digits compare by value (a run starting
+// with 0 compares digit by digit, as a fraction), leading zeros at the
+// start and whitespace are skipped, everything else compares by byte.
+func strnatcmp(a, b string) int {
+	if len(a) == 0 || len(b) == 0 {
+		switch {
+		case len(a) == len(b):
+			return 0
+		case len(a) > len(b):
+			return 1
+		}
+		return -1
+	}
+	at := func(s string, i int) byte {
+		if i < len(s) {
+			return s[i]
+		}
+		return 0
+	}
+	isDigit := func(c byte) bool { return '0' <= c && c <= '9' }
+	isSpace := func(c byte) bool { return c == ' ' || '\t' <= c && c <= '\r' }
+	ai, bi := 0, 0
+	leading := true
+	for {
+		ca, cb := at(a, ai), at(b, bi)
+		for leading && ca == '0' && ai+1 < len(a) && isDigit(a[ai+1]) {
+			ai++
+			ca = a[ai]
+		}
+		for leading && cb == '0' && bi+1 < len(b) && isDigit(b[bi+1]) {
+			bi++
+			cb = b[bi]
+		}
+		leading = false
+		for isSpace(ca) {
+			ai++
+			ca = at(a, ai)
+		}
+		for isSpace(cb) {
+			bi++
+			cb = at(b, bi)
+		}
+		if isDigit(ca) && isDigit(cb) {
+			var r int
+			if ca == '0' || cb == '0' {
+				r = natCompareLeft(a, &ai, b, &bi)
+			} else {
+				r = natCompareRight(a, &ai, b, &bi)
+			}
+			switch {
+			case r != 0:
+				return r
+			case ai == len(a) && bi == len(b):
+				return 0
+			case ai == len(a):
+				return -1
+			case bi == len(b):
+				return 1
+			}
+			ca, cb = a[ai], b[bi]
+		}
+		if ca < cb {
+			return -1
+		}
+		if ca > cb {
+			return 1
+		}
+		ai++
+		bi++
+		switch {
+		case ai >= len(a) && bi >= len(b):
+			return 0
+		case ai >= len(a):
+			return -1
+		case bi >= len(b):
+			return 1
+		}
+	}
+}
+
+// natCompareRight compares two runs of digits right-aligned: the longer
+// run wins, then the first differing digit.
+func natCompareRight(a string, ai *int, b string, bi *int) int {
+	bias := 0
+	for ; ; *ai, *bi = *ai+1, *bi+1 {
+		ea := *ai >= len(a) || a[*ai] < '0' || a[*ai] > '9'
+		eb := *bi >= len(b) || b[*bi] < '0' || b[*bi] > '9'
+		switch {
+		case ea && eb:
+			return bias
+		case ea:
+			return -1
+		case eb:
+			return 1
+		case a[*ai] < b[*bi]:
+			if bias == 0 {
+				bias = -1
+			}
+		case a[*ai] > b[*bi]:
+			if bias == 0 {
+				bias = 1
+			}
+		}
+	}
+}
+
+// natCompareLeft compares two runs of digits left-aligned: the first
+// differing digit wins.
+func natCompareLeft(a string, ai *int, b string, bi *int) int {
+	for ; ; *ai, *bi = *ai+1, *bi+1 {
+		ea := *ai >= len(a) || a[*ai] < '0' || a[*ai] > '9'
+		eb := *bi >= len(b) || b[*bi] < '0' || b[*bi] > '9'
+		switch {
+		case ea && eb:
+			return 0
+		case ea:
+			return -1
+		case eb:
+			return 1
+		case a[*ai] < b[*bi]:
+			return -1
+		case a[*ai] > b[*bi]:
+			return 1
+		}
+	}
 }
 
 // baseURI is RFC 5849 section 3.4.1.2: scheme and host in lower case, the

@@ -2,9 +2,11 @@ package magento_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -16,8 +18,12 @@ import (
 // base string and the key are the same for HMAC-SHA256, only the hash
 // differs.
 
-func TestOAuthBaseStringRFC5849(t *testing.T) {
-	// Section 3.4.1.1: a request with query, form body and duplicate names.
+// TestOAuthBaseStringMagento signs RFC 5849's example request of section
+// 3.4.1.1 as Magento 2.4.8 computes its base string: the form body's a3 is
+// overridden by the query's a3, as both land in one PHP array
+// (Magento\Framework\Oauth\Helper\Request::_processRequest), where RFC 5849
+// keeps both pairs.
+func TestOAuthBaseStringMagento(t *testing.T) {
 	req, err := http.NewRequest("POST", "http://example.com/request?b5=%3D%253D&a3=a&c%40=&a2=r%20b", strings.NewReader("c2&a3=2+q"))
 	if err != nil {
 		t.Fatal(err)
@@ -36,13 +42,77 @@ func TestOAuthBaseStringRFC5849(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const want = "POST&http%3A%2F%2Fexample.com%2Frequest&a2%3Dr%2520b%26a3%3D2%2520q%26a3%3Da%26b5%3D%253D%25253D%26c%2540%3D%26c2%3D%26oauth_consumer_key%3D9djdj82h48djs9d2%26oauth_nonce%3D7d8f3e4a%26oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp%3D137131201%26oauth_token%3Dkkk9d7dh3k39sjv7"
+	const want = "POST&http%3A%2F%2Fexample.com%2Frequest&a2%3Dr%2520b%26a3%3Da%26b5%3D%253D%25253D%26c%2540%3D%26c2%3D%26oauth_consumer_key%3D9djdj82h48djs9d2%26oauth_nonce%3D7d8f3e4a%26oauth_signature_method%3DHMAC-SHA1%26oauth_timestamp%3D137131201%26oauth_token%3Dkkk9d7dh3k39sjv7"
 	if got != want {
 		t.Errorf("base string:\n got %s\nwant %s", got, want)
 	}
 	// The body is still there for the request to send.
 	if body, _ := io.ReadAll(req.Body); string(body) != "c2&a3=2+q" {
 		t.Errorf("body after signing = %q", body)
+	}
+}
+
+// TestOAuthBaseStringWhereMagentoLeavesRFC5849 checks the three places
+// where Magento's base string is not RFC 5849's, each of which makes the
+// store refuse a client that signs by the RFC.
+func TestOAuthBaseStringWhereMagentoLeavesRFC5849(t *testing.T) {
+	var groups []string
+	for i := range 12 {
+		groups = append(groups, fmt.Sprintf("searchCriteria%%5BfilterGroups%%5D%%5B%d%%5D%%5Bfilters%%5D%%5B0%%5D%%5Bvalue%%5D=v%d", i, i))
+	}
+	tests := []struct {
+		name, query, want string
+	}{
+		{
+			// Laminas\OAuth\Signature\AbstractSignature::_toByteValueOrderedQueryString:
+			// uksort($params, 'strnatcmp') on the encoded names.
+			name:  "ten or more bracketed keys in natural order",
+			query: strings.Join(groups, "&"),
+			want:  "[0] [1] [2] [3] [4] [5] [6] [7] [8] [9] [10] [11]",
+		},
+		{
+			// Magento\Framework\Oauth\Helper\Request::_extractQueryStringParams:
+			// rawurldecode keeps "+", which is then signed as %2B.
+			name:  "plus is not a space",
+			query: "q=a+b&r=c%20d",
+			want:  "q=a%2Bb r=c%20d",
+		},
+		{
+			// Same method: explode('=') must give exactly two parts, and a
+			// repeated name keeps its last value.
+			name:  "pairs Magento leaves out or overrides",
+			query: "flag&x=1=2&d=first&d=last&xoauth_nonce=1",
+			want:  "d=last",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, err := http.NewRequest("GET", "http://shop.example.com/rest/V1/customers/search?"+tt.query, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			base, err := magento.OAuthBaseString(req, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, enc, _ := strings.Cut(strings.TrimPrefix(base, "GET&"), "&")
+			norm, err := url.QueryUnescape(enc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, p := range strings.Split(norm, "&") {
+				if strings.HasPrefix(p, "searchCriteria") {
+					k, _ := url.PathUnescape(p[:strings.IndexByte(p, '=')])
+					got = append(got, k[len("searchCriteria[filterGroups]"):strings.Index(k, "[filters]")])
+					continue
+				}
+				got = append(got, p)
+			}
+			if g := strings.Join(got, " "); g != tt.want {
+				t.Errorf("parameters signed:\n got %s\nwant %s", g, tt.want)
+			}
+		})
 	}
 }
 

@@ -233,7 +233,11 @@ func contractCheck(t *testing.T, schema func(string) *jsonschema.Schema, definit
 
 func TestContract(t *testing.T) {
 	schema := contractSchemas(t)
-	s := edgeServe(t, sandbox.Options{ExtraWebsites: []sandbox.Website{{Code: "second"}}})
+	oauth := magento.OAuthCredentials{
+		ConsumerKey: "ck0123456789abcdef0123456789abcd", ConsumerSecret: "cs0123456789abcdef0123456789abcd",
+		AccessToken: "at0123456789abcdef0123456789abcd", AccessTokenSecret: "as0123456789abcdef0123456789abcd",
+	}
+	s := edgeServe(t, sandbox.Options{ExtraWebsites: []sandbox.Website{{Code: "second"}}, OAuth: &oauth})
 	hc := s.Client()
 	must := func(method, path, token string, body any, want int) edgeResponse {
 		t.Helper()
@@ -284,6 +288,14 @@ func TestContract(t *testing.T) {
 	update := map[string]any{"customer": map[string]any{
 		"id": jane.ID, "email": email, "firstname": "Janet", "lastname": "Doe", "website_id": 1,
 	}}
+	partial := map[string]any{"customer": map[string]any{"firstname": "Janet"}}
+	addressPatch := map[string]any{"customer": map[string]any{"addresses": []any{map[string]any{"id": jane.Addresses[0].ID, "city": "Albany"}}}}
+	threeLines := edgeCustomer("lines@example.com")
+	threeLines["customer"].(map[string]any)["addresses"].([]any)[0].(map[string]any)["street"] = []string{"1", "2", "3"}
+	var groups []string
+	for i := range 21 {
+		groups = append(groups, fmt.Sprintf("searchCriteria[filterGroups][%d][filters][0][field]=email&searchCriteria[filterGroups][%d][filters][0][value]=x", i, i))
+	}
 
 	tests := []struct {
 		name, method, path, token string
@@ -322,6 +334,13 @@ func TestContract(t *testing.T) {
 		{"error: decoding", http.MethodPost, "/rest/V1/customers", "", "{not json", 400, "error-response"},
 		{"error: search without criteria", http.MethodGet, "/rest/V1/customers/search", edgeToken, nil, 400, "error-response"},
 		{"error: unknown bulk", http.MethodGet, "/rest/V1/bulk/00000000-0000-0000-0000-000000000000/status", edgeToken, nil, 404, "error-response"},
+		{"partial update", http.MethodPut, "/rest/V1/customers/" + id, edgeToken, partial, 200, "customer-data-customer-interface"},
+		{"partial address update", http.MethodPut, "/rest/V1/customers/" + id, edgeToken, addressPatch, 200, "customer-data-customer-interface"},
+		{"error: type in the body", http.MethodPost, "/rest/V1/customers", "", map[string]any{"customer": map[string]any{"email": "t@example.com", "gender": "x"}}, 400, "error-response"},
+		{"error: type in the path", http.MethodGet, "/rest/V1/customers/abc", edgeToken, nil, 400, "error-response"},
+		{"error: street lines", http.MethodPost, "/rest/V1/customers", "", threeLines, 400, "error-response"},
+		{"error: default group of an unknown store", http.MethodGet, "/rest/V1/customerGroups/default/99", edgeToken, nil, 404, "error-response"},
+		{"error: too many filter groups", http.MethodGet, "/rest/V1/customers/search?" + strings.Join(groups, "&"), edgeToken, nil, 400, "error-response"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -330,6 +349,42 @@ func TestContract(t *testing.T) {
 				t.Fatalf("%s %s: status %d, want %d: %s", tt.method, tt.path, r.status, tt.status, r.body)
 			}
 			contractCheck(t, schema, tt.definition, r.body)
+		})
+	}
+
+	// OAuth refusals are in the same envelope (Magento\Framework\Oauth\Oauth
+	// through ErrorProcessor::maskException).
+	for _, tt := range []struct {
+		name   string
+		edit   func(p map[string]string)
+		status int
+	}{
+		{"error: oauth signature method", func(p map[string]string) { p["oauth_signature_method"] = "HMAC-SHA1" }, 400},
+		{"error: oauth parameters missing", func(p map[string]string) { delete(p, "oauth_nonce"); delete(p, "oauth_token") }, 400},
+		{"error: oauth unknown consumer", func(p map[string]string) { p["oauth_consumer_key"] = strings.Repeat("k", 32) }, 401},
+		{"error: oauth signature", func(p map[string]string) { p["oauth_signature"] = "eA==" }, 401},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			req, _ := http.NewRequest(http.MethodGet, s.URL+"/rest/V1/store/websites", nil)
+			p := map[string]string{"oauth_consumer_key": oauth.ConsumerKey, "oauth_token": oauth.AccessToken, "oauth_nonce": tt.name,
+				"oauth_timestamp": strconv.FormatInt(time.Now().Unix(), 10), "oauth_signature_method": "HMAC-SHA256", "oauth_signature": "x"}
+			tt.edit(p)
+			var h []string
+			for k, v := range p {
+				h = append(h, k+`="`+v+`"`)
+			}
+			req.Header.Set("Authorization", "OAuth "+strings.Join(h, ","))
+			resp, err := hc.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var buf bytes.Buffer
+			buf.ReadFrom(resp.Body)
+			if resp.StatusCode != tt.status {
+				t.Fatalf("status %d, want %d: %s", resp.StatusCode, tt.status, buf.Bytes())
+			}
+			contractCheck(t, schema, "error-response", buf.Bytes())
 		})
 	}
 

@@ -40,9 +40,12 @@
 //     are written together or not at all.
 //   - Time comes from Options.Now, so tests move the clock for token expiry
 //     and lockouts.
-//   - Request bodies larger than 10 MiB (64 MiB on the async bulk route) are
+//   - Request bodies larger than 10 MiB (64 MiB on the async bulk route;
+//     64 KiB for a caller without a valid token, whatever the route) are
 //     refused with 413 and a Magento-style error envelope (Magento itself
 //     leaves the limit to the web server).
+//   - An internal error is answered with Magento's masked 500 and a report
+//     id, and logged with that id to Options.Log (stderr by default).
 //   - Where Magento's answer depends on its version, the sandbox follows
 //     2.4.8: unknown nested keys are refused, DELETE of a customer needs
 //     Magento_Customer::delete, store endpoints need Magento_Backend::store.
@@ -55,11 +58,61 @@
 //     is reported.
 //   - Secrets (passwords, tokens) never appear in answers other than the
 //     token endpoints' own, nor in errors.
+//
+// Fidelity: each behaviour below was traced to Magento 2.4.8's code, and a
+// test names the file and method that establish it. These are the
+// disagreements found and fixed, each once a place where the sandbox was
+// more lenient or said it differently:
+//
+//   - Exceptions thrown as Magento\Framework\Webapi\Exception reach the
+//     client as finished sentences without parameters (ErrorProcessor::
+//     maskException passes them on as they are): the unsupported
+//     Content-Type (Rest\Request\DeserializerFactory::get) and every type
+//     error. Other LocalizedExceptions keep their template and parameters.
+//   - Type errors follow TypeProcessor::processSimpleAndAnyType and
+//     ServiceInputProcessor: `Error occurred during "<key as sent>"
+//     processing. ` once per nesting level, values shown as PHP's string of
+//     them ("1" for true, "array" for a list); a bool takes any scalar, an
+//     int any numeric string (truncated), a data object anything; a path
+//     parameter gets the bare sentence.
+//   - Lists of more than 20 data objects (filter groups, filters, sort
+//     orders, addresses) are refused: `Maximum items of type "%type" is %max`
+//     (Webapi\Validator\EntityArrayValidator), where 2,000 filter groups once
+//     failed with 500.
+//   - PUT /V1/customers/:id merges the body into the stored customer
+//     (Customer\Model\Plugin\UpdateCustomer): fields left out keep their
+//     values, null clears, an "Id" key turns the merge off; PUT
+//     /V1/customers/me replaces. An address sent with its id keeps the
+//     fields it leaves out (AbstractAddress::updateData), and one of
+//     another customer is refused (Address\Validator\Customer). The PUT
+//     reads and writes in one transaction.
+//   - More street lines than customer/address/street_lines (Options.Config,
+//     2 by default) are refused (Eav\Model\Attribute\Data\Multiline); the
+//     address validators' errors are one aggregate on update as on create.
+//   - The default group of an unknown store is GroupManagement::
+//     getDefaultGroup's 404 for storeId.
+//   - OAuth 1.0a is checked as Magento\Framework\Oauth\Oauth::
+//     validateAccessTokenRequest does: version, required parameters, token
+//     length, HMAC-SHA256 only, the consumer, the nonce (once per consumer,
+//     timestamp at most 600 s ahead), the token, the signature over
+//     Magento's base string (natural order, rawurldecode), each with
+//     Magento's message and status. The integration's key and token must be
+//     32 characters, as Magento makes them.
+//   - Ten concurrent wrong passwords lock the account: the failure counter
+//     is read and written in one transaction.
+//
+// Where the sandbox departs from Magento on purpose: HEAD is answered as
+// GET without the body (Magento's Rest\Request::getHttpMethod refuses it
+// with 400 "Request method is invalid."), so that health checks and link
+// checkers can probe it; the body limits above; OAuth nonces are kept in
+// memory, so a restart forgets them; and a form-encoded body is read flat,
+// where PHP's parse_str would nest bracketed names.
 package sandbox
 
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"sync"
 	"time"
@@ -91,7 +144,9 @@ type Options struct {
 
 	// OAuth, when set, is an integration whose requests are signed with
 	// OAuth 1.0a (as Magento integrations sign them by default since
-	// 2.4.4); a signed request that verifies runs as that integration.
+	// 2.4.4); a signed request that verifies runs as that integration. Its
+	// consumer key and access token are 32 characters long, as Magento
+	// makes them, and requests are checked as 2.4.8 checks them.
 	OAuth *magento.OAuthCredentials
 
 	// AdminTokenLifetime and CustomerTokenLifetime are the lifetimes of the
@@ -120,6 +175,16 @@ type Options struct {
 
 	// Now is the store's clock; nil means time.Now.
 	Now func() time.Time
+
+	// Config holds store configuration values by path, as Magento's
+	// core_config_data does (for example "customer/address/street_lines":
+	// "3"); a path not set takes Magento's default.
+	Config map[string]string
+
+	// Log receives a line for every internal error (an answer 500 with a
+	// report id), as Magento writes them to its exception log; nil means
+	// os.Stderr.
+	Log io.Writer
 }
 
 // Website is an extra website with its one store view. Name defaults to the
@@ -175,6 +240,9 @@ func New(opts Options) (*Sandbox, error) {
 	if err := opts.validatePool(); err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
+	if o := opts.OAuth; o != nil && (len(o.ConsumerKey) != integration.KeyLength || len(o.AccessToken) != integration.KeyLength) {
+		return nil, fmt.Errorf("sandbox: the integration's consumer key and access token must be %d characters long, as Magento makes them", integration.KeyLength)
+	}
 	extra := make([]store.Website, 0, len(opts.ExtraWebsites))
 	for _, w := range opts.ExtraWebsites {
 		extra = append(extra, store.Website(w))
@@ -200,6 +268,7 @@ func New(opts Options) (*Sandbox, error) {
 		d.Close()
 		return nil, fmt.Errorf("sandbox: seed database %q: %w", displayDB(opts.DB), err)
 	}
+	customers.Config = opts.Config
 	tokens, err := integration.New(ctx, d, integration.Config{
 		AdminUser:             opts.AdminUser,
 		AdminPassword:         opts.AdminPassword,
@@ -216,6 +285,7 @@ func New(opts Options) (*Sandbox, error) {
 
 	s := &Sandbox{db: d, stats: newStats()}
 	s.api = webapi.New(stores, tokens)
+	s.api.Log = opts.Log
 	s.api.Register(tokens.Routes()...)
 	s.api.Register(customers.Routes()...)
 	s.api.Register(dir.Routes()...)

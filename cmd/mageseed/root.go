@@ -51,6 +51,9 @@ type exitErr struct {
 	hint string
 }
 
+// helpColumns is the width help text is written for.
+const helpColumns = 100
+
 func (e *exitErr) Error() string {
 	if e.err == nil {
 		return ""
@@ -173,6 +176,13 @@ Try it with nothing installed: mageseed apply --sandbox examples/tutorial.yaml`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	// Flag descriptions wrap to helpColumns, so help reads on a terminal of
+	// that width whatever the longest flag.
+	usage := root.UsageTemplate()
+	for _, set := range []string{".LocalFlags", ".InheritedFlags"} {
+		usage = strings.ReplaceAll(usage, set+".FlagUsages ", fmt.Sprintf("(%s.FlagUsagesWrapped %d) ", set, helpColumns))
+	}
+	root.SetUsageTemplate(usage)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return withHint(err, "see 'mageseed %s --help'", c.Name())
 	})

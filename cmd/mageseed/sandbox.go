@@ -28,9 +28,35 @@ const (
 	sandboxDefaultAdminPassword = "admin123"
 )
 
+// oauthKeyLength is the length of an integration's consumer key and access
+// token (Magento\Framework\Oauth\Helper\Oauth::LENGTH_CONSUMER_KEY and
+// LENGTH_TOKEN); Magento refuses others, and so does the sandbox.
+const oauthKeyLength = 32
+
 // sandboxShutdownTimeout bounds how long a stopping sandbox waits for
 // requests in flight.
 const sandboxShutdownTimeout = 10 * time.Second
+
+// Limits of the sandbox's HTTP server, for 'mageseed sandbox' and the
+// embedded --sandbox alike: a client that sends its headers or its body
+// slower than this is cut off, so slow clients cannot hold connections
+// open without end.
+// They are variables so that tests can shorten them.
+var (
+	sandboxReadHeaderTimeout = 10 * time.Second
+	sandboxReadTimeout       = 60 * time.Second
+	sandboxIdleTimeout       = 2 * time.Minute
+)
+
+// newSandboxServer returns the HTTP server that serves a sandbox.
+func newSandboxServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: sandboxReadHeaderTimeout,
+		ReadTimeout:       sandboxReadTimeout,
+		IdleTimeout:       sandboxIdleTimeout,
+	}
+}
 
 // sandboxFlags are the flags of 'mageseed sandbox', as given.
 type sandboxFlags struct {
@@ -62,7 +88,7 @@ func (f *sandboxFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.adminUser, "admin-user", sandboxDefaultAdminUser, "admin user name")
 	fs.StringVar(&f.adminPassword, "admin-password", sandboxDefaultAdminPassword, "admin password")
 	fs.StringVar(&f.integrationToken, "integration-token", "", "accept `TOKEN` as an admin bearer token")
-	fs.StringVar(&f.integrationOAuth, "integration-oauth", "", "accept requests signed with OAuth 1.0a by the integration `CONSUMER_KEY,CONSUMER_SECRET,ACCESS_TOKEN,ACCESS_TOKEN_SECRET`")
+	fs.StringVar(&f.integrationOAuth, "integration-oauth", "", "accept requests signed with OAuth 1.0a by an integration: its consumer key and secret, access token and token secret, as `KEY,SECRET,TOKEN,TOKEN_SECRET`")
 	fs.DurationVar(&f.adminTokenLifetime, "admin-token-lifetime", 4*time.Hour, "lifetime of admin tokens")
 	fs.DurationVar(&f.customerTokenLifetime, "customer-token-lifetime", time.Hour, "lifetime of customer tokens")
 	fs.StringArrayVar(&f.extraWebsites, "extra-website", nil, "add a website with its own store view, as `CODE[:STORECODE]` (repeatable)")
@@ -165,6 +191,10 @@ func (f *sandboxFlags) config(newSeed func() int64) (sandboxConfig, error) {
 		if len(parts) != 4 || slices.Contains(parts, "") {
 			return sandboxConfig{}, withHint(errors.New("invalid --integration-oauth: want four comma-separated credentials"),
 				"give CONSUMER_KEY,CONSUMER_SECRET,ACCESS_TOKEN,ACCESS_TOKEN_SECRET, the values mageseed reads from MAGENTO_CONSUMER_KEY and the rest")
+		}
+		if len(parts[0]) != oauthKeyLength || len(parts[2]) != oauthKeyLength {
+			return sandboxConfig{}, withHint(fmt.Errorf("invalid --integration-oauth: the consumer key and access token must be %d characters long", oauthKeyLength),
+				"Magento makes them %d characters long and refuses others; give an integration's own values", oauthKeyLength)
 		}
 		oauth = &magento.OAuthCredentials{ConsumerKey: parts[0], ConsumerSecret: parts[1], AccessToken: parts[2], AccessTokenSecret: parts[3]}
 	}
@@ -291,7 +321,7 @@ func serveSandbox(ctx context.Context, cfg sandboxConfig, out io.Writer) (err er
 	if err != nil {
 		return withHint(fmt.Errorf("start sandbox: %w", err), "pick another port with --addr, or 127.0.0.1:0 for a free one")
 	}
-	srv := &http.Server{Handler: sb, ReadHeaderTimeout: 10 * time.Second}
+	srv := newSandboxServer(sb)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 

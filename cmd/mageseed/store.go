@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -224,7 +223,7 @@ func startSandbox(path string) (url, token string, stop func(), err error) {
 		sb.Close()
 		return "", "", nil, fmt.Errorf("start sandbox: %w", err)
 	}
-	srv := &http.Server{Handler: sb, ReadHeaderTimeout: 10 * time.Second}
+	srv := newSandboxServer(sb)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

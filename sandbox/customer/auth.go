@@ -22,7 +22,12 @@ const (
 
 // Authenticate checks a customer's email and password in a website
 // (0 scans every website), with the customer-entity lock: 10 failures
-// within 10 minutes lock the account for 10 minutes.
+// within 10 minutes lock the account for 10 minutes
+// (Magento\Customer\Model\Authentication::processAuthenticationFailure).
+// A failure is counted in a write transaction that reads the counter it
+// increments, so concurrent wrong passwords each count: ten of them lock
+// the account, whatever their interleaving. A right password on an
+// account without failures needs no write.
 func (m *Module) Authenticate(ctx context.Context, email, pass string, websiteID int) (int64, bool, error) {
 	q := `SELECT entity_id, coalesce(password_hash, ''), failures_num, coalesce(first_failure, ''), coalesce(lock_expires, '')
 		FROM customer_entity WHERE email = ? AND website_id = ?`
@@ -34,6 +39,7 @@ func (m *Module) Authenticate(ctx context.Context, email, pass string, websiteID
 	}
 	var (
 		id                   int64
+		ok                   bool
 		hash, first, expires string
 		failures             int
 	)
@@ -44,12 +50,22 @@ func (m *Module) Authenticate(ctx context.Context, email, pass string, websiteID
 	if err != nil {
 		return 0, false, err
 	}
-	now := m.now()
-	if expires != "" && expires > db.FormatTime(now) {
-		return 0, false, nil
+	if failures == 0 && first == "" && expires == "" && checkPassword(hash, pass) {
+		return id, true, nil
 	}
-	if !checkPassword(hash, pass) {
-		return 0, false, m.db.Write(ctx, func(tx *sql.Tx) error {
+	err = m.db.Write(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, q, args...).Scan(&id, &hash, &failures, &first, &expires)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		now := m.now()
+		if expires != "" && expires > db.FormatTime(now) {
+			return nil
+		}
+		if !checkPassword(hash, pass) {
 			n := failures + 1
 			firstFailure := first
 			lock := any(nil)
@@ -61,16 +77,16 @@ func (m *Module) Authenticate(ctx context.Context, email, pass string, websiteID
 			_, err := tx.ExecContext(ctx, `UPDATE customer_entity SET failures_num = ?, first_failure = ?, lock_expires = ? WHERE entity_id = ?`,
 				n, firstFailure, lock, id)
 			return err
-		})
-	}
-	if failures != 0 || first != "" || expires != "" {
-		err := m.db.Write(ctx, func(tx *sql.Tx) error {
+		}
+		ok = true
+		if failures != 0 || first != "" || expires != "" {
 			_, err := tx.ExecContext(ctx, `UPDATE customer_entity SET failures_num = 0, first_failure = NULL, lock_expires = NULL WHERE entity_id = ?`, id)
 			return err
-		})
-		if err != nil {
-			return 0, false, err
 		}
+		return nil
+	})
+	if err != nil || !ok {
+		return 0, false, err
 	}
 	return id, true, nil
 }

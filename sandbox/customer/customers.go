@@ -48,9 +48,11 @@ type addressRec struct {
 	Street               []string
 	CreatedAt, UpdatedAt string
 
-	// Input only: the request's region code and default flags.
-	regionCode                      string
-	defaultBilling, defaultShipping bool
+	// Input only: the request's region code and default flags (not...:
+	// set when the flag was sent, false).
+	regionCode                            string
+	defaultBilling, defaultShipping       bool
+	notDefaultBilling, notDefaultShipping bool
 }
 
 // customerColumns is the column list scanCustomer reads, for the table
@@ -323,7 +325,7 @@ func (m *Module) createCustomer(ctx context.Context, cf webapi.Fields, in create
 			if _, known := m.countries.Country(a.CountryID); in.eav && a.CountryID != "" && !known {
 				continue // createAccount drops addresses in countries the store does not allow
 			}
-			if err := validateAddress(m.countries, &a, in.eav); err != nil {
+			if err := m.validateAddressFor(&a, in.eav, nil); err != nil {
 				return rec, err
 			}
 			rec.Addresses = append(rec.Addresses, a)
@@ -504,7 +506,7 @@ func (m *Module) saveCustomer(c *webapi.Call) (any, error) {
 	}
 	cf := p.Sub("customer")
 	if id, ok := cf.Num("id"); ok && id != 0 {
-		rec, err := m.updateCustomer(c.R.Context(), id, cf, false)
+		rec, err := m.updateCustomer(c.R.Context(), id, cf, false, false)
 		if err != nil {
 			return nil, err
 		}
@@ -546,6 +548,12 @@ func (m *Module) getMe(c *webapi.Call) (any, error) {
 }
 
 // putCustomer is PUT /V1/customers/:id. The URL's id wins over the body's.
+// Magento's REST plugin Magento\Customer\Model\Plugin\UpdateCustomer::
+// beforeSave merges the body into the stored customer (getUpdatedCustomer):
+// a field the body leaves out keeps its value, one it sets to null is
+// cleared, and addresses, custom and extension attributes left out are
+// kept. The plugin steps aside when the body's customer has an "Id" key
+// (capital I: `isset($bodyParams['customer']['Id'])`).
 func (m *Module) putCustomer(c *webapi.Call) (any, error) {
 	id, err := webapi.PathID(c, "id")
 	if err != nil {
@@ -558,25 +566,127 @@ func (m *Module) putCustomer(c *webapi.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	rec, err := m.updateCustomer(c.R.Context(), id, p.Sub("customer"), false)
+	rec, err := m.updateCustomer(c.R.Context(), id, p.Sub("customer"), false, !bodyCustomerHasID(c.Body))
 	if err != nil {
 		return nil, err
 	}
 	return rec.wire(m.countries), nil
 }
 
+// bodyCustomerHasID reports whether the body's customer object has a
+// non-null "Id" key, as UpdateCustomer::beforeSave tests it.
+func bodyCustomerHasID(body any) bool {
+	o, ok := body.(*webapi.Object)
+	if !ok {
+		return false
+	}
+	for i, k := range o.Keys {
+		if k != "customer" {
+			continue
+		}
+		co, ok := o.Vals[i].(*webapi.Object)
+		if !ok {
+			return false
+		}
+		for j, ck := range co.Keys {
+			if ck == "Id" && co.Vals[j] != nil {
+				return true
+			}
+		}
+		return false
+	}
+	return false
+}
+
 // putMe is PUT /V1/customers/me: the token's customer, whatever id the
-// body names, and a group_id in the body is ignored.
+// body names, and a group_id in the body is ignored. The route has no
+// customerId parameter, so UpdateCustomer::beforeSave does not merge: the
+// body replaces the customer.
 func (m *Module) putMe(c *webapi.Call) (any, error) {
 	p, err := webapi.Params(c.Body, webapi.Param{Name: "customer", Required: true, Kind: webapi.KindObject, Sub: customerSpec})
 	if err != nil {
 		return nil, err
 	}
-	rec, err := m.updateCustomer(c.R.Context(), c.Who.UID, p.Sub("customer"), true)
+	rec, err := m.updateCustomer(c.R.Context(), c.Who.UID, p.Sub("customer"), true, false)
 	if err != nil {
 		return nil, err
 	}
 	return rec.wire(m.countries), nil
+}
+
+// mergeCustomer is UpdateCustomer::getUpdatedCustomer: the stored
+// customer's fields with the body's set over them; a field the body set to
+// null is cleared.
+func mergeCustomer(prev customerRec, cf webapi.Fields) webapi.Fields {
+	out := webapi.Fields{
+		"website_id": prev.WebsiteID, "store_id": prev.StoreID, "group_id": prev.GroupID,
+		"email": prev.Email, "firstname": prev.Firstname, "lastname": prev.Lastname,
+		"disable_auto_group_change": prev.DisableAutoGroupChange,
+	}
+	for k, v := range map[string]string{"middlename": prev.Middlename, "prefix": prev.Prefix, "suffix": prev.Suffix,
+		"dob": prev.Dob, "taxvat": prev.Taxvat} {
+		if v != "" {
+			out[k] = v
+		}
+	}
+	if prev.Gender.Valid {
+		out["gender"] = prev.Gender.Int64
+	}
+	if prev.DefaultBilling != 0 {
+		out["default_billing"] = strconv.FormatInt(prev.DefaultBilling, 10)
+	}
+	if prev.DefaultShipping != 0 {
+		out["default_shipping"] = strconv.FormatInt(prev.DefaultShipping, 10)
+	}
+	for k, v := range cf {
+		if !webapi.IsNullsKey(k) {
+			out[k] = v
+		}
+	}
+	for _, k := range cf.Nulls() {
+		delete(out, k)
+	}
+	return out
+}
+
+// mergeAddress is what Magento\Customer\Model\Address\AbstractAddress::
+// updateData does to a stored address: every field the body's address
+// carries (DataObjectProcessor::buildOutputDataArray skips null getters)
+// is set over the stored ones, so a field left out, or null, keeps its
+// value.
+func mergeAddress(stored addressRec, af webapi.Fields) addressRec {
+	a := addressFromFields(af)
+	keep := func(name string, dst *string, old string) {
+		if !af.Has(name) {
+			*dst = old
+		}
+	}
+	keep("firstname", &a.Firstname, stored.Firstname)
+	keep("lastname", &a.Lastname, stored.Lastname)
+	keep("middlename", &a.Middlename, stored.Middlename)
+	keep("prefix", &a.Prefix, stored.Prefix)
+	keep("suffix", &a.Suffix, stored.Suffix)
+	keep("company", &a.Company, stored.Company)
+	keep("fax", &a.Fax, stored.Fax)
+	keep("vat_id", &a.VatID, stored.VatID)
+	keep("city", &a.City, stored.City)
+	keep("country_id", &a.CountryID, stored.CountryID)
+	keep("postcode", &a.Postcode, stored.Postcode)
+	keep("telephone", &a.Telephone, stored.Telephone)
+	if !af.Has("street") {
+		a.Street = stored.Street
+	}
+	if !af.Has("region_id") && !af.Has("region") {
+		a.RegionID, a.Region = stored.RegionID, stored.Region
+	}
+	return a
+}
+
+// errAddressOfAnotherCustomer is Magento\Customer\Model\Address\Validator\
+// Customer::validate: the address exists but belongs to another customer.
+func errAddressOfAnotherCustomer(customerID int64) *webapi.Error {
+	return webapi.InputError(`Provided customer ID "%customer_id" isn't related to current customer address.`,
+		map[string]any{"customer_id": customerID})
 }
 
 // updateCustomer runs CustomerRepository::save on an existing customer:
@@ -586,13 +696,34 @@ func (m *Module) putMe(c *webapi.Call) (any, error) {
 // addresses; a list replaces them (ids update, no id creates, the rest are
 // deleted) and the defaults come from the body: the customer's
 // default_billing and default_shipping, then the addresses' flags.
-func (m *Module) updateCustomer(ctx context.Context, id int64, cf webapi.Fields, self bool) (customerRec, error) {
-	prev, ok, err := loadCustomer(ctx, m.db.R, id)
+//
+// With merge set, the body is first merged into the stored customer
+// (UpdateCustomer::getUpdatedCustomer). An address with an id is always
+// merged into the stored one (AddressRepository::save), and must be one of
+// this customer's (Address\Validator\Customer). The customer is read and
+// written in one transaction, so two updates never interleave.
+func (m *Module) updateCustomer(ctx context.Context, id int64, cf webapi.Fields, self, merge bool) (customerRec, error) {
+	var out customerRec
+	err := m.db.Write(ctx, func(tx *sql.Tx) error {
+		var err error
+		out, err = m.updateCustomerTx(ctx, tx, id, cf, self, merge)
+		return err
+	})
+	return out, err
+}
+
+func (m *Module) updateCustomerTx(ctx context.Context, tx *sql.Tx, id int64, cf webapi.Fields, self, merge bool) (customerRec, error) {
+	prev, ok, err := loadCustomer(ctx, tx, id)
 	if err != nil {
 		return customerRec{}, err
 	}
 	if !ok {
 		return customerRec{}, webapi.NotFound("customerId", id)
+	}
+	bodyBilling := cf.Has("default_billing") && cf.Str("default_billing") != ""
+	bodyShipping := cf.Has("default_shipping") && cf.Str("default_shipping") != ""
+	if merge {
+		cf = mergeCustomer(prev, cf)
 	}
 	rec := customerFromFields(cf)
 	rec.ID = id
@@ -622,8 +753,10 @@ func (m *Module) updateCustomer(ctx context.Context, id int64, cf webapi.Fields,
 		return rec, errGroupNotExists
 	}
 	existing := map[int64]bool{}
+	stored := map[int64]addressRec{}
 	for _, a := range prev.Addresses {
 		existing[a.ID] = true
+		stored[a.ID] = a
 	}
 	// Customer-level defaults must name one of the existing addresses. They
 	// count only when the body carries addresses: without them Magento
@@ -652,10 +785,23 @@ func (m *Module) updateCustomer(ctx context.Context, id int64, cf webapi.Fields,
 	if replace {
 		for _, af := range afs {
 			a := addressFromFields(af)
-			if a.ID != 0 && !existing[a.ID] {
-				return rec, webapi.NotFound("addressId", a.ID)
+			var owner *webapi.Error
+			if a.ID != 0 {
+				if old, ok := stored[a.ID]; ok {
+					a = mergeAddress(old, af)
+				} else {
+					var parent int64
+					err := tx.QueryRowContext(ctx, `SELECT parent_id FROM customer_address_entity WHERE entity_id = ?`, a.ID).Scan(&parent)
+					if errors.Is(err, sql.ErrNoRows) {
+						return rec, webapi.NotFound("addressId", a.ID)
+					}
+					if err != nil {
+						return rec, err
+					}
+					owner = errAddressOfAnotherCustomer(id)
+				}
 			}
-			if err := validateAddress(m.countries, &a, false); err != nil {
+			if err := m.validateAddressFor(&a, false, owner); err != nil {
 				return rec, err
 			}
 			rec.Addresses = append(rec.Addresses, a)
@@ -663,7 +809,7 @@ func (m *Module) updateCustomer(ctx context.Context, id int64, cf webapi.Fields,
 	}
 	now := db.FormatTime(m.now())
 	rec.UpdatedAt = now
-	err = m.db.Write(ctx, func(tx *sql.Tx) error {
+	err = func() error {
 		if replace {
 			keep := map[int64]bool{}
 			for i := range rec.Addresses {
@@ -686,11 +832,21 @@ func (m *Module) updateCustomer(ctx context.Context, id int64, cf webapi.Fields,
 					}
 				}
 				keep[a.ID] = true
-				if a.defaultBilling {
+				// An address flagged false that is the default kept from
+				// the stored customer stops being it (Customer\Model\
+				// ResourceModel\Address\Relation::getDefaultBillingChangedAddress);
+				// a default the body names itself stands.
+				switch {
+				case a.defaultBilling:
 					rec.DefaultBilling = a.ID
+				case a.notDefaultBilling && !bodyBilling && rec.DefaultBilling == a.ID:
+					rec.DefaultBilling = 0
 				}
-				if a.defaultShipping {
+				switch {
+				case a.defaultShipping:
 					rec.DefaultShipping = a.ID
+				case a.notDefaultShipping && !bodyShipping && rec.DefaultShipping == a.ID:
+					rec.DefaultShipping = 0
 				}
 			}
 			for _, a := range prev.Addresses {
@@ -719,14 +875,14 @@ func (m *Module) updateCustomer(ctx context.Context, id int64, cf webapi.Fields,
 			db.NullString(rec.Firstname), db.NullString(rec.Middlename), db.NullString(rec.Lastname), db.NullString(rec.Suffix),
 			db.NullString(rec.Dob), db.NullString(rec.Taxvat), gender, db.NullInt(rec.DefaultBilling), db.NullInt(rec.DefaultShipping), id)
 		return err
-	})
+	}()
 	if db.IsUniqueViolation(err) {
 		return rec, errAlreadyExists
 	}
 	if err != nil {
 		return rec, err
 	}
-	out, ok, err := loadCustomer(ctx, m.db.R, id)
+	out, ok, err := loadCustomer(ctx, tx, id)
 	if err != nil {
 		return rec, err
 	}

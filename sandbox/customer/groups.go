@@ -73,8 +73,10 @@ func (m *Module) defaultGroup(c *webapi.Call) (any, error) {
 		if err != nil {
 			return nil, err
 		}
+		// GroupManagement::getDefaultGroup catches the store lookup's
+		// NoSuchEntityException and throws its own for the storeId.
 		if _, ok := m.stores.Store(int(id)); !ok {
-			return nil, errStoreNotFound
+			return nil, webapi.NotFound("storeId", id)
 		}
 	}
 	g, _ := m.customerGroup(defaultGroupID)

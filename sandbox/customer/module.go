@@ -124,6 +124,11 @@ type Module struct {
 	countries Countries
 	now       func() time.Time
 	groups    []groupRow // read once after seeding; the API does not change them
+
+	// Config holds store configuration values by path (Magento's
+	// core_config_data), such as ConfigStreetLines; a path not set takes
+	// Magento's default. Set it before serving.
+	Config map[string]string
 }
 
 // New prepares the module's hot statements, seeds Magento's stock customer

@@ -142,6 +142,8 @@ func addressFromFields(af webapi.Fields) addressRec {
 		defaultBilling:  af.Flag("default_billing"),
 		defaultShipping: af.Flag("default_shipping"),
 	}
+	a.notDefaultBilling = af.Has("default_billing") && !a.defaultBilling
+	a.notDefaultShipping = af.Has("default_shipping") && !a.defaultShipping
 	if st, ok := af["street"].([]string); ok {
 		a.Street = st
 	}
@@ -156,12 +158,34 @@ func addressFromFields(af webapi.Fields) addressRec {
 	return a
 }
 
-// validateAddress checks an address as Magento does and resolves its
+// eavRequired is the EAV validator's check of the address's required
+// attributes, by label.
+func eavRequired(a *addressRec) *webapi.Error {
+	street1 := ""
+	if len(a.Street) > 0 {
+		street1 = strings.TrimSpace(a.Street[0])
+	}
+	var verrs webapi.ValidatorErrors
+	for _, f := range []struct{ label, value string }{
+		{"First Name", a.Firstname}, {"Last Name", a.Lastname}, {"Street Address", street1},
+		{"City", a.City}, {"Country", a.CountryID}, {"Phone Number", a.Telephone},
+	} {
+		if strings.TrimSpace(f.value) == "" {
+			verrs.Add(requiredValue(f.label))
+		}
+	}
+	return verrs.Err()
+}
+
+// validateAddressWith checks an address as Magento does and resolves its
 // region against the directory. With eav set (createAccount) the missing
 // attribute values are reported first, as the EAV validator's
 // `"%1" is a required value.`; otherwise (repository saves) as the address
 // validator's `"%fieldName" is required.`.
-func validateAddress(dir Countries, a *addressRec, eav bool) *webapi.Error {
+// The refusal of Address\Validator\Customer (owner, when the address
+// belongs to another customer) is reported with the other validators'
+// errors.
+func validateAddressWith(dir Countries, a *addressRec, eav bool, owner *webapi.Error) *webapi.Error {
 	var errs webapi.InputErrors
 	street1 := ""
 	if len(a.Street) > 0 {
@@ -169,16 +193,7 @@ func validateAddress(dir Countries, a *addressRec, eav bool) *webapi.Error {
 	}
 	country, known := dir.Country(a.CountryID)
 	if eav {
-		var verrs webapi.ValidatorErrors
-		for _, f := range []struct{ label, value string }{
-			{"First Name", a.Firstname}, {"Last Name", a.Lastname}, {"Street Address", street1},
-			{"City", a.City}, {"Country", a.CountryID}, {"Phone Number", a.Telephone},
-		} {
-			if strings.TrimSpace(f.value) == "" {
-				verrs.Add(requiredValue(f.label))
-			}
-		}
-		if e := verrs.Err(); e != nil {
+		if e := eavRequired(a); e != nil {
 			return e
 		}
 	}
@@ -207,7 +222,94 @@ func validateAddress(dir Countries, a *addressRec, eav bool) *webapi.Error {
 			errs.Add(e)
 		}
 	}
+	if owner != nil {
+		errs.Add(owner)
+	}
 	return errs.Err()
+}
+
+// ConfigStreetLines is the store configuration path of the number of
+// street lines an address may have (Magento_Customer's
+// customer/address/street_lines, 2 by default; the street attribute's
+// multiline_count follows it).
+const ConfigStreetLines = "customer/address/street_lines"
+
+// configDefaults are Magento's defaults of the configuration the module
+// reads.
+var configDefaults = map[string]string{
+	ConfigStreetLines: "2",
+}
+
+// config returns the store configuration value at path: the module's
+// Config, or Magento's default.
+func (m *Module) config(path string) string {
+	if v, ok := m.Config[path]; ok {
+		return v
+	}
+	return configDefaults[path]
+}
+
+// streetLines is the configured limit of street lines, at least 1.
+func (m *Module) streetLines() int {
+	n, err := strconv.Atoi(strings.TrimSpace(m.config(ConfigStreetLines)))
+	if err != nil || n < 1 {
+		n, _ = strconv.Atoi(configDefaults[ConfigStreetLines])
+	}
+	return n
+}
+
+// streetLineCount counts an address's street lines as Magento's EAV
+// validator sees them: the lines joined with newlines and trimmed
+// (AbstractAddress::_implodeArrayValues), then split again
+// (Eav\Model\Attribute\Data\Multiline::processValue).
+func streetLineCount(street []string) int {
+	joined := strings.TrimSpace(strings.Join(street, "\n"))
+	if joined == "" {
+		return 0
+	}
+	return strings.Count(joined, "\n") + 1
+}
+
+// streetLinesError is Eav\Model\Attribute\Data\Multiline::validateValue's
+// refusal of more lines than the attribute's multiline_count.
+func streetLinesError(limit int) *webapi.Error {
+	return webapi.NewError(http.StatusBadRequest, `"%1" cannot contain more than %2 lines.`, []any{"Street Address", limit})
+}
+
+// validateAddressFor checks an address the way AddressRepository::save
+// does: the address validators (Address\Validator\General, Country, and
+// Customer, whose refusal owner is when the address belongs to another
+// customer) report together, one InputException: one error is the answer
+// itself, several the aggregate "One or more input exceptions have
+// occurred." with each in errors. Only an address they pass reaches the
+// resource model's EAV validator, which refuses more street lines than the
+// store's customer/address/street_lines. createAccount (eav) runs the EAV
+// checks first, as validateAddress describes, the street limit with them.
+func (m *Module) validateAddressFor(a *addressRec, eav bool, owner *webapi.Error) *webapi.Error {
+	limit := m.streetLines()
+	tooMany := streetLineCount(a.Street) > limit
+	if eav && tooMany {
+		if e := eavRequired(a); e != nil {
+			var verrs webapi.ValidatorErrors
+			if e.Errors == nil {
+				verrs.Add(e)
+			} else {
+				for _, it := range e.Errors {
+					verrs.Add(webapi.NewError(http.StatusBadRequest, it.Message, it.Parameters))
+				}
+			}
+			verrs.Add(streetLinesError(limit))
+			return verrs.Err()
+		}
+		return streetLinesError(limit)
+	}
+	if err := validateAddressWith(m.countries, a, eav, owner); err != nil {
+		return err
+	}
+	if tooMany {
+		return streetLinesError(limit)
+	}
+	return nil
 }
 
 // resolveRegion fills the address's region from the directory: a region id

@@ -93,6 +93,8 @@ type Tokens struct {
 
 	mu      sync.RWMutex
 	revoked map[[2]int64]int64 // (user type, user id) -> revoke_before (unix seconds)
+
+	nonces nonces // the OAuth consumer's nonces
 }
 
 // New loads (or creates) the signing key and the revocations.

@@ -25,6 +25,11 @@ type Error struct {
 	Message string
 	Params  any
 	Errors  []magento.ErrorItem
+	// Serial marks a Magento\Framework\Exception\SerializationException:
+	// the data object converter wraps it with the field it came from
+	// (ServiceInputProcessor::_createFromArray), and it reaches the client
+	// as a finished sentence.
+	Serial bool
 }
 
 // Error returns the message with its placeholders substituted, as Magento
@@ -41,6 +46,8 @@ const (
 	MsgCharset          = "UTF-8 is the only supported charset."
 	MsgRequired         = `"%fieldName" is required. Enter and try again.`
 	MsgNotSupported     = `"%fieldName" is not supported. Correct the field name and try again.`
+	MsgFieldProcessing  = `Error occurred during "%field_name" processing. %details`
+	MsgMaxItems         = `Maximum items of type "%type" is %max`
 	MsgTypeInvalid      = `The "%value" value's type is invalid. The "%type" type was expected. Verify and try again.`
 	MsgAggregate        = "One or more input exceptions have occurred."
 	MsgUnauthorized     = "The consumer isn't authorized to access %resources."
@@ -54,6 +61,15 @@ const (
 // NewError returns an error answered with status and the phrase message.
 func NewError(status int, message string, params any) *Error {
 	return &Error{Status: status, Message: message, Params: params}
+}
+
+// WebapiError is a Magento\Framework\Webapi\Exception: its message is the
+// phrase rendered with its arguments, and the answer carries no parameters
+// (Magento\Framework\Webapi\ErrorProcessor::maskException passes it on as
+// it is, where other LocalizedExceptions keep their template and
+// parameters).
+func WebapiError(status int, message string, params any) *Error {
+	return &Error{Status: status, Message: Render(message, params)}
 }
 
 // InputError is a 400 with named parameters.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
@@ -158,6 +159,25 @@ type Fields map[string]any
 // Has reports whether the body set the field.
 func (f Fields) Has(name string) bool { _, ok := f[name]; return ok }
 
+// nullsKey holds, in a converted object, the fields the body set to null:
+// absent for most purposes, but a partial update clears them.
+const nullsKey = "\x00null"
+
+func (f Fields) addNull(name string) {
+	n, _ := f[nullsKey].([]string)
+	f[nullsKey] = append(n, name)
+}
+
+// Nulls returns the fields the body set to null.
+func (f Fields) Nulls() []string {
+	n, _ := f[nullsKey].([]string)
+	return n
+}
+
+// IsNullsKey reports whether k is the key Nulls keeps its list under, for
+// code that copies Fields.
+func IsNullsKey(k string) bool { return k == nullsKey }
+
 // Str returns a string field, or "".
 func (f Fields) Str(name string) string {
 	s, _ := f[name].(string)
@@ -182,14 +202,26 @@ func (f Fields) Sub(name string) Fields {
 	return s
 }
 
-// Convert turns a decoded JSON object into the fields of sp, enforcing
-// Magento's key rules: keys match getters after UpperCamel, exact case; an
-// unknown key is an error; of two keys naming one field the first wins;
-// null values count as absent.
+// Convert turns a decoded JSON object into the fields of sp, as
+// Magento\Framework\Webapi\ServiceInputProcessor::_createFromArray does:
+// keys match getters after upperCamel, exact case; an unknown key is an
+// error; of two keys naming one field the first wins; null values count as
+// absent. A value of the wrong type is a SerializationException, wrapped
+// with the key as the body wrote it: `Error occurred during "group_id"
+// processing. The "abc" value's type is invalid. ...`, once per level.
+// Anything but an object is an empty object, as Magento makes one of it.
 func Convert(v any, sp *Spec) (Fields, error) {
 	o, ok := v.(*Object)
 	if !ok {
-		return nil, TypeError(v, sp.typeName)
+		arr, isList := v.([]any)
+		if !isList || len(arr) == 0 {
+			return Fields{}, nil
+		}
+		o = &Object{}
+		for i, e := range arr {
+			o.Keys = append(o.Keys, strconv.Itoa(i))
+			o.Vals = append(o.Vals, e)
+		}
 	}
 	out := Fields{}
 	seen := map[string]bool{}
@@ -205,11 +237,19 @@ func Convert(v any, sp *Spec) (Fields, error) {
 		seen[f.Name] = true
 		val := o.Vals[i]
 		if val == nil {
+			out.addNull(f.Name)
 			continue
 		}
-		cv, err := convertValue(val, f)
+		cv, err := convertValue(val, f, k)
 		if err != nil {
+			var ae *Error
+			if errors.As(err, &ae) && ae.Serial {
+				return nil, SerialError(Render(MsgFieldProcessing, map[string]any{"field_name": k, "details": ae.Message}))
+			}
 			return nil, err
+		}
+		if cv == nil {
+			continue
 		}
 		out[f.Name] = cv
 	}
@@ -220,12 +260,14 @@ func Convert(v any, sp *Spec) (Fields, error) {
 // API refuses.
 var scriptRE = regexp.MustCompile(`(?is)<script\b.*?>.*?</script\s*>`)
 
-func convertValue(v any, f Field) (any, error) {
+// convertValue converts one value to the field's type. key is the name the
+// body gave it, for messages.
+func convertValue(v any, f Field, key string) (any, error) {
 	switch f.Kind {
 	case KindString:
 		s, err := asString(v)
 		if err == nil && scriptRE.MatchString(s) {
-			return nil, InputError(`"%field_name" does not contains valid value.`, map[string]any{"field_name": f.Name})
+			return nil, InputError(`"%field_name" does not contains valid value.`, map[string]any{"field_name": key})
 		}
 		return s, err
 	case KindInt:
@@ -233,29 +275,26 @@ func convertValue(v any, f Field) (any, error) {
 	case KindBool:
 		return asBool(v)
 	case KindStrings:
-		arr, ok := v.([]any)
+		arr, ok := listValues(v)
 		if !ok {
-			return nil, TypeError(v, "string[]")
+			return nil, typeErrorText(phpType(v), "string[]")
 		}
 		out := make([]string, 0, len(arr))
 		for _, e := range arr {
-			if e == nil {
-				out = append(out, "")
-				continue
-			}
-			s, err := asString(e)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, s)
+			out = append(out, phpString(e))
 		}
 		return out, nil
 	case KindObject:
 		return Convert(v, f.Sub)
 	case KindObjects:
-		arr, ok := v.([]any)
+		arr, ok := listValues(v)
 		if !ok {
-			return nil, TypeError(v, f.Sub.typeName+"[]")
+			// TypeProcessor leaves a complex list that is not an array
+			// unset.
+			return nil, nil
+		}
+		if len(arr) > MaxComplexItems {
+			return nil, MaxItemsError(f.Sub.typeName)
 		}
 		out := make([]Fields, 0, len(arr))
 		for _, e := range arr {
@@ -269,12 +308,12 @@ func convertValue(v any, f Field) (any, error) {
 	case KindCustomAttributes:
 		arr, ok := v.([]any)
 		if !ok {
-			return nil, TypeError(v, `\Magento\Framework\Api\AttributeInterface[]`)
+			return nil, typeErrorText(phpType(v), `\Magento\Framework\Api\AttributeInterface[]`)
 		}
 		for _, e := range arr {
 			o, ok := e.(*Object)
 			if !ok {
-				return nil, TypeError(e, `\Magento\Framework\Api\AttributeInterface`)
+				return nil, typeErrorText(phpType(e), `\Magento\Framework\Api\AttributeInterface`)
 			}
 			hasCode := false
 			for i, k := range o.Keys {
@@ -293,18 +332,61 @@ func convertValue(v any, f Field) (any, error) {
 	return nil, fmt.Errorf("unknown field kind %d", f.Kind)
 }
 
-// TypeError is Magento's error for a value of the wrong type.
-func TypeError(v any, typ string) *Error {
-	return InputError(MsgTypeInvalid, map[string]any{"value": describe(v), "type": typ})
+// MaxComplexItems is the most items a list of data objects may hold in a
+// synchronous request: Magento\Framework\Webapi\Validator\
+// EntityArrayValidator's complexArrayItemLimit, 20 by default.
+const MaxComplexItems = 20
+
+// maxItemsError is EntityArrayValidator::validateComplexArrayType's
+// refusal, an InvalidArgumentException (400, template and parameters).
+func MaxItemsError(typeName string) *Error {
+	return InputError(MsgMaxItems, map[string]any{"type": typeName, "max": MaxComplexItems})
 }
 
-// describe renders a JSON value for an error message.
-func describe(v any) string {
+// listValues returns the items of a JSON list, or the values of a JSON
+// object in order (a PHP array either way); ok is false for a scalar.
+func listValues(v any) ([]any, bool) {
+	switch t := v.(type) {
+	case []any:
+		return t, true
+	case *Object:
+		return t.Vals, true
+	}
+	return nil, false
+}
+
+// serialError is a SerializationException with a finished message.
+func SerialError(message string) *Error {
+	return &Error{Status: http.StatusBadRequest, Message: message, Serial: true}
+}
+
+// typeErrorText is Magento\Framework\Reflection\TypeProcessor::
+// processSimpleAndAnyType's refusal of value for typ, a
+// SerializationException: Magento\Framework\Webapi\ServiceInputProcessor::
+// process rethrows it as a Webapi\Exception, so the client reads the
+// finished sentence and no parameters.
+func typeErrorText(value, typ string) *Error {
+	return SerialError(Render(MsgTypeInvalid, map[string]any{"value": value, "type": typ}))
+}
+
+// TypeError is typeErrorText for the JSON value v, shown as PHP's string
+// of it ("array" for a list or an object).
+func TypeError(v any, typ string) *Error {
+	switch v.(type) {
+	case []any, *Object:
+		return typeErrorText("array", typ)
+	}
+	return typeErrorText(phpString(v), typ)
+}
+
+// phpString is PHP's (string) of a JSON scalar: true is "1", false and
+// null "", numbers as PHP prints them; a list or object is "Array".
+func phpString(v any) string {
 	switch t := v.(type) {
 	case string:
 		return t
 	case json.Number:
-		return t.String()
+		return phpNumber(t)
 	case bool:
 		if t {
 			return "1"
@@ -312,73 +394,108 @@ func describe(v any) string {
 		return ""
 	case nil:
 		return ""
-	case []any:
-		return "array"
-	case *Object:
-		return "object"
 	}
-	return fmt.Sprint(v)
+	return "Array"
 }
 
-func asString(v any) (string, error) {
+// phpNumber prints a JSON number as PHP prints what json_decode made of it:
+// integers as they are, floats in PHP's shortest form (1.0 is "1").
+func phpNumber(n json.Number) string {
+	if _, err := strconv.ParseInt(n.String(), 10, 64); err == nil {
+		return n.String()
+	}
+	f, err := strconv.ParseFloat(n.String(), 64)
+	if err != nil {
+		return n.String()
+	}
+	if f == math.Trunc(f) && math.Abs(f) < 1e15 {
+		return strconv.FormatInt(int64(f), 10)
+	}
+	s := strconv.FormatFloat(f, 'G', -1, 64)
+	if strings.Contains(s, "E") && !strings.Contains(s, ".") {
+		s = strings.Replace(s, "E", ".0E", 1)
+	}
+	return s
+}
+
+// phpType is PHP's gettype of a decoded JSON value.
+func phpType(v any) string {
 	switch t := v.(type) {
 	case string:
-		return t, nil
+		return "string"
 	case json.Number:
-		return t.String(), nil
-	case bool:
-		if t {
-			return "1", nil
+		if _, err := strconv.ParseInt(t.String(), 10, 64); err == nil {
+			return "integer"
 		}
-		return "", nil
+		return "double"
+	case bool:
+		return "boolean"
+	case nil:
+		return "NULL"
 	}
-	return "", TypeError(v, "string")
+	return "array"
 }
 
+// numericRE is PHP 8's is_numeric for a string: optional whitespace, a
+// sign, digits with an optional fraction and exponent, optional trailing
+// whitespace.
+var numericRE = regexp.MustCompile(`^[ \t\n\r\v\f]*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?[ \t\n\r\v\f]*$`)
+
+// asString is TypeProcessor's string conversion: any scalar becomes its
+// PHP string; a list or object is refused as "array".
+func asString(v any) (string, error) {
+	switch v.(type) {
+	case []any, *Object:
+		return "", typeErrorText("array", "string")
+	}
+	return phpString(v), nil
+}
+
+// asInt is TypeProcessor::setType for int: the value must be numeric
+// (is_numeric), then it is truncated as settype does ("1.5" is 1, "1e3" is
+// 1000). The message shows the value as PHP's string of it.
 func asInt(v any) (int64, error) {
 	var s string
 	switch t := v.(type) {
 	case json.Number:
 		s = t.String()
 	case string:
-		s = strings.TrimSpace(t)
-	case bool:
-		if t {
-			return 1, nil
-		}
-		return 0, nil
+		s = t
+	case []any, *Object:
+		return 0, typeErrorText("array", "int")
 	default:
-		return 0, TypeError(v, "int")
+		return 0, typeErrorText(phpString(v), "int")
 	}
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+	if !numericRE.MatchString(s) {
+		return 0, typeErrorText(s, "int")
+	}
+	s = strings.TrimSpace(s)
+	if n, err := strconv.ParseInt(strings.TrimPrefix(s, "+"), 10, 64); err == nil {
 		return n, nil
 	}
-	if f, err := strconv.ParseFloat(s, 64); err == nil && f == math.Trunc(f) && math.Abs(f) < 1<<53 {
-		return int64(f), nil
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsInf(f, 0) || math.Abs(f) >= 1<<63 {
+		return 0, typeErrorText(s, "int")
 	}
-	return 0, TypeError(v, "int")
+	return int64(f), nil
 }
 
+// asBool is TypeProcessor::setType for bool: filter_var with
+// FILTER_VALIDATE_BOOLEAN, which never refuses a scalar: "1", "true", "on"
+// and "yes" (any case) are true, anything else false. A list or object is
+// refused as "array".
 func asBool(v any) (bool, error) {
 	switch t := v.(type) {
 	case bool:
 		return t, nil
-	case json.Number:
-		switch t.String() {
-		case "1":
-			return true, nil
-		case "0":
-			return false, nil
-		}
-	case string:
-		switch strings.ToLower(t) {
-		case "1", "true":
-			return true, nil
-		case "0", "false", "":
-			return false, nil
-		}
+	case []any, *Object:
+		return false, typeErrorText("array", "bool")
 	}
-	return false, TypeError(v, "bool")
+	switch strings.ToLower(strings.TrimSpace(phpString(v))) {
+	case "1", "true", "on", "yes":
+		return true, nil
+	}
+	return false, nil
 }
 
 // Param is a top-level parameter of a service method.
@@ -418,7 +535,7 @@ func Params(body any, ps ...Param) (Fields, error) {
 			}
 			continue
 		}
-		cv, err := convertValue(val, Field{Name: p.Name, Kind: p.Kind, Sub: p.Sub})
+		cv, err := convertValue(val, Field{Name: p.Name, Kind: p.Kind, Sub: p.Sub}, p.Name)
 		if err != nil {
 			return nil, err
 		}

@@ -151,13 +151,23 @@ func ParseCriteria(r *http.Request) (Criteria, error) {
 	if err := sc.checkKeys("filterGroups", "sortOrders", "pageSize", "currentPage"); err != nil {
 		return cr, err
 	}
-	for _, g := range sc.lookup("filterGroups").list() {
+	// Magento\Framework\Webapi\Validator\EntityArrayValidator refuses a
+	// list of more than 20 data objects before anything reads them.
+	groups := sc.lookup("filterGroups").list()
+	if len(groups) > MaxComplexItems {
+		return cr, MaxItemsError(`\Magento\Framework\Api\Search\FilterGroup`)
+	}
+	for _, g := range groups {
 		if err := g.checkKeys("filters"); err != nil {
 			return cr, err
 		}
 		var fs []filter
 		var echo magento.FilterGroup
-		for _, f := range g.lookup("filters").list() {
+		filters := g.lookup("filters").list()
+		if len(filters) > MaxComplexItems {
+			return cr, MaxItemsError(`\Magento\Framework\Api\Filter`)
+		}
+		for _, f := range filters {
 			if err := f.checkKeys("field", "value", "conditionType"); err != nil {
 				return cr, err
 			}
@@ -187,7 +197,11 @@ func ParseCriteria(r *http.Request) (Criteria, error) {
 		cr.groups = append(cr.groups, fs)
 		cr.Echo.FilterGroups = append(cr.Echo.FilterGroups, echo)
 	}
-	for _, s := range sc.lookup("sortOrders").list() {
+	sorts := sc.lookup("sortOrders").list()
+	if len(sorts) > MaxComplexItems {
+		return cr, MaxItemsError(`\Magento\Framework\Api\SortOrder`)
+	}
+	for _, s := range sorts {
 		if err := s.checkKeys("field", "direction"); err != nil {
 			return cr, err
 		}
@@ -213,10 +227,11 @@ func ParseCriteria(r *http.Request) (Criteria, error) {
 		if n == nil || !n.hasValue {
 			continue
 		}
-		v, err := strconv.Atoi(strings.TrimSpace(n.value))
+		n64, err := asInt(n.value)
 		if err != nil {
-			return cr, TypeError(n.value, "int")
+			return cr, SerialError(Render(MsgFieldProcessing, map[string]any{"field_name": p.name, "details": err.(*Error).Message}))
 		}
+		v := int(n64)
 		*p.dst = v
 		vv := v
 		*p.echo = &vv

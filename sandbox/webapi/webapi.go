@@ -13,11 +13,17 @@ package webapi
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
-	"strconv"
+	"os"
 	"strings"
+	"sync/atomic"
+
+	"github.com/mageseed/mageseed"
+	"github.com/mageseed/mageseed/magento"
+	"github.com/mageseed/mageseed/sandbox/internal/db"
 )
 
 // Access control lists a route may carry besides a Magento_* resource: a
@@ -38,8 +44,15 @@ const (
 )
 
 // Body limits: request bodies larger than DefaultMaxBody (or a route's
-// MaxBody) are refused with 413 in Magento's error envelope.
-const DefaultMaxBody = 10 << 20
+// MaxBody) are refused with 413 in Magento's error envelope. A caller
+// without a valid token (a guest) may send GuestMaxBody at most, whatever
+// the route: anyone may post to the anonymous routes, and a token request
+// or a registration needs a few kilobytes, so large anonymous posts cannot
+// fill the sandbox's memory.
+const (
+	DefaultMaxBody = 10 << 20
+	GuestMaxBody   = 64 << 10
+)
 
 // Route is one REST route: method, path pattern (":name" segments bind
 // path parameters), the ACL resource, and the handler.
@@ -84,6 +97,10 @@ type API struct {
 	stores Stores
 	auth   Authenticator
 	routes []Route
+
+	// Log receives a line for every internal error, with the report id
+	// its answer names; nil means os.Stderr.
+	Log io.Writer
 }
 
 // New returns an API with no routes that finds store codes in stores and
@@ -127,9 +144,14 @@ func (a *API) match(r *http.Request) (rt *Route, c *Call, ok bool) {
 			c.Store, _ = a.stores.Store(DefaultStoreID)
 		}
 	}
+	method := r.Method
+	if method == http.MethodHead {
+		// HEAD is answered as GET, without the body.
+		method = http.MethodGet
+	}
 	for i := range a.routes {
 		rt := &a.routes[i]
-		if rt.Method != r.Method || len(rt.segs) != len(segs) {
+		if rt.Method != method || len(rt.segs) != len(segs) {
 			continue
 		}
 		params := map[string]string{}
@@ -189,6 +211,9 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if rt.MaxBody > 0 {
 			limit = rt.MaxBody
 		}
+		if c.Who.Type == UserGuest {
+			limit = GuestMaxBody
+		}
 		if err := c.readBody(w, limit); err != nil {
 			WriteError(w, err)
 			return
@@ -196,7 +221,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	out, err := rt.Handle(c)
 	if err != nil {
-		WriteError(w, err)
+		a.writeError(w, r, err)
 		return
 	}
 	status := rt.Status
@@ -248,18 +273,53 @@ func checkContentType(h string) error {
 		return NewError(http.StatusBadRequest, MsgCharset, nil)
 	}
 	if mt != "application/json" {
-		return NewError(http.StatusBadRequest, MsgContentType, []any{mt})
+		// Magento\Framework\Webapi\Rest\Request\DeserializerFactory::get
+		// throws a Webapi\Exception: the media type is in the sentence.
+		return WebapiError(http.StatusBadRequest, MsgContentType, []any{mt})
 	}
 	return nil
 }
 
-// PathID reads an integer path parameter, with Magento's type error for
-// anything else.
+// PathID reads an integer path parameter as ServiceInputProcessor::process
+// converts it: "abc" is a 400 with the finished sentence `The "abc" value's
+// type is invalid. The "int" type was expected. Verify and try again.`, and
+// a numeric "7.0" is 7.
 func PathID(c *Call, name string) (int64, error) {
-	v := c.Params[name]
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil {
-		return 0, TypeError(v, "int")
+	return asInt(c.Params[name])
+}
+
+// reportSeq numbers the sandbox's error reports.
+var reportSeq atomic.Int64
+
+// writeError writes err as WriteError does, and logs an internal error
+// with the report id its answer names, as Magento\Framework\Webapi\
+// ErrorProcessor::_critical logs "Report ID: webapi-...; Message: ...".
+func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	if !isInternal(err) || r.Context().Err() != nil {
+		// A client that went away is no internal error; nobody reads
+		// the answer.
+		WriteError(w, err)
+		return
 	}
-	return n, nil
+	id := fmt.Sprintf("webapi-sandbox-%d", reportSeq.Add(1))
+	log := a.Log
+	if log == nil {
+		log = os.Stderr
+	}
+	fmt.Fprintf(log, "sandbox: Report ID: %s; %s %s: %v\n", id, r.Method, r.URL.Path, err)
+	WriteJSON(w, http.StatusInternalServerError, magento.ErrorResponse{Message: MsgInternal, Parameters: []any{id}})
+}
+
+// isInternal reports whether WriteError answers err with the masked 500.
+func isInternal(err error) bool {
+	if _, ok := err.(*Error); ok {
+		return false
+	}
+	if errors.Is(err, db.ErrClosed) {
+		return false
+	}
+	if me, ok := err.(*mageseed.Error); ok && me.Code != mageseed.EINTERNAL {
+		return false
+	}
+	return true
 }
