@@ -181,7 +181,6 @@ func (l *limiter) pause(d time.Duration) {
 // limiterState is a snapshot of a limiter.
 type limiterState struct {
 	limit, minLimit, peakLimit, inFlight int
-	pausedUntil                          time.Time
 	// floor and floorRoute are the latency floor of the route answered
 	// most often, and that route.
 	floor      time.Duration
@@ -192,7 +191,7 @@ type limiterState struct {
 func (l *limiter) state() limiterState {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	st := limiterState{limit: l.limit, minLimit: l.minLimit, peakLimit: l.peakLimit, inFlight: l.inFlight, pausedUntil: l.notBefore}
+	st := limiterState{limit: l.limit, minLimit: l.minLimit, peakLimit: l.peakLimit, inFlight: l.inFlight}
 	st.floorRoute, st.floor = l.floors.busiest()
 	return st
 }
