@@ -130,13 +130,18 @@ type Result struct {
 
 	// Adopted counts customers the plan meant to create but that the store
 	// already held (a conflict, or a create whose answer was lost): they
-	// were adopted and converged instead, never created twice.
-	Adopted int
+	// were adopted and converged instead. Checked counts those of them that
+	// a search showed exactly once in their website after the create: no
+	// duplicate was made. A search that shows two fails the customer.
+	Adopted, Checked int
 
 	// Tokens counts the customer tokens minted.
 	Tokens int
 
-	// Failed lists the changes that failed, in plan order.
+	// Failed lists the changes that failed, in plan order, then the plan's
+	// duplicates. A failed customer is never also counted unchanged; one
+	// whose write succeeded before a later step (its token) failed is
+	// counted created, updated or deleted too, as the store did change.
 	Failed []Failure
 
 	// Skipped lists the keys of the changes not run because Apply stopped
@@ -166,6 +171,7 @@ type outcome struct {
 	action  Action // what was done (or attempted, when wrote is false)
 	wrote   bool   // the change's write, if any, succeeded
 	adopted bool
+	checked bool // a search after the create found the customer once
 	token   bool // a token was minted
 	record  bool // out is to be recorded
 	forget  bool // the customer is to be removed from the outputs
@@ -202,6 +208,10 @@ func Apply(ctx context.Context, r Remote, p *Plan, opts Options) (*Result, error
 			return &Result{}, errors.New("apply in bulk mode: the store client cannot submit bulks")
 		}
 	}
+
+	// A customer the store holds twice is a failure known before any
+	// work: failing fast, nothing runs.
+	stopped := len(p.Duplicates) > 0 && !opts.KeepGoing
 
 	var deletes, rest []int
 	for i := range p.Changes {
@@ -241,7 +251,6 @@ func Apply(ctx context.Context, r Remote, p *Plan, opts Options) (*Result, error
 	// Requests in flight run to their end even once ctx is cancelled, so
 	// that a create's outcome is known; only new work stops.
 	work := context.WithoutCancel(ctx)
-	stopped := false
 	for _, level := range [][]int{deletes, rest} {
 		if stopped {
 			for _, i := range level {
@@ -306,6 +315,9 @@ func Apply(ctx context.Context, r Remote, p *Plan, opts Options) (*Result, error
 		}
 		if o.adopted {
 			res.Adopted++
+			if o.checked {
+				res.Checked++
+			}
 		}
 		switch o.state {
 		case skipped, pending:
@@ -313,6 +325,9 @@ func Apply(ctx context.Context, r Remote, p *Plan, opts Options) (*Result, error
 			continue
 		case failed:
 			res.Failed = append(res.Failed, Failure{Key: c.Key, Email: c.Email, Action: c.Action, Err: o.err})
+			if o.action == NoOp {
+				continue // failed is not unchanged
+			}
 		}
 		if o.adopted || !o.wrote {
 			continue
@@ -327,6 +342,10 @@ func Apply(ctx context.Context, r Remote, p *Plan, opts Options) (*Result, error
 		case NoOp:
 			res.Unchanged++
 		}
+	}
+
+	for _, d := range p.Duplicates {
+		res.Failed = append(res.Failed, Failure{Key: d.Key, Email: d.Email, Action: d.Action, Err: d})
 	}
 
 	var ferr error
@@ -416,7 +435,9 @@ func (e *executor) create(ctx, stop context.Context, d *mageseed.Customer) outco
 			case found == nil:
 				return outcome{state: failed, action: Create, err: fmt.Errorf("create customer %s: %w (and website %d does not hold it: is the account shared across websites?)", d.Email, err, d.WebsiteID)}
 			}
-			return e.update(ctx, stop, d, found, true)
+			o := e.update(ctx, stop, d, found, true)
+			o.checked = true // find saw it once
+			return o
 		case mageseed.EUNAVAILABLE, mageseed.ERATELIMIT:
 			// The create may have happened: look before trying again.
 			found, ferr := e.find(ctx, d)
@@ -424,7 +445,9 @@ func (e *executor) create(ctx, stop context.Context, d *mageseed.Customer) outco
 				return outcome{state: failed, action: Create, err: fmt.Errorf("create customer %s: outcome unknown (%v); look it up: %w", d.Email, err, ferr)}
 			}
 			if found != nil {
-				return e.update(ctx, stop, d, found, true)
+				o := e.update(ctx, stop, d, found, true)
+				o.checked = true // find saw it once
+				return o
 			}
 			if attempt >= e.opts.Attempts {
 				return outcome{state: failed, action: Create, err: fmt.Errorf("create customer %s: gave up after %d attempts: %w", d.Email, attempt, err)}
@@ -463,12 +486,19 @@ func (e *executor) find(ctx context.Context, d *mageseed.Customer) (*mageseed.Cu
 		return nil, err
 	}
 	want := identityOf(d)
+	var match []*mageseed.Customer
 	for i := range found {
 		if identityOf(&found[i]) == want {
-			return &found[i], nil
+			match = append(match, &found[i])
 		}
 	}
-	return nil, nil
+	switch len(match) {
+	case 0:
+		return nil, nil
+	case 1:
+		return match[0], nil
+	}
+	return nil, duplicate(d, match, Create)
 }
 
 // update converges the stored customer r to d with one UpdateCustomer call

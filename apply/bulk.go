@@ -27,10 +27,22 @@ import (
 // Bulks are handled in rounds of Options.Parallelism bulks, so that the
 // memory Apply holds stays bounded whatever the number of customers.
 //
-// A submission whose answer is lost is submitted again: the store's unique
-// key on (email, website) fails the second operation of a customer the
-// first one created, and the lookup afterwards adopts it, so no customer is
-// ever created twice.
+// Creates are not idempotent, and a bulk is no exception: a submission
+// whose outcome is unknown (no answer, a dropped connection, a 5xx) may
+// have been queued, and its bulk uuid was in the answer that got lost, so
+// its status cannot be asked. Before submitting again, apply waits (the
+// retry delay, which also gives the store's consumers time to run a queued
+// bulk), looks the bulk's emails up with a batched search, adopts the
+// customers found and submits only those not found. A 429 is submitted
+// again without a lookup: the store refused it before doing anything.
+//
+// A lost bulk that the consumers have not run by the time of the lookup
+// still holds its customers, and the second submission queues them again.
+// The store's unique key on (email, website) (customer_entity's
+// CUSTOMER_ENTITY_EMAIL_WEBSITE_ID, app/code/Magento/Customer/etc/
+// db_schema.xml) then fails whichever of the two operations runs second,
+// and the lookup after the bulk adopts the customer: it is never created
+// twice, at the cost of a failed operation in the store's bulk log.
 
 // Bulk defaults.
 const (
@@ -114,7 +126,7 @@ func (e *executor) bulkRound(ctx, stop context.Context, r BulkRemote, p *Plan, i
 	for _, b := range batches {
 		// Look up even when stopped: the bulk was submitted, and the
 		// outputs should hold what the store created.
-		found, lookErr := e.lookup(ctx, p, b)
+		found, dups, lookErr := e.lookup(ctx, p, b)
 		for _, t := range b {
 			c := &p.Changes[t.i]
 			s, ok := found[identityOf(c.Desired)]
@@ -122,6 +134,8 @@ func (e *executor) bulkRound(ctx, stop context.Context, r BulkRemote, p *Plan, i
 			switch {
 			case lookErr != nil:
 				err = fmt.Errorf("create customer %s in bulk: look it up: %w", c.Email, lookErr)
+			case len(dups[identityOf(c.Desired)]) > 1:
+				err = fmt.Errorf("create customer %s in bulk: %w", c.Email, duplicate(c.Desired, dups[identityOf(c.Desired)], Create))
 			case !ok && t.err != nil:
 				err = fmt.Errorf("create customer %s in bulk: %w", c.Email, t.err)
 			case !ok:
@@ -136,7 +150,7 @@ func (e *executor) bulkRound(ctx, stop context.Context, r BulkRemote, p *Plan, i
 			adopted := t.err != nil // the store refused our create: it held the customer already
 			if stop.Err() != nil {
 				// Stopped: record what the store holds, start nothing new.
-				o := outcome{state: done, action: Create, adopted: adopted, wrote: true, record: true}
+				o := outcome{state: done, action: Create, adopted: adopted, checked: true, wrote: true, record: true}
 				o.out, o.warns = outputFor(c.Desired, s)
 				if c.Desired.Token {
 					o.warns = append(o.warns, fmt.Sprintf("customer %s: token not minted: apply stopped", c.Key))
@@ -150,6 +164,7 @@ func (e *executor) bulkRound(ctx, stop context.Context, r BulkRemote, p *Plan, i
 					return nil // left pending: reported as not run
 				}
 				o := e.update(ctx, stop, c.Desired, s, adopted)
+				o.checked = true // the lookup found it once
 				if o.action == NoOp && !adopted {
 					o.action = Create // the bulk created it as declared
 				}
@@ -169,34 +184,75 @@ func (e *executor) bulkRound(ctx, stop context.Context, r BulkRemote, p *Plan, i
 	return failure
 }
 
+// errFoundAfterLostAnswer marks a customer of a bulk whose submission
+// answer was lost and that the lookup before the next submission found:
+// it is adopted, not submitted again.
+var errFoundAfterLostAnswer = errors.New("its bulk's answer was lost; the store held it, then no longer")
+
 // runBulk submits one bulk and waits until the store has run its
 // operations, recording each customer's failure in b.
 func (e *executor) runBulk(ctx, stop context.Context, r BulkRemote, p *Plan, b []bulkTask) {
-	customers := make([]mageseed.Customer, len(b))
-	for k, t := range b {
-		customers[k] = *p.Changes[t.i].Desired
+	// pending are the indexes into b of the customers the next submission
+	// carries; the store's answers index the submission, pending maps them
+	// back.
+	pending := make([]int, len(b))
+	for k := range b {
+		pending[k] = k
 	}
 	var (
-		id       string
-		rejected map[int]error
-		err      error
+		id   string
+		sent map[int]error // rejected at submission, by index into the submission
+		err  error
 	)
 	for attempt := 1; ; attempt++ {
-		id, rejected, err = r.SubmitCreates(ctx, customers)
+		customers := make([]mageseed.Customer, len(pending))
+		for j, k := range pending {
+			customers[j] = *p.Changes[b[k].i].Desired
+		}
+		id, sent, err = r.SubmitCreates(ctx, customers)
 		code := mageseed.ErrorCode(err)
 		if err == nil || (code != mageseed.EUNAVAILABLE && code != mageseed.ERATELIMIT) ||
 			attempt >= e.opts.Attempts || !e.wait(stop, attempt) {
 			break
 		}
+		if code != mageseed.EUNAVAILABLE {
+			continue // 429: refused before anything was queued
+		}
+		// The bulk may have been queued: adopt what the store holds and
+		// submit only the rest.
+		tasks := make([]bulkTask, len(pending))
+		for j, k := range pending {
+			tasks[j] = b[k]
+		}
+		found, _, lerr := e.lookup(ctx, p, tasks)
+		if lerr != nil {
+			err = fmt.Errorf("outcome unknown (%v); look the customers up: %w", err, lerr)
+			break
+		}
+		keep := pending[:0]
+		for _, k := range pending {
+			if _, ok := found[identityOf(p.Changes[b[k].i].Desired)]; ok {
+				b[k].err = errFoundAfterLostAnswer
+			} else {
+				keep = append(keep, k)
+			}
+		}
+		pending = keep
+		if len(pending) == 0 {
+			return
+		}
 	}
 	if err != nil {
-		for k := range b {
+		for _, k := range pending {
 			b[k].err = fmt.Errorf("submit bulk: %w", err)
 		}
 		return
 	}
-	for k, rerr := range rejected {
-		if k >= 0 && k < len(b) {
+	rejected := make(map[int]error, len(sent))
+	for j, rerr := range sent {
+		if j >= 0 && j < len(pending) {
+			k := pending[j]
+			rejected[k] = rerr
 			b[k].err = fmt.Errorf("rejected: %w", rerr)
 		}
 	}
@@ -219,17 +275,18 @@ func (e *executor) runBulk(ctx, stop context.Context, r BulkRemote, p *Plan, b [
 		}
 		open := 0
 		for _, op := range ops {
-			if op.Index < 0 || op.Index >= len(b) {
+			if op.Index < 0 || op.Index >= len(pending) {
 				continue
 			}
+			k := pending[op.Index]
 			switch op.State {
 			case BulkOpen:
 				open++
 			case BulkFailed:
-				if b[op.Index].err == nil {
-					b[op.Index].err = op.Err
+				if b[k].err == nil {
+					b[k].err = op.Err
 					if op.Err == nil {
-						b[op.Index].err = errors.New("the store reports the operation failed")
+						b[k].err = errors.New("the store reports the operation failed")
 					}
 				}
 			}
@@ -277,7 +334,7 @@ func (e *executor) sleep(stop context.Context, d time.Duration) bool {
 
 // lookup finds the customers of b in the store: one FindCustomers call per
 // website (the Remote batches the emails).
-func (e *executor) lookup(ctx context.Context, p *Plan, b []bulkTask) (map[identity]*mageseed.Customer, error) {
+func (e *executor) lookup(ctx context.Context, p *Plan, b []bulkTask) (map[identity]*mageseed.Customer, map[identity][]*mageseed.Customer, error) {
 	desired := make([]mageseed.Customer, len(b))
 	for k, t := range b {
 		d := p.Changes[t.i].Desired
@@ -285,7 +342,8 @@ func (e *executor) lookup(ctx context.Context, p *Plan, b []bulkTask) (map[ident
 	}
 	found, err := Read(ctx, e.r, desired)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return index(found), nil
+	idx, dups := index(found)
+	return idx, dups, nil
 }

@@ -68,6 +68,7 @@ func TestApplyBulkAdopts(t *testing.T) {
 		wantAdopted int
 		wantCreated int
 		wantSubmits int
+		wantOps     int // operations queued in all bulks; 0 means 5
 	}{
 		{
 			name: "customer made meanwhile is adopted and converged",
@@ -79,11 +80,35 @@ func TestApplyBulkAdopts(t *testing.T) {
 			wantAdopted: 1, wantCreated: 4, wantSubmits: 1,
 		},
 		{
-			name: "lost submission answer: submitted again, no duplicate",
+			// The lost bulk is still queued when apply looks: all five are
+			// submitted again, and the store's unique key fails the second
+			// operation of each.
+			name: "lost submission answer, bulk not yet run: submitted again, no duplicate",
 			setup: func(m *memBulk) {
 				m.submitFault = func(n int) (error, bool) { return nil, n == 1 }
 			},
-			wantAdopted: 5, wantCreated: 0, wantSubmits: 2,
+			wantAdopted: 5, wantCreated: 0, wantSubmits: 2, wantOps: 10,
+		},
+		{
+			// The lost bulk has run: apply finds the five and adopts them
+			// without submitting anything again.
+			name: "lost submission answer, bulk run: looked up, not submitted again",
+			setup: func(m *memBulk) {
+				m.submitFault = func(n int) (error, bool) { return nil, n == 1 }
+				m.runDropped = true
+			},
+			wantAdopted: 5, wantCreated: 0, wantSubmits: 1, wantOps: 5,
+		},
+		{
+			// Two of the lost bulk's customers were made: only the other
+			// three are submitted again.
+			name: "lost submission answer, bulk partly run: the rest submitted again",
+			setup: func(m *memBulk) {
+				m.submitFault = func(n int) (error, bool) { return nil, n == 1 }
+				m.runDropped = true
+				m.step = 2
+			},
+			wantAdopted: 5, wantCreated: 0, wantSubmits: 2, wantOps: 8,
 		},
 		{
 			name: "submission refused with 503: submitted again",
@@ -113,6 +138,13 @@ func TestApplyBulkAdopts(t *testing.T) {
 			}
 			if n := len(m.all()); n != 5 {
 				t.Errorf("the store holds %d customers, want 5", n)
+			}
+			ops := 0
+			for _, b := range m.bulks {
+				ops += len(b.ops)
+			}
+			if want := max(tt.wantOps, 5); ops != want {
+				t.Errorf("%d create operations queued, want %d", ops, want)
 			}
 			if again := plan(t, m.memStore, desired); again.HasChanges() {
 				t.Errorf("not converged: %+v", again.Changes)

@@ -1,6 +1,7 @@
 package apply
 
 import (
+	"sort"
 	"strconv"
 	"strings"
 
@@ -19,18 +20,46 @@ func identityOf(c *mageseed.Customer) identity {
 }
 
 // index maps identities to remote customers. Building it is linear; every
-// lookup is a map access, so a diff over N customers is O(N).
-func index(remote []mageseed.Customer) map[identity]*mageseed.Customer {
-	m := make(map[identity]*mageseed.Customer, len(remote))
+// lookup is a map access, so a diff over N customers is O(N). dups holds the
+// identities that more than one remote customer has, with all of them.
+func index(remote []mageseed.Customer) (idx map[identity]*mageseed.Customer, dups map[identity][]*mageseed.Customer) {
+	idx = make(map[identity]*mageseed.Customer, len(remote))
 	for i := range remote {
-		m[identityOf(&remote[i])] = &remote[i]
+		id := identityOf(&remote[i])
+		if first, seen := idx[id]; seen {
+			if dups == nil {
+				dups = make(map[identity][]*mageseed.Customer)
+			}
+			if len(dups[id]) == 0 {
+				dups[id] = append(dups[id], first)
+			}
+			dups[id] = append(dups[id], &remote[i])
+			continue
+		}
+		idx[id] = &remote[i]
 	}
-	return m
+	return idx, dups
+}
+
+// duplicate returns the Duplicate of desired customer d, which the
+// customers in list share.
+func duplicate(d *mageseed.Customer, list []*mageseed.Customer, a Action) Duplicate {
+	dup := Duplicate{Key: d.Key, Email: d.Email, WebsiteID: d.WebsiteID, Action: a}
+	seen := map[int]bool{}
+	for _, r := range list {
+		if !seen[r.ID] {
+			seen[r.ID] = true
+			dup.IDs = append(dup.IDs, r.ID)
+		}
+	}
+	sort.Ints(dup.IDs)
+	return dup
 }
 
 // Diff compares the desired customers (resolved: WebsiteID and region ids
 // filled) with the remote ones and returns the plan: one change per desired
-// customer, in order.
+// customer, in order, but for those the store holds more than once, which
+// are the plan's Duplicates.
 //
 // Only what the desired customer declares is compared (field ownership):
 // email, firstname and lastname always; the optional fields when they are
@@ -41,10 +70,14 @@ func index(remote []mageseed.Customer) map[identity]*mageseed.Customer {
 // The plan's changes point into desired and remote: leave both unchanged
 // while the plan is in use.
 func Diff(desired, remote []mageseed.Customer) *Plan {
-	idx := index(remote)
+	idx, dups := index(remote)
 	p := &Plan{Changes: make([]Change, 0, len(desired))}
 	for i := range desired {
 		d := &desired[i]
+		if list := dups[identityOf(d)]; len(list) > 1 {
+			p.Duplicates = append(p.Duplicates, duplicate(d, list, NoOp))
+			continue
+		}
 		ch := Change{Key: d.Key, Email: d.Email, WebsiteID: d.WebsiteID, Desired: d}
 		r, ok := idx[identityOf(d)]
 		if !ok {
@@ -66,13 +99,18 @@ func Diff(desired, remote []mageseed.Customer) *Plan {
 
 // DestroyPlan returns the plan that deletes the desired customers found in
 // the store: a Delete for each, first, then a NoOp for each customer that is
-// already absent.
+// already absent. A customer the store holds more than once is a Duplicate:
+// none of its copies is deleted.
 func DestroyPlan(desired, remote []mageseed.Customer) *Plan {
-	idx := index(remote)
+	idx, dups := index(remote)
 	p := &Plan{Changes: make([]Change, 0, len(desired))}
 	var absent []Change
 	for i := range desired {
 		d := &desired[i]
+		if list := dups[identityOf(d)]; len(list) > 1 {
+			p.Duplicates = append(p.Duplicates, duplicate(d, list, Delete))
+			continue
+		}
 		r, ok := idx[identityOf(d)]
 		if !ok {
 			absent = append(absent, Change{Key: d.Key, Email: d.Email, WebsiteID: d.WebsiteID})

@@ -26,6 +26,9 @@ type memBulk struct {
 	// submitFault, if set, answers a submission instead of the store; with
 	// drop, the bulk is queued and the answer lost.
 	submitFault func(n int) (err error, drop bool)
+	// runDropped makes the consumer run a bulk whose answer is dropped
+	// before the answer is lost, as a store whose consumers keep up.
+	runDropped bool
 
 	bmu     sync.Mutex
 	bulks   map[string]*bulkRec
@@ -69,6 +72,9 @@ func (m *memBulk) SubmitCreates(ctx context.Context, customers []mageseed.Custom
 	m.bulks[id] = rec
 	m.order = append(m.order, id)
 	if drop {
+		if m.runDropped {
+			m.run(rec, 0)
+		}
 		return "", nil, dropped("submit bulk")
 	}
 	return id, rejected, nil
@@ -84,22 +90,32 @@ func (m *memBulk) PollBulk(ctx context.Context, id string) ([]BulkOperation, err
 	}
 	ran := 0
 	for _, bid := range m.order {
-		b := m.bulks[bid]
-		for k := range b.ops {
-			op := &b.ops[k]
-			if op.State != BulkOpen || m.paused || (m.step > 0 && ran >= m.step) {
-				continue
-			}
-			ran++
-			m.memStore.mu.Lock()
-			_, err := m.memStore.create(b.customers[op.Index])
-			m.memStore.mu.Unlock()
-			if err != nil {
-				op.State, op.Err = BulkFailed, err
-			} else {
-				op.State = BulkDone
-			}
+		if m.paused {
+			break
 		}
+		ran += m.run(m.bulks[bid], ran)
 	}
 	return slices.Clone(rec.ops), nil
+}
+
+// run runs the open operations of b, up to step less ran of them when step
+// is set, and returns how many it ran. m.bmu is held.
+func (m *memBulk) run(b *bulkRec, ran int) int {
+	n := 0
+	for k := range b.ops {
+		op := &b.ops[k]
+		if op.State != BulkOpen || (m.step > 0 && ran+n >= m.step) {
+			continue
+		}
+		n++
+		m.memStore.mu.Lock()
+		_, err := m.memStore.create(b.customers[op.Index])
+		m.memStore.mu.Unlock()
+		if err != nil {
+			op.State, op.Err = BulkFailed, err
+		} else {
+			op.State = BulkDone
+		}
+	}
+	return n
 }

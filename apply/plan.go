@@ -3,6 +3,8 @@ package apply
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/mageseed/mageseed"
 )
@@ -107,13 +109,46 @@ type Change struct {
 // Apply.
 type Plan struct {
 	// Changes holds one change per manifest customer, NoOps included, in
-	// manifest order. A destroy plan lists its deletes first, and so do
-	// the deletes that Prune adds.
+	// manifest order, except for the Duplicates. A destroy plan lists its
+	// deletes first, and so do the deletes that Prune adds.
 	Changes []Change
 
 	// Undeclared lists the customers the outputs file records but the
 	// manifest no longer declares (and, after Prune, that it leaves).
 	Undeclared []Undeclared
+
+	// Duplicates are the manifest customers that the store holds more than
+	// once. A plan never picks one of them; Apply reports each as failed.
+	Duplicates []Duplicate
+}
+
+// Duplicate is a manifest customer whose (email, website) two or more of
+// the store's customers share, which Magento's unique key on customer_entity
+// (email, website_id) should prevent: a store that answers so is broken or
+// lying, and mageseed will not guess which of them is meant.
+type Duplicate struct {
+	Key       string `json:"key"`
+	Email     string `json:"email"`
+	WebsiteID int    `json:"websiteId"`
+	IDs       []int  `json:"ids"`
+
+	// Action is what the plan would have done: Delete in a destroy plan,
+	// NoOp (not known) otherwise.
+	Action Action `json:"-"`
+}
+
+// Error says what is wrong, naming every id.
+func (d Duplicate) Error() string {
+	ids := make([]string, len(d.IDs))
+	for i, id := range d.IDs {
+		ids[i] = strconv.Itoa(id)
+	}
+	list := strings.Join(ids, ", ")
+	if len(ids) == 2 {
+		list = ids[0] + " and " + ids[1]
+	}
+	return fmt.Sprintf("the store holds %d customers with email %s in website %d (ids %s); mageseed will not pick one",
+		len(d.IDs), d.Email, d.WebsiteID, list)
 }
 
 // Counts returns how many customers the plan creates, updates, deletes and
@@ -174,6 +209,7 @@ func (p *Plan) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
 		Changes    []Change     `json:"changes"`
 		Undeclared []Undeclared `json:"undeclared,omitempty"`
+		Duplicates []Duplicate  `json:"duplicates,omitempty"`
 		Summary    Summary      `json:"summary"`
-	}{changes, p.Undeclared, p.Summary()})
+	}{changes, p.Undeclared, p.Duplicates, p.Summary()})
 }

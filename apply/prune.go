@@ -101,12 +101,15 @@ func like(p, s string) bool {
 // the reason it stays. A customer outside the scope is never deleted, even
 // when it is recorded.
 func Prune(p *Plan, undeclared []Undeclared, remote []mageseed.Customer, scope Scope) {
-	idx := index(remote)
+	idx, dups := index(remote)
 	var deletes []Change
 	var kept []Undeclared
 	for _, u := range undeclared {
-		r, ok := idx[identityOf(&mageseed.Customer{Email: u.Email, WebsiteID: u.WebsiteID})]
+		id := identityOf(&mageseed.Customer{Email: u.Email, WebsiteID: u.WebsiteID})
+		r, ok := idx[id]
 		switch {
+		case len(dups[id]) > 1:
+			u.Note = "the store holds " + strconv.Itoa(len(dups[id])) + " customers under its email: never deleted"
 		case !ok:
 			u.Note = "not in the store"
 		case r.ID != u.ID:

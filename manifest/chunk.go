@@ -167,11 +167,10 @@ func (ld *loader) chunkCustomers(ds *docState, chunks []chunk) {
 	}()
 	for p := range out {
 		if p.err != nil {
-			e := yamlError(ds.file, p.err)
-			if lineStartsWithTab(p.data, e.Line) {
+			e := yamlErrorAt(ds.file, p.data, p.err, p.line-1)
+			if lineStartsWithTab(p.data, e.Line-(p.line-1)) {
 				e.Msg += ": indent with spaces, not tabs"
 			}
-			e.Line += p.line - 1
 			ld.errs = append(ld.errs, e)
 			continue
 		}

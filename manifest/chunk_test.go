@@ -58,6 +58,7 @@ generate:
     emial: y
 version: 2
 `, true},
+		{"indentation slip inside a customer", "version: 1\ncustomers:\n  jane:\n    email: jdoe@example.com\n    firstname: Jane\n    lastname: Doe\n    password: Password1\n  john:\n    email: john@example.com\n    addresses:\n      home:\n        city: X\n       street: [a]\n", true},
 		{"crlf", "customers:\r\n  jane:\r\n    email: jdoe@example.com\r\n    firstname: Jane\r\n    lastname: Doe\r\n    password: Password1\r\n", true},
 		{"flow customers", "customers: {jane: {email: jdoe@example.com, firstname: Jane, lastname: Doe, password: Password1}}\n", false},
 		{"anchors", "x-p: &p {password: Password1}\ncustomers:\n  jane:\n    <<: *p\n    email: jdoe@example.com\n    firstname: Jane\n    lastname: Doe\n", false},

@@ -32,6 +32,58 @@ func TestLoadErrors(t *testing.T) {
 			},
 		},
 		{
+			name:  "indentation slip in a block mapping",
+			files: []string{"a.yaml", "version: 1\ncustomers:\n  jane:\n    email: a@example.com\n    firstname: Jane\n   lastname: Doe\n    password: Password1\n"},
+			want: []string{
+				"a.yaml:6:4: invalid YAML: did not find expected key (in the mapping that starts at line 3): check this line's indentation",
+			},
+		},
+		{
+			name:  "indentation slip deep in an address",
+			files: []string{"a.yaml", "version: 1\ncustomers:\n" + customer("jane", "a@example.com", "addresses:", "  home:", "    city: X", "    street:", "      - a", "     - b", "    postcode: '1'")},
+			want: []string{
+				"a.yaml:13:10: invalid YAML: did not find expected key (in the mapping that starts at line 10): check this line's indentation",
+			},
+		},
+		{
+			name:  "indentation slip after a multi-line value",
+			files: []string{"a.yaml", "version: 1\ncustomers:\n  jane:\n    email: a@example.com\n    firstname: |\n      Jane\n      Mary\n    lastname: Doe\n   password: Password1\n"},
+			want: []string{
+				"a.yaml:9:4: invalid YAML: did not find expected key (in the mapping that starts at line 3): check this line's indentation",
+			},
+		},
+		{
+			name: "an unknown field in defaults is reported once, where it is written",
+			files: []string{"a.yaml", "version: 1\nx-d: &d\n  password: Password1\n  bogus: 1\ndefaults: *d\ncustomers:\n" +
+				"  jane: {email: a@example.com, firstname: Jane, lastname: Doe}\n"},
+			want: []string{
+				"a.yaml:4:3: defaults.bogus: unknown field bogus: allowed fields are gender, groupId, password, prefix, storeId, suffix, token, website, websiteId",
+			},
+		},
+		{
+			name:  "no customers",
+			files: []string{"a.yaml", "# nothing yet\n"},
+			want:  []string{"a.yaml:1:1: no customers in the manifest: declare them under customers or generate"},
+		},
+		{
+			name:  "empty file, and an empty customers mapping",
+			files: []string{"a.yaml", "", "b.yaml", "version: 1\ncustomers: {}\n"},
+			want:  []string{"a.yaml:1:1: no customers in the manifest: declare them under customers or generate"},
+		},
+		{
+			name: "unknown fields in alias-expanded mappings, at their own lines",
+			files: []string{"a.yaml", "version: 1\nx-person: &person\n  firstname: Jane\n  lastname: Doe\n  nickname: JD\n" +
+				"x-home: &home\n  city: X\n  street: [a]\n  countryId: GB\n  telephone: '1'\n  postcode: '1'\n  floor: 2\n" +
+				"customers:\n  jane:\n    <<: *person\n    email: a@example.com\n    password: Password1\n" +
+				"    addresses:\n      home: *home\n      work: {<<: *home, wing: B}\n"},
+			want: []string{
+				"a.yaml:5:3: customers.jane.nickname: unknown field nickname: allowed fields are addresses, dob, email, firstname, gender, groupId, lastname, middlename, password, prefix, storeId, suffix, taxvat, token, website, websiteId",
+				"a.yaml:12:3: customers.jane.addresses.home.floor: unknown field floor: allowed fields are city, company, countryId, defaultBilling, defaultShipping, fax, firstname, lastname, middlename, postcode, prefix, region, regionId, street, suffix, telephone, vatId",
+				"a.yaml:12:3: customers.jane.addresses.work.floor: unknown field floor: allowed fields are city, company, countryId, defaultBilling, defaultShipping, fax, firstname, lastname, middlename, postcode, prefix, region, regionId, street, suffix, telephone, vatId",
+				"a.yaml:20:25: customers.jane.addresses.work.wing: unknown field wing: allowed fields are city, company, countryId, defaultBilling, defaultShipping, fax, firstname, lastname, middlename, postcode, prefix, region, regionId, street, suffix, telephone, vatId",
+			},
+		},
+		{
 			name:  "tab indentation",
 			files: []string{"a.yaml", "customers:\n\tjane: {}\n"},
 			want: []string{

@@ -109,6 +109,13 @@ func Load(paths []string, opts Options) (*Manifest, error) {
 	if len(ld.errs) < maxErrors {
 		ld.finish()
 	}
+	if len(ld.errs) == 0 && len(ld.custs) == 0 && len(ld.files) > 0 {
+		// Like kubectl apply with no objects: an empty input is far more
+		// often a mistake (a wrong path, an unset variable, a truncated
+		// file) than a wish to do nothing.
+		ld.errs = append(ld.errs, Error{File: ld.files[0].Name, Line: 1, Col: 1,
+			Msg: "no customers in the manifest: declare them under customers or generate"})
+	}
 	if len(ld.errs) > 0 {
 		errs := ld.errs.sortDedup()
 		if len(errs) >= maxErrors {
@@ -315,7 +322,7 @@ func (ld *loader) loadInput(in input) error {
 			return nil
 		}
 		if err != nil {
-			e := yamlError(in.name, err)
+			e := yamlErrorAt(in.name, data, err, 0)
 			if lineStartsWithTab(data, e.Line) {
 				e.Msg += ": indent with spaces, not tabs"
 			}
@@ -439,6 +446,101 @@ var yamlParserErrs = map[string]bool{
 	"found duplicate %YAML directive":        true,
 	"found incompatible YAML document":       true,
 	"found undefined tag handle":             true,
+}
+
+// maxBisect is the size past which yamlErrorAt keeps the parser's line:
+// each step of the search parses up to the whole input again. A large
+// manifest is cut per customer (chunk.go), so its pieces stay below it.
+const maxBisect = 4 << 20
+
+// yamlErrorAt is yamlError for an error met parsing data (every document
+// of it), pointing at the line that is wrong.
+//
+// For the errors of its parser, yaml.v3 reports the line where the
+// enclosing collection starts, not the line it tripped on: an indentation
+// slip on line 6 inside a mapping that starts on line 3 says "line 3". The
+// line that is wrong is the first one with which the input already fails
+// the same way: data cut after any earlier line either parses or fails
+// otherwise. yamlErrorAt finds it by bisection over the line count (each
+// step parses a prefix of data, so the cost is a few parses of the input)
+// and reports it, with the collection's line as context.
+//
+// off is the line of data's first line in the file, less one; the lines
+// reported are the file's.
+func yamlErrorAt(name string, data []byte, err error, off int) Error {
+	e := yamlError(name, err)
+	m := yamlLineRe.FindStringSubmatch(err.Error())
+	if m == nil || !yamlParserErrs[m[2]] || len(data) > maxBisect {
+		e.Line += off
+		return e
+	}
+	context := e.Line
+	// ends[i] is the offset just past line i+1.
+	var ends []int
+	for i, c := range data {
+		if c == '\n' {
+			ends = append(ends, i+1)
+		}
+	}
+	if len(ends) == 0 || ends[len(ends)-1] != len(data) {
+		ends = append(ends, len(data))
+	}
+	same := func(lines int) bool {
+		return parseErr(data[:ends[lines-1]]) == err.Error()
+	}
+	lo, hi := context, len(ends) // the wrong line is in [lo, hi]
+	if lo > hi || !same(hi) {
+		e.Line += off
+		return e
+	}
+	for lo < hi {
+		mid := lo + (hi-lo)/2
+		if same(mid) {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	if lo == context {
+		e.Line += off
+		return e
+	}
+	start := 0
+	if lo > 1 {
+		start = ends[lo-2]
+	}
+	line := data[start:ends[lo-1]]
+	col := 1 + len(line) - len(bytes.TrimLeft(line, " \t"))
+	e.Line, e.Col = lo+off, col
+	switch m[2] {
+	case "did not find expected key":
+		e.Msg += fmt.Sprintf(" (in the mapping that starts at line %d): check this line's indentation", context+off)
+	case "did not find expected '-' indicator":
+		e.Msg += fmt.Sprintf(" (in the list that starts at line %d): check this line's indentation", context+off)
+	case "did not find expected ',' or ']'":
+		e.Msg += fmt.Sprintf(" (in the flow list that starts at line %d)", context+off)
+	case "did not find expected ',' or '}'":
+		e.Msg += fmt.Sprintf(" (in the flow mapping that starts at line %d)", context+off)
+	default:
+		e.Msg += fmt.Sprintf(" (in the value that starts at line %d)", context+off)
+	}
+	return e
+}
+
+// parseErr returns the message of the first error met decoding every
+// document of data, or "".
+func parseErr(data []byte) string {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for {
+		var doc yaml.Node
+		err := dec.Decode(&doc)
+		if errors.Is(err, io.EOF) {
+			return ""
+		}
+		if err != nil {
+			return err.Error()
+		}
+	}
 }
 
 // yamlError turns a parser error into an Error with a position (the parser

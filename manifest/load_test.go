@@ -273,10 +273,6 @@ customers:
 				Addresses: []mageseed.Address{{Key: "home", Firstname: "Gwen", Lastname: "Jones", Street: []string{"10 Downing St."},
 					City: "London", CountryID: "GB", Telephone: "+44 20 7946 0000"}}}},
 		},
-		{
-			name:  "empty file",
-			files: []string{"a.yaml", "# nothing yet\n"},
-		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -162,8 +162,26 @@ func (ld *loader) schemaError(e *jsonschema.ValidationError, c *conv) int {
 			n++
 		}
 		if n == 0 {
-			at(l, true, "has an unknown field")
-			n = 1
+			// The unknown fields are not among the mapping's own keys:
+			// they were merged in from the document's defaults, where
+			// they are reported already.
+			fromDefaults := false
+			for _, m := range quotedRe.FindAllStringSubmatch(e.Message, -1) {
+				kl := c.index[l.ptr+"/"+escapePtr(m[1])]
+				if kl != nil && kl.fromDefaults {
+					fromDefaults = true
+					continue
+				}
+				if kl == nil {
+					kl = l
+				}
+				at(kl, true, "unknown field "+quoteKey(m[1])+suggest(m[1], allowed))
+				n++
+			}
+			if n == 0 && !fromDefaults {
+				at(l, true, "has an unknown field")
+				n = 1
+			}
 		}
 		return n
 	case "type":

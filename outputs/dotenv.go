@@ -3,6 +3,7 @@ package outputs
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -127,11 +128,11 @@ func dotenvUnquote(raw string) (string, error) {
 	s := raw
 	for {
 		if !strings.HasPrefix(s, "'") {
-			return "", fmt.Errorf("bad quoting in %q", raw)
+			return "", errors.New("bad quoting")
 		}
 		end := strings.IndexByte(s[1:], '\'')
 		if end < 0 {
-			return "", fmt.Errorf("unterminated quote in %q", raw)
+			return "", errors.New("unterminated quote")
 		}
 		b.WriteString(s[1 : 1+end])
 		s = s[2+end:]
@@ -139,7 +140,7 @@ func dotenvUnquote(raw string) (string, error) {
 			return b.String(), nil
 		}
 		if !strings.HasPrefix(s, `\'`) {
-			return "", fmt.Errorf("bad quoting in %q", raw)
+			return "", errors.New("bad quoting")
 		}
 		b.WriteByte('\'')
 		s = s[2:]

@@ -18,6 +18,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -148,19 +149,19 @@ func Parse(b []byte) (*File, string, error) {
 	if t[0] == '{' {
 		var top map[string]json.RawMessage
 		if err := json.Unmarshal(t, &top); err != nil {
-			return nil, "", fmt.Errorf("%w (%v)", ErrForeign, err)
+			return nil, "", fmt.Errorf("%w (%s)", ErrForeign, parseProblem(err, t))
 		}
 		if err := checkTop(keysOf(top)); err != nil {
 			return nil, "", err
 		}
 		if err := json.Unmarshal(t, &o); err != nil {
-			return nil, "", fmt.Errorf("decode: %w", err)
+			return nil, "", fmt.Errorf("decode: %s", parseProblem(err, t))
 		}
 	} else {
 		format = FormatYAML
 		var doc yaml.Node
 		if err := yaml.Unmarshal(b, &doc); err != nil {
-			return nil, "", fmt.Errorf("%w (%v)", ErrForeign, err)
+			return nil, "", fmt.Errorf("%w (%s)", ErrForeign, parseProblem(err, b))
 		}
 		if len(doc.Content) == 0 {
 			return New(Store{}), FormatYAML, nil // comments only
@@ -177,7 +178,7 @@ func Parse(b []byte) (*File, string, error) {
 			return nil, "", err
 		}
 		if err := top.Decode(&o); err != nil {
-			return nil, "", fmt.Errorf("decode: %w", err)
+			return nil, "", fmt.Errorf("decode: %s", parseProblem(err, b))
 		}
 	}
 	if o.Version != Version {
@@ -188,6 +189,21 @@ func Parse(b []byte) (*File, string, error) {
 	}
 	return &o, format, nil
 }
+
+// parseProblem describes err, met parsing b, without quoting b: the
+// messages of encoding/json and yaml.v3 quote what they met, which may be
+// part of a token. A JSON syntax error is given by line; the values yaml.v3
+// quotes in `backquotes` are left out.
+func parseProblem(err error, b []byte) string {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		line := 1 + bytes.Count(b[:min(int(se.Offset), len(b))], []byte("\n"))
+		return fmt.Sprintf("line %d: not valid JSON", line)
+	}
+	return backquoted.ReplaceAllString(err.Error(), "a value")
+}
+
+var backquoted = regexp.MustCompile("`[^`]*`")
 
 func keysOf(m map[string]json.RawMessage) []string {
 	keys := make([]string, 0, len(m))

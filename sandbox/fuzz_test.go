@@ -1,6 +1,7 @@
 package sandbox_test
 
 import (
+	"net/http"
 	"testing"
 
 	"github.com/mageseed/mageseed/sandbox"
@@ -43,6 +44,7 @@ func FuzzSearchQuery(f *testing.F) {
 		"searchCriteria[pageSize]=99999999999999999999",
 		"searchCriteria[sortOrders][0][field]=email&searchCriteria[sortOrders][0][direction]=sideways",
 		"searchCriteria[[[]]]=1&%zz",
+		"searchCriteria[filterGroups][0][filters][0][value]=\x1b", // no client can send it
 	} {
 		f.Add(seed)
 	}
@@ -50,7 +52,13 @@ func FuzzSearchQuery(f *testing.F) {
 	s.create(customerBody("fuzz@example.com"))
 	f.Fuzz(func(t *testing.T, query string) {
 		s := s.with(t)
-		r := s.do("GET", "/rest/V1/customers/search?"+query, s.admin, nil)
+		path := "/rest/V1/customers/search?" + query
+		// A query net/url refuses (a control character) cannot reach a
+		// store: there is nothing to check.
+		if _, err := http.NewRequest("GET", s.srv.URL+path, nil); err != nil {
+			t.Skipf("query %q cannot be sent: %v", query, err)
+		}
+		r := s.do("GET", path, s.admin, nil)
 		if r.status >= 500 {
 			t.Errorf("query %q: status %d, body %s", query, r.status, r.body)
 		}

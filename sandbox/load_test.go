@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -25,18 +26,79 @@ import (
 // sandbox a test starts must stop all it started when it is closed.
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// loadDuration is how long TestLoad runs: 3 s, or MAGESEED_LOAD_SECONDS
-// for the long drill (e.g. 30).
-func loadDuration(tb testing.TB) time.Duration {
+// TestLoad runs until every kind of operation has succeeded loadEach
+// times and the store has injected at least one 503 (a goal, not a
+// duration, so that a slow or busy machine only makes it take longer),
+// bounded by loadMaxOps operations and the test's deadline. With
+// MAGESEED_LOAD_SECONDS=N (the long drill, e.g. 30) it also runs for at
+// least N seconds.
+const (
+	loadEach   = 20
+	loadMaxOps = 50000
+)
+
+// loadDrill is the drill's minimum duration from MAGESEED_LOAD_SECONDS, 0
+// when it is unset.
+func loadDrill(tb testing.TB) time.Duration {
 	v := os.Getenv("MAGESEED_LOAD_SECONDS")
 	if v == "" {
-		return 3 * time.Second
+		return 0
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 {
 		tb.Fatalf("MAGESEED_LOAD_SECONDS=%q: want a whole number of seconds >= 1", v)
 	}
 	return time.Duration(n) * time.Second
+}
+
+// loadGoal is the progress of all load clients towards TestLoad's goal.
+type loadGoal struct {
+	kinds []string
+	max   int // operations sent at most, unless drill
+
+	mu       sync.Mutex
+	ops      map[string]int
+	injected int
+	sent     int
+	done     chan struct{} // closed when the goal is met or max ops were sent
+	closed   bool
+}
+
+func newLoadGoal(kinds []string, max int) *loadGoal {
+	return &loadGoal{kinds: kinds, max: max, ops: map[string]int{}, done: make(chan struct{})}
+}
+
+// count records one answered operation: ok (of kind), an injected 503,
+// or neither.
+func (g *loadGoal) count(kind string, ok, injected bool) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.sent++
+	if ok {
+		g.ops[kind]++
+	}
+	if injected {
+		g.injected++
+	}
+	if g.closed {
+		return
+	}
+	if g.sent >= g.max || g.metLocked() {
+		g.closed = true
+		close(g.done)
+	}
+}
+
+func (g *loadGoal) metLocked() bool {
+	if g.injected == 0 {
+		return false
+	}
+	for _, k := range g.kinds {
+		if g.ops[k] < loadEach {
+			return false
+		}
+	}
+	return true
 }
 
 // loadTally is what one load client saw.
@@ -48,8 +110,9 @@ type loadTally struct {
 
 // loadClient runs one client's mix of operations until ctx is done: it
 // creates customers (one address each), searches for them, asks for their
-// tokens and reads itself with them, and updates them.
-func loadClient(ctx context.Context, s *edgeServer, hc *http.Client, id int) loadTally {
+// tokens and reads itself with them, and updates them. It counts every
+// answered operation in goal too.
+func loadClient(ctx context.Context, s *edgeServer, hc *http.Client, id int, goal *loadGoal) loadTally {
 	tally := loadTally{ops: map[string]int{}}
 	rng := rand.New(rand.NewPCG(uint64(id), 7))
 	type mine struct {
@@ -65,13 +128,17 @@ func loadClient(ctx context.Context, s *edgeServer, hc *http.Client, id int) loa
 		case ctx.Err() != nil:
 			return r, false // the run is over; the answer does not count
 		case err != nil:
+			goal.count(kind, false, false)
 			tally.failures = append(tally.failures, fmt.Sprintf("%s: %v", kind, err))
 		case r.status == want:
+			goal.count(kind, true, false)
 			tally.ops[kind]++
 			return r, true
 		case r.status == http.StatusServiceUnavailable && isInjected(r.body):
+			goal.count(kind, false, true)
 			tally.injected++
 		default:
+			goal.count(kind, false, false)
 			tally.failures = append(tally.failures, fmt.Sprintf("%s %s: status %d: %.300s", method, path, r.status, r.body))
 		}
 		return r, false
@@ -145,23 +212,54 @@ func TestLoad(t *testing.T) {
 	}
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	const clients = 64
-	dur := loadDuration(t)
+	kinds := []string{"create", "search", "token", "me", "update"}
+	drill := loadDrill(t)
+	max := loadMaxOps
+	if drill > 0 {
+		max = math.MaxInt // the drill's length is its duration
+	}
+	goal := newLoadGoal(kinds, max)
 	s := edgeServe(t, sandbox.Options{DB: t.TempDir() + "/sandbox.db", ErrorRate: 0.05, FaultSeed: 1})
 	transport := &http.Transport{MaxIdleConnsPerHost: clients}
 	hc := &http.Client{Transport: transport}
 
-	ctx, cancel := context.WithTimeout(context.Background(), dur)
+	// The run ends when the goal is met (and the drill's duration is
+	// over), or shortly before the test's deadline, leaving time to report.
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	if deadline, ok := t.Deadline(); ok {
+		var stopAt context.CancelFunc
+		ctx, stopAt = context.WithDeadline(ctx, deadline.Add(-time.Until(deadline)/10))
+		defer stopAt()
+	}
+	start := time.Now()
+	go func() {
+		defer cancel()
+		if drill > 0 {
+			timer := time.NewTimer(drill)
+			defer timer.Stop()
+			select {
+			case <-timer.C:
+			case <-ctx.Done():
+			}
+		}
+		select {
+		case <-goal.done:
+		case <-ctx.Done():
+		}
+	}()
 	tallies := make([]loadTally, clients)
 	var wg sync.WaitGroup
 	for i := range clients {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			tallies[i] = loadClient(ctx, s, hc, i)
+			tallies[i] = loadClient(ctx, s, hc, i, goal)
 		}()
 	}
 	wg.Wait()
+	cancel()
+	dur := time.Since(start).Round(time.Millisecond)
 
 	ops := map[string]int{}
 	injected := 0
@@ -173,7 +271,10 @@ func TestLoad(t *testing.T) {
 		injected += tl.injected
 		failures = append(failures, tl.failures...)
 	}
-	t.Logf("%d clients for %s: %v, %d injected 503s", clients, dur, ops, injected)
+	goal.mu.Lock()
+	sent := goal.sent
+	goal.mu.Unlock()
+	t.Logf("%d clients, %d operations in %s: %v, %d injected 503s", clients, sent, dur, ops, injected)
 	for i, f := range failures {
 		if i == 20 {
 			t.Errorf("... and %d more failures", len(failures)-20)
@@ -181,9 +282,9 @@ func TestLoad(t *testing.T) {
 		}
 		t.Errorf("failure beyond the injected faults: %s", f)
 	}
-	for _, k := range []string{"create", "search", "token", "me", "update"} {
-		if ops[k] == 0 {
-			t.Errorf("no successful %s in %s", k, dur)
+	for _, k := range kinds {
+		if ops[k] < loadEach {
+			t.Errorf("%d successful %s after %d operations in %s, want %d", ops[k], k, sent, dur, loadEach)
 		}
 	}
 	// Requests cut short at the deadline may have drawn a 503 the client
@@ -192,7 +293,7 @@ func TestLoad(t *testing.T) {
 		t.Errorf("stats count %d injected errors, clients saw %d (at most %d more may be unread)", st.Faults["error"], injected, clients)
 	}
 	if injected == 0 {
-		t.Errorf("no injected 503 seen at error rate 0.05")
+		t.Errorf("no injected 503 seen at error rate 0.05 after %d operations in %s", sent, dur)
 	}
 	transport.CloseIdleConnections()
 	s.stop(t)

@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -110,6 +113,9 @@ func (o *applyOptions) check() error {
 }
 
 func runApply(ctx context.Context, s streams, o *applyOptions) error {
+	if err := checkWritable(o.state.path, o.outputsFormat); err != nil {
+		return err
+	}
 	sess, plan, err := openPlan(ctx, s, o.files, o.store, o.view, o.mode, o.state)
 	if err != nil {
 		return err
@@ -122,6 +128,12 @@ func runApply(ctx context.Context, s streams, o *applyOptions) error {
 		} else {
 			renderCompactPlan(s.out, plan, pal, 50)
 		}
+		renderDuplicates(s.out, plan, pal)
+	}
+	if len(plan.Duplicates) > 0 && !o.keepGoing {
+		// Failing fast: a customer the store holds twice stops the run
+		// before any write.
+		return duplicatesError(plan, "apply (nothing was changed)")
 	}
 	if _, _, n, _ := plan.Counts(); o.mode.prune && n > o.maxDeletes {
 		return withHint(fmt.Errorf("apply --prune would delete %d customers, more than --max-deletes %d; nothing was changed", n, o.maxDeletes),
@@ -139,7 +151,7 @@ func runApply(ctx context.Context, s streams, o *applyOptions) error {
 	}
 	prog := newProgress(s, o.view.quiet || o.view.json, "applying")
 	prog.parallelism = func() int { return sess.store.client.Stats().Limit }
-	res, applyErr := apply.Apply(ctx, bulkClient{sess.store.client}, plan, apply.Options{
+	res, applyErr := apply.Apply(ctx, bulkClient{sess.store.client, s.mask}, plan, apply.Options{
 		Parallelism:   o.store.inFlight(),
 		KeepGoing:     o.keepGoing,
 		Progress:      prog.event,
@@ -151,6 +163,45 @@ func runApply(ctx context.Context, s streams, o *applyOptions) error {
 	prog.done()
 	closeErr := w.Close()
 	return finishRun(s, o.view, "Apply", res, applyErr, closeErr, o.state.path, parallelismNote(sess.store.client.Stats()))
+}
+
+// checkWritable makes sure that the outputs can be written before the store
+// is asked anything, let alone changed: it creates and removes a temporary
+// file in the outputs file's directory, as the atomic write will, and with
+// format github it opens $GITHUB_OUTPUT for appending.
+func checkWritable(path, format string) error {
+	hint := "nothing was sent to the store; give a writable path with --outputs"
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return withHint(fmt.Errorf("the outputs path %s is a directory", path), "%s", hint)
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), ".mageseed-check-*.tmp")
+	if err != nil {
+		return withHint(fmt.Errorf("cannot write the outputs file %s: %w", path, pathError(err)), "%s", hint)
+	}
+	name := f.Name()
+	f.Close()
+	os.Remove(name)
+	if format == "github" {
+		gh := os.Getenv("GITHUB_OUTPUT")
+		if gh == "" {
+			return withHint(errors.New("--outputs-format github needs $GITHUB_OUTPUT, which is not set"), "run in a GitHub Actions step, or use --outputs-format json")
+		}
+		f, err := os.OpenFile(gh, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+		if err != nil {
+			return withHint(fmt.Errorf("cannot append to $GITHUB_OUTPUT %s: %w", gh, pathError(err)), "nothing was sent to the store")
+		}
+		f.Close()
+	}
+	return nil
+}
+
+// pathError strips the path from a *fs.PathError, which the caller names.
+func pathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
 }
 
 // finishRun reports the result of apply or destroy and turns it into the
@@ -200,6 +251,8 @@ func resultJSON(r *apply.Result, outputs string) any {
 		Deleted   int       `json:"deleted"`
 		Unchanged int       `json:"unchanged"`
 		Tokens    int       `json:"tokens"`
+		Adopted   int       `json:"adopted"`
+		Checked   int       `json:"adoptedChecked"` // adopted customers a search showed once: none created twice
 		Failed    []failure `json:"failed"`
 		Skipped   []string  `json:"skipped"`
 		Warnings  []string  `json:"warnings"`
@@ -207,7 +260,7 @@ func resultJSON(r *apply.Result, outputs string) any {
 		Outputs   string    `json:"outputs,omitempty"`
 	}{
 		Created: r.Created, Updated: r.Updated, Deleted: r.Deleted, Unchanged: r.Unchanged,
-		Tokens: r.Tokens, Skipped: r.Skipped, Warnings: r.Warnings, Seconds: r.Elapsed.Seconds(),
+		Tokens: r.Tokens, Adopted: r.Adopted, Checked: r.Checked, Skipped: r.Skipped, Warnings: r.Warnings, Seconds: r.Elapsed.Seconds(),
 		Outputs: outputs, Failed: []failure{},
 	}
 	for _, f := range r.Failed {

@@ -11,7 +11,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -43,20 +42,10 @@ func benchCustomers(def int) int {
 }
 
 // runChild runs one mageseed command line as a child process and returns
-// its wall time and peak RSS in bytes.
+// its wall time and peak RSS in bytes, as the child measured it.
 func runChild(b *testing.B, dir string, args ...string) (time.Duration, int64) {
 	b.Helper()
-	cmd, out := childB(b, dir, args...)
-	start := time.Now()
-	if err := cmd.Wait(); err != nil {
-		b.Fatalf("mageseed %v: %v\n%s", args, err, out)
-	}
-	wall := time.Since(start)
-	var rss int64
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		rss = ru.Maxrss * 1024 // kilobytes on Linux
-	}
-	return wall, rss
+	return runChildPeak(b, dir, args...)
 }
 
 // BenchmarkApplyLatency applies N new customers with one address each to a

@@ -11,9 +11,23 @@ import (
 // bulk's status in Magento's terms, apply speaks of operations by index
 // with its own types. It lives here because neither package may import the
 // other.
-type bulkClient struct{ *magento.Client }
+//
+// It also registers every customer token the store mints with mask, so that
+// a token never reaches the terminal, whatever message might quote it.
+type bulkClient struct {
+	*magento.Client
+	mask func(secrets ...string)
+}
 
 var _ apply.BulkRemote = bulkClient{}
+
+func (c bulkClient) CustomerToken(ctx context.Context, email, password string) (string, error) {
+	tok, err := c.Client.CustomerToken(ctx, email, password)
+	if tok != "" && c.mask != nil {
+		c.mask(tok)
+	}
+	return tok, err
+}
 
 func (c bulkClient) PollBulk(ctx context.Context, bulkID string) ([]apply.BulkOperation, error) {
 	st, err := c.BulkStatus(ctx, bulkID)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -52,6 +53,13 @@ records of every other customer; without a file, none is written.`,
 }
 
 func runDestroy(ctx context.Context, s streams, o *destroyOptions) error {
+	if _, err := os.Stat(o.state.path); err == nil {
+		// Destroy rewrites the outputs file without the deleted
+		// customers: make sure it can before deleting any.
+		if err := checkWritable(o.state.path, ""); err != nil {
+			return err
+		}
+	}
 	sess, plan, err := openPlan(ctx, s, o.files, o.store, o.view, planMode{destroy: true}, o.state)
 	if err != nil {
 		return err
@@ -62,6 +70,35 @@ func runDestroy(ctx context.Context, s streams, o *destroyOptions) error {
 		renderPlan(s.out, plan, pal)
 	}
 	_, _, n, _ := plan.Counts()
+	if len(plan.Duplicates) > 0 {
+		// Nothing is deleted (destroy fails fast): say so, and what.
+		var keys []string
+		for _, c := range plan.Changes {
+			if c.Action == apply.Delete {
+				keys = append(keys, c.Key)
+			}
+		}
+		for _, d := range plan.Duplicates {
+			keys = append(keys, d.Key)
+		}
+		if !o.view.json {
+			fmt.Fprintf(s.out, "Destroy stopped: nothing was deleted; not deleted (%d): %s\n", len(keys), esc(strings.Join(keys, ", ")))
+		} else {
+			res := &apply.Result{}
+			for _, d := range plan.Duplicates {
+				res.Failed = append(res.Failed, apply.Failure{Key: d.Key, Email: d.Email, Action: apply.Delete, Err: d})
+			}
+			for _, c := range plan.Changes {
+				if c.Action == apply.Delete {
+					res.Skipped = append(res.Skipped, c.Key)
+				}
+			}
+			if err := writeJSON(s.out, resultJSON(res, "")); err != nil {
+				return err
+			}
+		}
+		return duplicatesError(plan, "destroy (nothing was deleted)")
+	}
 	if n == 0 {
 		// Nothing to delete, but the records of customers already gone
 		// from the store go.

@@ -11,7 +11,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/mageseed/mageseed/outputs"
 	"github.com/mageseed/mageseed/sandbox"
@@ -22,16 +24,34 @@ import (
 type testStore struct {
 	url string
 	sb  *sandbox.Sandbox
+
+	mu       sync.Mutex
+	received map[string]int // requests received per route, counted on arrival
+	arrived  chan struct{}  // closed (and replaced) when a request arrives
 }
 
 func newTestStore(tb testing.TB, opts sandbox.Options) *testStore {
+	return newTestStoreWith(tb, opts, nil)
+}
+
+// newTestStoreWith is newTestStore with wrap, if not nil, between mageseed
+// and the sandbox: a store that lies, echoes or stalls.
+func newTestStoreWith(tb testing.TB, opts sandbox.Options, wrap func(http.Handler) http.Handler) *testStore {
 	tb.Helper()
 	opts.IntegrationToken = scriptAdminToken
 	sb, err := sandbox.New(opts)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	srv := httptest.NewServer(sb)
+	ts := &testStore{sb: sb, received: map[string]int{}, arrived: make(chan struct{})}
+	var h http.Handler = sb
+	if wrap != nil {
+		h = wrap(h)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ts.arrive(r)
+		h.ServeHTTP(w, r)
+	}))
 	tb.Cleanup(func() {
 		srv.Close()
 		sb.Close()
@@ -39,7 +59,56 @@ func newTestStore(tb testing.TB, opts sandbox.Options) *testStore {
 	tb.Setenv("MAGENTO_URL", srv.URL)
 	tb.Setenv("MAGENTO_ADMIN_TOKEN", scriptAdminToken)
 	tb.Setenv("NO_COLOR", "1")
-	return &testStore{url: srv.URL, sb: sb}
+	ts.url = srv.URL
+	return ts
+}
+
+// route names a request as the sandbox's stats do for static paths:
+// "POST /V1/customers" for POST /rest/default/V1/customers.
+func route(r *http.Request) string {
+	p := strings.TrimPrefix(r.URL.Path, "/rest")
+	if rest, ok := strings.CutPrefix(p, "/"); ok && !strings.HasPrefix(rest, "V1/") {
+		if i := strings.IndexByte(rest, '/'); i >= 0 {
+			p = rest[i:]
+		}
+	}
+	return r.Method + " " + p
+}
+
+func (ts *testStore) arrive(r *http.Request) {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	ts.received[route(r)]++
+	close(ts.arrived)
+	ts.arrived = make(chan struct{})
+}
+
+// waitFor blocks until the store has received n requests of route (as
+// route names them). It fails the test after a minute without them.
+func (ts *testStore) waitFor(t testing.TB, r string, n int) {
+	t.Helper()
+	deadline := time.NewTimer(time.Minute)
+	defer deadline.Stop()
+	for {
+		ts.mu.Lock()
+		got, ch := ts.received[r], ts.arrived
+		ts.mu.Unlock()
+		if got >= n {
+			return
+		}
+		select {
+		case <-ch:
+		case <-deadline.C:
+			t.Fatalf("the store received %d %s requests in a minute, want %d", got, r, n)
+		}
+	}
+}
+
+// receivedOf returns how many requests of route the store has received.
+func (ts *testStore) receivedOf(r string) int {
+	ts.mu.Lock()
+	defer ts.mu.Unlock()
+	return ts.received[r]
 }
 
 // requests returns the sandbox's request count per route.

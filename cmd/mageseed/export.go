@@ -135,7 +135,15 @@ func exportManifest(customers []mageseed.Customer, websites []mageseed.Website, 
 	add := func(m *yaml.Node, k string, v *yaml.Node) {
 		m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: k}, v)
 	}
-	str := func(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Value: s, Tag: "!!str"} }
+	str := func(s string) *yaml.Node {
+		n := &yaml.Node{Kind: yaml.ScalarNode, Value: s, Tag: "!!str"}
+		if strings.IndexFunc(s, jsonUnsafe) >= 0 {
+			// Double-quoted, so that yamlEscapeUnsafe may write what
+			// yaml.v3 leaves raw (bidi controls) as \u escapes.
+			n.Style = yaml.DoubleQuotedStyle
+		}
+		return n
+	}
 	num := func(i int) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Value: strconv.Itoa(i), Tag: "!!int"} }
 	boolean := func(b bool) *yaml.Node {
 		return &yaml.Node{Kind: yaml.ScalarNode, Value: strconv.FormatBool(b), Tag: "!!bool"}
@@ -240,5 +248,13 @@ func exportManifest(customers []mageseed.Customer, websites []mageseed.Website, 
 	if err := enc.Close(); err != nil {
 		return nil, err
 	}
-	return []byte(b.String()), nil
+	return yamlEscapeUnsafe([]byte(b.String())), nil
 }
+
+// yamlEscapeUnsafe writes the characters a terminal could act on that
+// yaml.v3 emits raw (it escapes the C0 and C1 controls itself, but not the
+// bidirectional formatting characters) as \uXXXX escapes. exportManifest
+// double-quotes every string that holds one, and a double-quoted YAML
+// scalar reads \uXXXX back as the character, so the manifest means the
+// same and prints as data.
+func yamlEscapeUnsafe(b []byte) []byte { return safeJSON(b) }

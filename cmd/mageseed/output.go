@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mageseed/mageseed"
 	"github.com/mageseed/mageseed/outputs"
 )
 
@@ -25,7 +26,8 @@ func newOutputCmd(s streams) *cobra.Command {
 		Short: "Print the outputs file, or one value of it raw",
 		Long: `Output prints what the last apply recorded. With PATH it prints that one value
 raw, for use in a later step: TOKEN=$(mageseed output customers.jane.token).
-Without PATH it prints the whole file with tokens masked.`,
+Without PATH it prints the whole file. Tokens are masked everywhere except
+when PATH ends at one.`,
 		Example: `  mageseed output customers.jane.id
   curl -H "Authorization: Bearer $(mageseed output customers.jane.token)" ...`,
 		Args: cobra.MaximumNArgs(1),
@@ -49,23 +51,36 @@ func runOutput(s streams, o *outputOptions) error {
 	if err != nil {
 		return fmt.Errorf("read the outputs file %s: %w", o.outputs, unwrapRead(err))
 	}
-	if o.path == "" {
-		masked := *out
-		masked.Customers = make(map[string]outputs.Customer, len(out.Customers))
-		for k, c := range out.Customers {
-			if c.Token != "" {
-				c.Token = "(sensitive value: mageseed output customers." + k + ".token)"
-			}
-			masked.Customers[k] = c
+	// Tokens are masked wherever they are printed, except when the path
+	// ends at one: that is how a later step reads a token.
+	masked := *out
+	masked.Customers = make(map[string]outputs.Customer, len(out.Customers))
+	placeholders := make(map[string]bool, len(out.Customers))
+	for k, c := range out.Customers {
+		if c.Token != "" {
+			c.Token = "(sensitive value: mageseed output customers." + k + ".token)"
+			placeholders[c.Token] = true
 		}
+		masked.Customers[k] = c
+	}
+	if o.path == "" {
 		return writeJSON(s.out, &masked)
 	}
-	v, ok := out.Lookup(o.path)
+	v, ok := masked.Lookup(o.path)
 	if !ok {
 		return withHint(fmt.Errorf("%s: no such value in %s", o.path, o.outputs), "paths look like customers.KEY.id, customers.KEY.token, customers.KEY.addresses.ADDR.id; run 'mageseed output' to see them all")
 	}
-	if o.json && !strings.HasPrefix(v, "{") && !strings.HasPrefix(v, "[") {
+	if placeholders[v] {
+		// The path ends at a token: print it raw.
+		v, _ = out.Lookup(o.path)
+	}
+	// Values came from the store: print them as data.
+	if strings.HasPrefix(v, "{") || strings.HasPrefix(v, "[") {
+		v = string(safeJSON([]byte(v)))
+	} else if o.json {
 		return writeJSON(s.out, v)
+	} else {
+		v = mageseed.EscapeTerminal(v)
 	}
 	_, err = fmt.Fprintln(s.out, v)
 	return err

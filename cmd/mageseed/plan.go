@@ -106,6 +106,9 @@ func runPlan(ctx context.Context, s streams, o *planOptions) error {
 	} else {
 		renderPlan(s.out, plan, o.view.palette(s))
 	}
+	if len(plan.Duplicates) > 0 {
+		return duplicatesError(plan, "plan")
+	}
 	if o.detailedExit && plan.HasChanges() {
 		return exitWith(exitChanges)
 	}
@@ -189,6 +192,9 @@ func (ss *session) plan(ctx context.Context, mode planMode, stf stateFlags) (*ap
 		return nil, err
 	}
 	ss.state = st
+	for _, c := range st.file.Customers {
+		ss.s.mask(c.Token) // never printed, whatever quotes it
+	}
 	desired, err := apply.Resolve(ctx, ss.store.client, ss.manifest.Customers, ss.manifest.Store.Website)
 	if err != nil {
 		return nil, storeError(fmt.Errorf("resolve the manifest against %s: %w", ss.store.url, err))
@@ -211,7 +217,17 @@ func (ss *session) plan(ctx context.Context, mode planMode, stf stateFlags) (*ap
 	})
 	prog.done()
 	if err != nil {
-		return nil, storeError(fmt.Errorf("read customers from %s: %w", ss.store.url, err))
+		err = fmt.Errorf("read customers from %s: %w", ss.store.url, err)
+		if mageseed.ErrorCode(err) == mageseed.ECONFLICT {
+			// The client refuses a search that answers two customers for
+			// one (email, website): name them, and say nothing was done.
+			what := "nothing was changed"
+			if mode.destroy {
+				what = "nothing was deleted"
+			}
+			return nil, withHint(err, "%s; %s", what, duplicatesHint)
+		}
+		return nil, storeError(err)
 	}
 	if mode.destroy {
 		return apply.DestroyPlan(desired, remote), nil
@@ -237,7 +253,8 @@ func (ss *session) prune(ctx context.Context, p *apply.Plan) error {
 			"add a prune section at the top of the manifest, e.g. prune: {emailLike: \"%%@example.test\"}; only customers it matches are ever deleted")
 	}
 	if len(ss.desired) == 0 {
-		fmt.Fprintln(ss.s.err, "mageseed: warning: the manifest declares no customers: --prune deletes nothing")
+		// Load refuses a manifest without customers; should one get here,
+		// it still deletes nothing.
 		return nil
 	}
 	if len(p.Undeclared) == 0 {
@@ -282,7 +299,7 @@ func loadManifest(s streams, files []string) (*manifest.Manifest, error) {
 	var errs manifest.Errors
 	if errors.As(err, &errs) {
 		for _, e := range errs {
-			fmt.Fprintln(s.err, e.Error())
+			fmt.Fprintln(s.err, esc(e.Error()))
 		}
 		return nil, withHint(fmt.Errorf("the manifest has %d %s", len(errs), plural(len(errs), "problem", "problems")),
 			"fix them and run the command again; 'mageseed validate' checks a manifest without a store")

@@ -153,46 +153,80 @@ func TestApplyUnderRateLimit(t *testing.T) {
 	checkConverged(t, st, dir, m, n)
 }
 
-// waitFor waits until the store has received n requests of route.
-func (ts *testStore) waitFor(t *testing.T, route string, n int) {
-	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for ts.requests(t)[route] < n {
-		if time.Now().After(deadline) {
-			t.Fatalf("the store did not receive %d %s requests within a minute", n, route)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
 // child starts mageseed as a child process in dir.
-func child(t *testing.T, dir string, args ...string) (*exec.Cmd, *bytes.Buffer) {
+func child(t *testing.T, dir string, args ...string) (*exec.Cmd, *syncBuffer) {
 	t.Helper()
 	return childB(t, dir, args...)
 }
 
-func childB(t testing.TB, dir string, args ...string) (*exec.Cmd, *bytes.Buffer) {
+func childB(t testing.TB, dir string, args ...string) (*exec.Cmd, *syncBuffer) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], args...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), "MAGESEED_TEST_MAIN=1")
-	var out bytes.Buffer
-	cmd.Stdout = &out
-	cmd.Stderr = &out
+	out := newSyncBuffer()
+	cmd.Stdout = out
+	cmd.Stderr = out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	return cmd, &out
+	return cmd, out
 }
 
-// watchOutputs reads the outputs file in a loop until stop is closed. It
-// reports a read that is not valid JSON, and a customer that disappears
-// once recorded.
+// syncBuffer collects a child's output; tests wait on its content.
+type syncBuffer struct {
+	mu      sync.Mutex
+	b       bytes.Buffer
+	changed chan struct{} // closed (and replaced) on every write
+}
+
+func newSyncBuffer() *syncBuffer { return &syncBuffer{changed: make(chan struct{})} }
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	close(b.changed)
+	b.changed = make(chan struct{})
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+// waitFor blocks until the output holds s; it fails the test after a minute
+// without it.
+func (b *syncBuffer) waitFor(t testing.TB, s string) {
+	t.Helper()
+	deadline := time.NewTimer(time.Minute)
+	defer deadline.Stop()
+	for {
+		b.mu.Lock()
+		ok, ch := strings.Contains(b.b.String(), s), b.changed
+		b.mu.Unlock()
+		if ok {
+			return
+		}
+		select {
+		case <-ch:
+		case <-deadline.C:
+			t.Fatalf("no %q in a minute; output:\n%s", s, b.String())
+		}
+	}
+}
+
+// watchOutputs reads the outputs file every millisecond until stop is
+// closed. It reports a read that is not valid JSON, and a customer that
+// disappears once recorded.
 func watchOutputs(t *testing.T, path string, stop <-chan struct{}) *sync.WaitGroup {
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
+		tick := time.NewTicker(time.Millisecond)
+		defer tick.Stop()
 		seen := map[string]int{}
 		reads := 0
 		for {
@@ -200,11 +234,10 @@ func watchOutputs(t *testing.T, path string, stop <-chan struct{}) *sync.WaitGro
 			case <-stop:
 				t.Logf("read the outputs file %d times", reads)
 				return
-			default:
+			case <-tick.C:
 			}
 			data, err := os.ReadFile(path)
 			if err != nil {
-				time.Sleep(time.Millisecond)
 				continue
 			}
 			reads++
@@ -222,16 +255,17 @@ func watchOutputs(t *testing.T, path string, stop <-chan struct{}) *sync.WaitGro
 			for k, c := range o.Customers {
 				seen[k] = c.ID
 			}
-			time.Sleep(500 * time.Microsecond)
 		}
 	}()
 	return &wg
 }
 
-// TestApplySurvivesKill kills apply at random moments of a slow run, then
-// applies again: the store converges with no duplicates, and the outputs
-// file is valid JSON at every moment and never loses a recorded customer
-// (issue 5, point 2).
+// TestApplySurvivesKill kills apply while its creates are in flight, four
+// times at different points of a slow run, then applies again: the store
+// converges with no duplicates, and the outputs file is valid JSON at every
+// moment and never loses a recorded customer. Each kill
+// is checked to have landed: the process died of it, not of its own end,
+// with customers still to create.
 func TestApplySurvivesKill(t *testing.T) {
 	n := drillSize(t, 120)
 	st := newTestStore(t, sandbox.Options{Latency: 20 * time.Millisecond, Jitter: 20 * time.Millisecond})
@@ -241,11 +275,23 @@ func TestApplySurvivesKill(t *testing.T) {
 	stop := make(chan struct{})
 	wg := watchOutputs(t, filepath.Join(dir, "mageseed.outputs.json"), stop)
 	rng := rand.New(rand.NewSource(1))
+	const create = "POST /V1/customers"
 	for i := 0; i < 4; i++ {
-		cmd, _ := child(t, dir, "apply", "--quiet", m)
-		time.Sleep(time.Duration(100+rng.Intn(400)) * time.Millisecond)
+		before := st.receivedOf(create)
+		cmd, out := child(t, dir, "apply", "--quiet", m)
+		// Kill when a few more creates have reached the store: each takes
+		// 20 to 40 ms to answer, so the kill lands while they are in
+		// flight.
+		st.waitFor(t, create, before+1+rng.Intn(8))
 		cmd.Process.Signal(syscall.SIGKILL)
 		cmd.Wait()
+		ws, _ := cmd.ProcessState.Sys().(syscall.WaitStatus)
+		if !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
+			t.Fatalf("kill %d: apply ended on its own (%v) before the kill landed\n%s", i+1, cmd.ProcessState, out)
+		}
+		if got := st.receivedOf(create); got >= n {
+			t.Fatalf("kill %d: the store had received %d creates of %d: the run was over", i+1, got, n)
+		}
 	}
 	cmd, out := child(t, dir, "apply", "--quiet", m)
 	err := cmd.Wait()
@@ -259,7 +305,7 @@ func TestApplySurvivesKill(t *testing.T) {
 
 // TestApplyInterrupt: the first SIGINT stops new work, lets work in flight
 // finish, writes the outputs and exits 130 with a summary; a second SIGINT
-// exits at once (issue 5, point 3).
+// exits at once.
 func TestApplyInterrupt(t *testing.T) {
 	st := newTestStore(t, sandbox.Options{Latency: 50 * time.Millisecond})
 	dir := t.TempDir()
@@ -295,7 +341,7 @@ func TestApplyInterrupt(t *testing.T) {
 	cmd, out = child(t, dir, "apply", "--parallelism", "1", "m.yaml")
 	st.waitFor(t, "POST /V1/customers", 1)
 	cmd.Process.Signal(os.Interrupt)
-	time.Sleep(100 * time.Millisecond)
+	out.waitFor(t, "interrupted: finishing work in flight")
 	cmd.Process.Signal(os.Interrupt)
 	cmd.Wait()
 	if code := cmd.ProcessState.ExitCode(); code != exitInterrupt {

@@ -150,12 +150,15 @@ func execute(ctx context.Context, args []string, s streams) int {
 // printError writes err in the project's one format: "mageseed: error: ..."
 // then "mageseed: hint: ..."; lower case, no trailing period.
 func printError(w io.Writer, err error, hint string) {
+	// An error may quote the store (a message, a name): each line is
+	// escaped, so that the store's text can neither move the cursor nor
+	// forge a line of mageseed's own.
 	msg := strings.TrimRight(err.Error(), ".")
 	for _, line := range strings.Split(msg, "\n") {
-		fmt.Fprintf(w, "mageseed: error: %s\n", line)
+		fmt.Fprintf(w, "mageseed: error: %s\n", esc(line))
 	}
 	if hint != "" {
-		fmt.Fprintf(w, "mageseed: hint: %s\n", strings.TrimRight(hint, "."))
+		fmt.Fprintf(w, "mageseed: hint: %s\n", esc(strings.TrimRight(hint, ".")))
 	}
 }
 

@@ -18,7 +18,9 @@ import (
 // itself, so that tests can run it as a child process and signal it.
 func TestMain(m *testing.M) {
 	if os.Getenv("MAGESEED_TEST_MAIN") == "1" {
-		os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+		code := run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+		reportPeakRSS()
+		os.Exit(code)
 	}
 	testscript.Main(m, map[string]func(){
 		"mageseed": func() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) },

@@ -12,7 +12,9 @@ import (
 
 // TestNoSecretsInOutput runs every command at its most verbose, on success
 // and on failure, and checks that no password, token or interpolated value
-// appears on stdout or stderr (issues 4 and 5).
+// appears on stdout or stderr, in any encoding. Each
+// command's exit code is checked, so that a command that failed early and
+// printed nothing cannot pass for one that kept its secrets.
 func TestNoSecretsInOutput(t *testing.T) {
 	st := newTestStore(t, sandbox.Options{})
 	dir := t.TempDir()
@@ -53,16 +55,27 @@ customers:
 	os.WriteFile(bad, []byte(strings.Replace(mustRead(t, m), "lastname: Doe\n    password", "lastname: Doe\n    groupId: 99\n    password", 1)), 0o644)
 
 	var all strings.Builder
-	for _, args := range [][]string{
-		{"validate", m},
-		{"plan", "-v", m},
-		{"plan", "-v", "--json", m},
-		{"apply", "-v", m},
-	} {
-		_, out, errOut := runCmd(t, dir, args...)
-		all.WriteString(out)
-		all.WriteString(errOut)
+	type run struct {
+		args []string
+		code int // each command's exit code is checked: a run that failed early would show nothing
 	}
+	check := func(runs []run) {
+		t.Helper()
+		for _, r := range runs {
+			code, out, errOut := runCmd(t, dir, r.args...)
+			if code != r.code {
+				t.Errorf("mageseed %v: exit %d, want %d\n%s\n%s", r.args, code, r.code, out, errOut)
+			}
+			all.WriteString(out)
+			all.WriteString(errOut)
+		}
+	}
+	check([]run{
+		{[]string{"validate", m}, 0},
+		{[]string{"plan", "-v", m}, 0},
+		{[]string{"plan", "-v", "--json", m}, 0},
+		{[]string{"apply", "-v", m}, 0},
+	})
 	outputs, _, err := outputs.Read(filepath.Join(dir, "mageseed.outputs.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -71,29 +84,28 @@ customers:
 	if token == "" {
 		t.Fatal("the outputs hold no token for jane")
 	}
-	runs := [][]string{
-		{"apply", "-v", "--json", m},
-		{"apply", "-v", drift},
-		{"plan", "-v", bad},
-		{"output"},
-		{"output", "--json"},
-		{"destroy", "-v", "--yes", bad},
-		{"apply", "-v", "--url", st.url, "--outputs-format", "dotenv", "--outputs", "out.env", m},
-		{"destroy", "-v", "--yes", m},
-		{"apply", "-v", bad},
-	}
-	for _, args := range runs {
-		_, out, errOut := runCmd(t, dir, args...)
-		all.WriteString(out)
-		all.WriteString(errOut)
-	}
+	check([]run{
+		{[]string{"apply", "-v", "--json", m}, 0},
+		{[]string{"apply", "-v", drift}, 0}, // credential drift is a warning
+		{[]string{"plan", "-v", bad}, 0},
+		{[]string{"output"}, 0},
+		{[]string{"output", "--json"}, 0},
+		{[]string{"output", "customers"}, 0},
+		{[]string{"output", "customers.jane"}, 0},
+		{[]string{"destroy", "-v", "--yes", bad}, 0},
+		{[]string{"apply", "-v", "--url", st.url, "--outputs-format", "dotenv", "--outputs", "out.env", m}, 0},
+		{[]string{"destroy", "-v", "--yes", m}, 0},
+		{[]string{"apply", "-v", bad}, 1}, // the store refuses group 99
+	})
 	text := all.String()
 	for name, secret := range map[string]string{
 		"password": password, "interpolated telephone": phone, "wrong password": wrong,
 		"token": token, "admin token": scriptAdminToken,
 	} {
-		if strings.Contains(text, secret) {
-			t.Errorf("the %s appears in mageseed's output", name)
+		for _, v := range encodings(secret) {
+			if strings.Contains(text, v) {
+				t.Errorf("the %s appears in mageseed's output (as %q)", name, v)
+			}
 		}
 	}
 	if !strings.Contains(text, "jdoe@example.com") {

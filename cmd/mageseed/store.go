@@ -147,10 +147,10 @@ func connect(ctx context.Context, f storeFlags, manifestURL, manifestStoreCode s
 	}
 	// A long Retry-After wait is announced, so that it is not taken for a
 	// hang.
-	cfg.Notify = func(msg string) { fmt.Fprintf(s.err, "mageseed: %s\n", msg) }
+	cfg.Notify = func(msg string) { fmt.Fprintf(s.err, "mageseed: %s\n", esc(msg)) }
 	if f.verbose {
 		cfg.Logger = func(format string, args ...any) {
-			fmt.Fprintf(s.err, "mageseed: debug: "+format+"\n", args...)
+			fmt.Fprintf(s.err, "mageseed: debug: %s\n", esc(fmt.Sprintf(format, args...)))
 		}
 	}
 

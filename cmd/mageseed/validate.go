@@ -92,7 +92,7 @@ func runValidate(s streams, o validateOptions) error {
 		}
 	case len(errs) > 0:
 		for _, e := range errs {
-			fmt.Fprintln(s.err, e.Error())
+			fmt.Fprintln(s.err, esc(e.Error()))
 		}
 	case !o.quiet:
 		for _, f := range rep.Files {

@@ -7,7 +7,9 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
+	"github.com/mageseed/mageseed"
 	"github.com/mageseed/mageseed/apply"
 )
 
@@ -35,6 +37,12 @@ func (p palette) action(a apply.Action, s string) string {
 }
 
 func (p palette) bold(s string) string { return p.paint("1", s) }
+
+// esc escapes the characters of s that a terminal could take as a
+// command. Everything printed that a store or a manifest supplied (names,
+// emails, values, the store's messages) goes through it: text from the
+// store is data.
+func esc(s string) string { return mageseed.EscapeTerminal(s) }
 
 // symbol is the one-character mark of an action in the plan.
 func symbol(a apply.Action) string {
@@ -66,7 +74,8 @@ func renderPlan(w io.Writer, p *apply.Plan, pal palette) {
 			changed++
 		}
 	}
-	if changed == 0 {
+	defer renderDuplicates(w, p, pal)
+	if changed == 0 && len(p.Duplicates) == 0 {
 		_, _, _, unchanged := p.Counts()
 		fmt.Fprintf(w, "%s The store matches the manifest (%d %s unchanged).\n",
 			pal.bold("No changes."), unchanged, plural(unchanged, "customer", "customers"))
@@ -86,6 +95,31 @@ func renderPlan(w io.Writer, p *apply.Plan, pal palette) {
 	fmt.Fprintln(w, planSummary(p, pal))
 }
 
+// renderDuplicates lists the customers that the store holds more than
+// once, which the plan does not touch.
+func renderDuplicates(w io.Writer, p *apply.Plan, pal palette) {
+	if len(p.Duplicates) == 0 {
+		return
+	}
+	fmt.Fprintln(w)
+	for _, d := range p.Duplicates {
+		fmt.Fprintf(w, "%s customer %s (%s): %s\n", pal.paint("31", "Error:"), esc(d.Key), esc(d.Email), esc(d.Error()))
+	}
+}
+
+// duplicatesError is the error of a plan that holds duplicates.
+func duplicatesError(p *apply.Plan, what string) error {
+	d := p.Duplicates[0]
+	more := ""
+	if n := len(p.Duplicates); n > 1 {
+		more = fmt.Sprintf(" (and %d more customers held twice)", n-1)
+	}
+	return withHint(fmt.Errorf("%s: customer %s: %w%s", what, d.Key, d, more), "%s", duplicatesHint)
+}
+
+// duplicatesHint is the hint for a store that holds a customer twice.
+const duplicatesHint = "the store should hold one customer per email and website: merge or delete the extra ones in its admin (Customers > All Customers), then run again"
+
 // renderUndeclared lists the recorded customers the manifest no longer
 // declares, and why prune leaves those it leaves.
 func renderUndeclared(w io.Writer, p *apply.Plan) {
@@ -94,7 +128,7 @@ func renderUndeclared(w io.Writer, p *apply.Plan) {
 		if u.Note != "" {
 			why = fmt.Sprintf("kept: %s (mageseed forget %s stops tracking it)", u.Note, u.Key)
 		}
-		fmt.Fprintf(w, "  customer %s (id %d, %s): no longer declared: %s\n", u.Key, u.ID, u.Email, why)
+		fmt.Fprintf(w, "  customer %s (id %d, %s): no longer declared: %s\n", esc(u.Key), u.ID, esc(u.Email), esc(why))
 	}
 	if len(p.Undeclared) > 0 {
 		fmt.Fprintln(w)
@@ -106,13 +140,13 @@ func renderUndeclared(w io.Writer, p *apply.Plan) {
 func renderRefresh(w io.Writer, p *apply.Plan, missing []string, pal palette) {
 	tokens := 0
 	for _, c := range p.Changes {
-		fmt.Fprintf(w, "  = customer %s (id %d, %s)\n", c.Key, c.ID, c.Email)
+		fmt.Fprintf(w, "  = customer %s (id %d, %s)\n", esc(c.Key), c.ID, esc(c.Email))
 		if c.Desired != nil && c.Desired.Token {
 			tokens++
 		}
 	}
 	for _, k := range missing {
-		fmt.Fprintf(w, "  ! customer %s: not in the store: not recorded (a normal apply creates it)\n", k)
+		fmt.Fprintf(w, "  ! customer %s: not in the store: not recorded (a normal apply creates it)\n", esc(k))
 	}
 	fmt.Fprintf(w, "%s %d to record, %d not in the store, %d %s to mint; nothing is written to the store.\n",
 		pal.bold("Refresh:"), len(p.Changes), len(missing), tokens, plural(tokens, "token", "tokens"))
@@ -149,7 +183,7 @@ func customerName(c apply.Change) string {
 
 func renderChange(w io.Writer, c apply.Change, pal palette) {
 	name := customerName(c)
-	fmt.Fprintf(w, "  # customer %s (%s) %s\n", pal.bold(name), c.Email, verb(c.Action))
+	fmt.Fprintf(w, "  # customer %s (%s) %s\n", pal.bold(esc(name)), esc(c.Email), verb(c.Action))
 	fmt.Fprintf(w, "  %s customer %q {\n", pal.action(c.Action, symbol(c.Action)), name)
 	width := 0
 	for _, f := range c.Fields {
@@ -158,7 +192,7 @@ func renderChange(w io.Writer, c apply.Change, pal palette) {
 		}
 	}
 	for _, f := range c.Fields {
-		fmt.Fprintf(w, "      %s %-*s = %s\n", pal.action(f.Action, symbol(f.Action)), width, f.Path, fieldValue(f))
+		fmt.Fprintf(w, "      %s %-*s = %s\n", pal.action(f.Action, symbol(f.Action)), width, esc(f.Path), esc(fieldValue(f)))
 	}
 	fmt.Fprintln(w, "    }")
 }
@@ -200,10 +234,10 @@ func renderCompactPlan(w io.Writer, p *apply.Plan, pal palette, limit int) {
 		n++
 		if n <= limit {
 			if c.Action == apply.Delete {
-				fmt.Fprintf(w, "  %s customer %s (id %d, %s)\n", pal.action(c.Action, symbol(c.Action)), customerName(c), c.ID, c.Email)
+				fmt.Fprintf(w, "  %s customer %s (id %d, %s)\n", pal.action(c.Action, symbol(c.Action)), esc(customerName(c)), c.ID, esc(c.Email))
 				continue
 			}
-			fmt.Fprintf(w, "  %s customer %s (%s)\n", pal.action(c.Action, symbol(c.Action)), customerName(c), c.Email)
+			fmt.Fprintf(w, "  %s customer %s (%s)\n", pal.action(c.Action, symbol(c.Action)), esc(customerName(c)), esc(c.Email))
 		}
 	}
 	if n > limit {
@@ -213,18 +247,75 @@ func renderCompactPlan(w io.Writer, p *apply.Plan, pal palette, limit int) {
 	fmt.Fprintln(w, planSummary(p, pal))
 }
 
-// writeJSON writes v as indented JSON.
+// writeJSON writes v as indented JSON, with every character a terminal
+// could take as a command \u-escaped (see safeJSON).
 func writeJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
+	enc := json.NewEncoder(safeJSONWriter{w})
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// safeJSONWriter applies safeJSON to each write. json.Encoder writes a
+// value whole, in one call, so no character is split between two writes.
+type safeJSONWriter struct{ w io.Writer }
+
+func (s safeJSONWriter) Write(p []byte) (int, error) {
+	if _, err := s.w.Write(safeJSON(p)); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// safeJSON returns the JSON text b with the characters that encoding/json
+// leaves raw and a terminal could act on (DEL, the C1 controls, the
+// bidirectional formatting characters) written as \uXXXX escapes, which
+// decode to the same text. encoding/json already escapes the C0 controls
+// and U+2028 and U+2029 in strings; outside strings JSON text holds only
+// ASCII.
+func safeJSON(b []byte) []byte {
+	i := 0
+	for i < len(b) {
+		r, size := utf8.DecodeRune(b[i:])
+		if jsonUnsafe(r) {
+			break
+		}
+		i += size
+	}
+	if i == len(b) {
+		return b
+	}
+	out := make([]byte, 0, len(b)+16)
+	out = append(out, b[:i]...)
+	for i < len(b) {
+		r, size := utf8.DecodeRune(b[i:])
+		if jsonUnsafe(r) {
+			out = fmt.Appendf(out, `\u%04x`, r)
+		} else {
+			out = append(out, b[i:i+size]...)
+		}
+		i += size
+	}
+	return out
+}
+
+// jsonUnsafe reports whether r, raw in JSON text, could act on a terminal.
+func jsonUnsafe(r rune) bool {
+	switch {
+	case r < 0x20:
+		return r != '\n' && r != '\t' && r != '\r' && r != ' '
+	case r == 0x7f, r >= 0x80 && r <= 0x9f:
+		return true
+	case r == 0x061c, r == 0x200e, r == 0x200f, r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069, r == 0x2028, r == 0x2029:
+		return true
+	}
+	return false
 }
 
 // renderResult writes apply's closing report: what failed and why, what
 // did not run, warnings, then the summary line.
 func renderResult(w io.Writer, verbWord string, r *apply.Result, pal palette) {
 	for _, f := range r.Failed {
-		fmt.Fprintf(w, "%s %s customer %s (%s): %v\n", pal.paint("31", "Failed:"), actionWord(f.Action), f.Key, f.Email, f.Err)
+		fmt.Fprintf(w, "%s %s customer %s (%s): %s\n", pal.paint("31", "Failed:"), actionWord(f.Action), esc(f.Key), esc(f.Email), esc(f.Err.Error()))
 	}
 	if len(r.Skipped) > 0 {
 		keys := append([]string(nil), r.Skipped...)
@@ -235,10 +326,10 @@ func renderResult(w io.Writer, verbWord string, r *apply.Result, pal palette) {
 			more = fmt.Sprintf(" and %d more", len(keys)-show)
 			keys = keys[:show]
 		}
-		fmt.Fprintf(w, "Not run (%d): %s%s\n", len(r.Skipped), strings.Join(keys, ", "), more)
+		fmt.Fprintf(w, "Not run (%d): %s%s\n", len(r.Skipped), esc(strings.Join(keys, ", ")), more)
 	}
 	for _, warn := range r.Warnings {
-		fmt.Fprintf(w, "%s %s\n", pal.paint("33", "Warning:"), warn)
+		fmt.Fprintf(w, "%s %s\n", pal.paint("33", "Warning:"), esc(warn))
 	}
 	status := "complete"
 	if len(r.Failed) > 0 || len(r.Skipped) > 0 {
@@ -248,8 +339,14 @@ func renderResult(w io.Writer, verbWord string, r *apply.Result, pal palette) {
 		pal.bold(verbWord+" "+status+":"), r.Created, r.Updated, r.Deleted, r.Unchanged,
 		roundDuration(r.Elapsed), rateNote(r))
 	if r.Adopted > 0 {
-		fmt.Fprintf(w, "Adopted %d %s that the store already held (an earlier run's create whose answer was lost, or a conflict): none was created twice\n",
-			r.Adopted, plural(r.Adopted, "customer", "customers"))
+		// "None was created twice" only when a search showed each of them
+		// once after its create.
+		claim := ""
+		if r.Checked == r.Adopted {
+			claim = ": a search found each once, none was created twice"
+		}
+		fmt.Fprintf(w, "Adopted %d %s that the store already held (an earlier run's create whose answer was lost, or a conflict)%s\n",
+			r.Adopted, plural(r.Adopted, "customer", "customers"), claim)
 	}
 }
 
