@@ -70,6 +70,9 @@ type AddressData struct {
 	VatID           string      `json:"vat_id,omitempty"`
 	DefaultShipping *bool       `json:"default_shipping,omitempty"`
 	DefaultBilling  *bool       `json:"default_billing,omitempty"`
+	// CustomAttributes are the values of the store's own address
+	// attributes.
+	CustomAttributes []CustomAttribute `json:"custom_attributes,omitempty"`
 }
 
 // RegionData is customer-data-region-interface.

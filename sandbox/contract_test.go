@@ -233,11 +233,21 @@ func contractCheck(t *testing.T, schema func(string) *jsonschema.Schema, definit
 
 func TestContract(t *testing.T) {
 	schema := contractSchemas(t)
+	profile, err := sandbox.ParseProfile("store.yaml", []byte(`customerAttributes:
+  - {code: loyalty_number, input: text, maxLength: 20}
+  - {code: preferred_channel, input: select, options: [Email, Phone]}
+addressAttributes:
+  - {code: delivery_notes, input: textarea}
+config: {confirmAccounts: true}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
 	oauth := magento.OAuthCredentials{
 		ConsumerKey: "ck0123456789abcdef0123456789abcd", ConsumerSecret: "cs0123456789abcdef0123456789abcd",
 		AccessToken: "at0123456789abcdef0123456789abcd", AccessTokenSecret: "as0123456789abcdef0123456789abcd",
 	}
-	s := edgeServe(t, sandbox.Options{ExtraWebsites: []sandbox.Website{{Code: "second"}}, OAuth: &oauth})
+	s := edgeServe(t, sandbox.Options{ExtraWebsites: []sandbox.Website{{Code: "second"}}, OAuth: &oauth, Profile: profile})
 	hc := s.Client()
 	must := func(method, path, token string, body any, want int) edgeResponse {
 		t.Helper()
@@ -265,7 +275,21 @@ func TestContract(t *testing.T) {
 	withGroup["customer"].(map[string]any)["group_id"] = 2
 	withGroup["customer"].(map[string]any)["dob"] = "1980-02-03"
 	withGroup["customer"].(map[string]any)["gender"] = 2
-	must(http.MethodPost, "/rest/V1/customers", edgeToken, withGroup, http.StatusOK)
+	withGroup["customer"].(map[string]any)["custom_attributes"] = []any{
+		map[string]any{"attribute_code": "loyalty_number", "value": "L-1001"},
+		map[string]any{"attribute_code": "preferred_channel", "value": "4"},
+	}
+	withGroup["customer"].(map[string]any)["extension_attributes"] = map[string]any{"is_subscribed": true}
+	withGroup["customer"].(map[string]any)["addresses"].([]any)[0].(map[string]any)["custom_attributes"] = []any{
+		map[string]any{"attribute_code": "delivery_notes", "value": "Ring twice"},
+	}
+	grouped := must(http.MethodPost, "/rest/V1/customers", edgeToken, withGroup, http.StatusOK)
+	var second magento.CustomerData
+	if err := json.Unmarshal(grouped.body, &second); err != nil {
+		t.Fatalf("decode created customer %q: %v", grouped.body, err)
+	}
+	// The profile requires email confirmation: activate Jane to sign in.
+	must(http.MethodPut, "/rest/V1/customers/"+email+"/activate", edgeToken, map[string]any{"confirmationKey": jane.Confirmation}, http.StatusOK)
 	customerToken := edgeLogin(t, s, "/rest/default/V1/integration/customer/token", email, "Password1")
 	bulk := must(http.MethodPost, "/rest/default/async/bulk/V1/customers", edgeToken,
 		[]any{edgeCustomer("bulk-1@example.com"), edgeCustomer("bulk-2@example.com")}, http.StatusAccepted)
@@ -321,6 +345,21 @@ func TestContract(t *testing.T) {
 		{"store configs", http.MethodGet, "/rest/V1/store/storeConfigs", edgeToken, nil, 200, "list:store-data-store-config-interface"},
 		{"group search", http.MethodGet, "/rest/V1/customerGroups/search?searchCriteria=", edgeToken, nil, 200, "customer-data-group-search-results-interface"},
 		{"group", http.MethodGet, "/rest/V1/customerGroups/1", edgeToken, nil, 200, "customer-data-group-interface"},
+		{"create group", http.MethodPost, "/rest/V1/customerGroups", edgeToken, map[string]any{"group": map[string]any{"code": "VIP", "tax_class_id": 3}}, 200, "customer-data-group-interface"},
+		{"update group", http.MethodPut, "/rest/V1/customerGroups/2", edgeToken, map[string]any{"group": map[string]any{"code": "Wholesale", "tax_class_id": 3}}, 200, "customer-data-group-interface"},
+		{"customer with custom attributes", http.MethodGet, "/rest/V1/customers/" + strconv.Itoa(second.ID), edgeToken, nil, 200, "customer-data-customer-interface"},
+		{"activate", http.MethodPut, "/rest/V1/customers/" + second.Email + "/activate", edgeToken, map[string]any{"confirmationKey": second.Confirmation}, 200, "customer-data-customer-interface"},
+		{"customer attributes", http.MethodGet, "/rest/V1/attributeMetadata/customer", edgeToken, nil, 200, "list:customer-data-attribute-metadata-interface"},
+		{"custom customer attributes", http.MethodGet, "/rest/V1/attributeMetadata/customer/custom", edgeToken, nil, 200, "list:customer-data-attribute-metadata-interface"},
+		{"customer form", http.MethodGet, "/rest/V1/attributeMetadata/customer/form/adminhtml_customer", edgeToken, nil, 200, "list:customer-data-attribute-metadata-interface"},
+		{"customer attribute", http.MethodGet, "/rest/V1/attributeMetadata/customer/attribute/preferred_channel", edgeToken, nil, 200, "customer-data-attribute-metadata-interface"},
+		{"address attributes", http.MethodGet, "/rest/V1/attributeMetadata/customerAddress", edgeToken, nil, 200, "list:customer-data-attribute-metadata-interface"},
+		{"custom address attributes", http.MethodGet, "/rest/V1/attributeMetadata/customerAddress/custom", edgeToken, nil, 200, "list:customer-data-attribute-metadata-interface"},
+		{"address form", http.MethodGet, "/rest/V1/attributeMetadata/customerAddress/form/customer_address_edit", edgeToken, nil, 200, "list:customer-data-attribute-metadata-interface"},
+		{"address attribute", http.MethodGet, "/rest/V1/attributeMetadata/customerAddress/attribute/street", edgeToken, nil, 200, "customer-data-attribute-metadata-interface"},
+		{"error: unknown attribute", http.MethodGet, "/rest/V1/attributeMetadata/customer/attribute/nope", edgeToken, nil, 404, "error-response"},
+		{"error: not confirmed", http.MethodPost, "/rest/V1/integration/customer/token", "", map[string]any{"username": "other@example.com", "password": "Password1"}, 401, "error-response"},
+		{"error: group exists", http.MethodPost, "/rest/V1/customerGroups", edgeToken, map[string]any{"group": map[string]any{"code": "General", "tax_class_id": 3}}, 400, "error-response"},
 		{"async create", http.MethodPost, "/rest/default/async/V1/customers", edgeToken, edgeCustomer("async@example.com"), 202, "asynchronous-operations-data-async-response-interface"},
 		{"async bulk create", http.MethodPost, "/rest/default/async/bulk/V1/customers", edgeToken, []any{edgeCustomer("bulk-3@example.com"), edgeCustomer(email)}, 202, "asynchronous-operations-data-async-response-interface"},
 		{"bulk status", http.MethodGet, "/rest/V1/bulk/" + async.BulkUUID + "/status", edgeToken, nil, 200, "asynchronous-operations-data-bulk-operations-status-interface"},
@@ -486,6 +525,8 @@ func TestContractCheckerRejects(t *testing.T) {
 		{"error without message", "error-response", `{"parameters":{"fieldName":"email"}}`},
 		{"websites as an object", "list:store-data-website-interface", `{"id":1}`},
 		{"async response without bulk_uuid", "asynchronous-operations-data-async-response-interface", `{"request_items":[],"errors":false}`},
+		{"validation rule value as a number", "customer-data-validation-rule-interface", `{"name":"max_text_length","value":255}`},
+		{"option without label", "customer-data-option-interface", `{"value":"4"}`},
 		{"bulk status without operation_count", "asynchronous-operations-data-bulk-operations-status-interface", `{"operations_list":[],"user_type":2,"bulk_id":"x","description":"d","start_time":"2026-01-01 00:00:00","user_id":1}`},
 	}
 	for _, tt := range tests {

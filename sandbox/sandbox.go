@@ -10,7 +10,10 @@
 //   - webapi: the protocol layer (Magento\Framework\Webapi and
 //     Magento_Webapi): routes, store codes, the ACL check, request decoding,
 //     input limits, search criteria, the error envelope;
-//   - customer (Magento_Customer): customers, addresses, customer groups;
+//   - customer (Magento_Customer): customers, addresses, customer groups,
+//     attribute metadata and the store's own attributes (with Magento_Eav's
+//     data models), email confirmation, account sharing, and the newsletter
+//     flag of Magento_Newsletter's customer plugin;
 //   - integration (Magento_Integration): tokens, their lockout, OAuth 1.0a;
 //   - directory (Magento_Directory): countries and regions;
 //   - store (Magento_Store): websites, store views, store configs;
@@ -18,6 +21,10 @@
 //     async and bulk API and its consumer;
 //   - internal/db: the SQLite database, the schema each module contributes,
 //     and the serialized, group-committed writer.
+//
+// A Profile (profile.go) models a customised store: its own customer and
+// address attributes, street lines, email confirmation, account sharing,
+// groups, tax classes and websites; the customer module applies it.
 //
 // A module package never imports another: what one needs of another is a
 // small interface it declares (customer's Stores and Countries,
@@ -173,12 +180,21 @@ type Options struct {
 	RateLimit       int
 	FaultSeed       int64
 
+	// Profile, when set, models a customised store: its own customer and
+	// address attributes, configuration (street lines, email
+	// confirmation, account sharing), customer groups, tax classes and
+	// websites. See Profile and LoadProfile.
+	Profile *Profile
+
 	// Now is the store's clock; nil means time.Now.
 	Now func() time.Time
 
 	// Config holds store configuration values by path, as Magento's
 	// core_config_data does (for example "customer/address/street_lines":
-	// "3"); a path not set takes Magento's default.
+	// "3", "customer/create_account/confirm": "1",
+	// "customer/account_share/scope": "0"); a path not set takes Magento's
+	// default. A Profile's config sets the same paths; a path both set to
+	// different values is an error.
 	Config map[string]string
 
 	// Log receives a line for every internal error (an answer 500 with a
@@ -247,12 +263,24 @@ func New(opts Options) (*Sandbox, error) {
 	for _, w := range opts.ExtraWebsites {
 		extra = append(extra, store.Website(w))
 	}
+	var profile customer.Config
+	config := opts.Config
+	if opts.Profile != nil {
+		for _, w := range opts.Profile.Websites {
+			extra = append(extra, store.Website(w))
+		}
+		profile = opts.Profile.customerConfig()
+		var err error
+		if config, err = opts.Profile.configValues(opts.Config); err != nil {
+			return nil, fmt.Errorf("sandbox: profile: %w", err)
+		}
+	}
 	sites, err := store.Normalize(extra)
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
 
-	d, err := db.Open(opts.DB, store.Schema, customer.Schema, integration.Schema, async.Schema)
+	d, err := db.Open(opts.DB, store.Schema, customer.Schema, customer.ValuesSchema, integration.Schema, async.Schema)
 	if err != nil {
 		return nil, fmt.Errorf("sandbox: open database %q: %w", displayDB(opts.DB), err)
 	}
@@ -268,7 +296,11 @@ func New(opts Options) (*Sandbox, error) {
 		d.Close()
 		return nil, fmt.Errorf("sandbox: seed database %q: %w", displayDB(opts.DB), err)
 	}
-	customers.Config = opts.Config
+	customers.Config = config
+	if err := customers.Configure(ctx, profile); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("sandbox: profile: %w", err)
+	}
 	tokens, err := integration.New(ctx, d, integration.Config{
 		AdminUser:             opts.AdminUser,
 		AdminPassword:         opts.AdminPassword,

@@ -70,6 +70,7 @@ type sandboxFlags struct {
 	adminTokenLifetime    time.Duration
 	customerTokenLifetime time.Duration
 	extraWebsites         []string
+	profile               string
 	workers               int
 	queue                 int
 	latency               time.Duration
@@ -92,6 +93,7 @@ func (f *sandboxFlags) register(fs *pflag.FlagSet) {
 	fs.DurationVar(&f.adminTokenLifetime, "admin-token-lifetime", 4*time.Hour, "lifetime of admin tokens")
 	fs.DurationVar(&f.customerTokenLifetime, "customer-token-lifetime", time.Hour, "lifetime of customer tokens")
 	fs.StringArrayVar(&f.extraWebsites, "extra-website", nil, "add a website with its own store view, as `CODE[:STORECODE]` (repeatable)")
+	fs.StringVar(&f.profile, "profile", "", "model a customised store from the profile `FILE` (custom attributes, config, groups, websites)")
 	fs.IntVar(&f.workers, "workers", 0, "handle at most `N` /rest requests at once, like a pool of PHP-FPM workers (0: no limit)")
 	fs.IntVar(&f.queue, "queue", 0, "with --workers, let at most `N` requests wait for a worker; past them, answer 503 at once")
 	fs.DurationVar(&f.latency, "latency", 0, "delay every /rest request by this long (with --workers, inside its worker: the service time)")
@@ -107,6 +109,9 @@ func (f *sandboxFlags) register(fs *pflag.FlagSet) {
 type sandboxConfig struct {
 	addr string
 	opts sandbox.Options
+	// profile is the --profile file, which loadProfile reads into
+	// opts.Profile.
+	profile string
 	// faulty reports whether any fault is injected, random whether any
 	// depends on the fault seed.
 	faulty, random bool
@@ -204,7 +209,8 @@ func (f *sandboxFlags) config(newSeed func() int64) (sandboxConfig, error) {
 		seed = newSeed()
 	}
 	return sandboxConfig{
-		addr: f.addr,
+		addr:    f.addr,
+		profile: f.profile,
 		opts: sandbox.Options{
 			DB:                    f.db,
 			AdminUser:             f.adminUser,
@@ -226,6 +232,21 @@ func (f *sandboxFlags) config(newSeed func() int64) (sandboxConfig, error) {
 		faulty: random || f.latency > 0 || f.rateLimit > 0,
 		random: random,
 	}, nil
+}
+
+// loadProfile reads the --profile file into the sandbox's options. Its
+// mistakes are reported one a line, each with its file:line:col.
+func (c *sandboxConfig) loadProfile() error {
+	if c.profile == "" {
+		return nil
+	}
+	p, err := sandbox.LoadProfile(c.profile)
+	if err != nil {
+		return withHint(fmt.Errorf("load sandbox profile %s: %w", c.profile, err),
+			"a profile has the keys customerAttributes, addressAttributes, config, groups, taxClasses and websites; see README, The sandbox")
+	}
+	c.opts.Profile = p
+	return nil
 }
 
 // isLoopbackHost reports whether host names only the loopback interface.
@@ -291,6 +312,9 @@ Stop it with Ctrl-C (SIGINT) or SIGTERM.`,
 			f.faultSeedSet = cmd.Flags().Changed("fault-seed")
 			cfg, err := f.config(func() int64 { return rand.Int64N(1 << 31) })
 			if err != nil {
+				return err
+			}
+			if err := cfg.loadProfile(); err != nil {
 				return err
 			}
 			return serveSandbox(cmd.Context(), cfg, s.out)
@@ -364,8 +388,23 @@ func printSandboxBanner(w io.Writer, cfg sandboxConfig, url string) {
 	} else {
 		fmt.Fprintf(w, "sandbox: database %s\n", o.DB)
 	}
-	for _, ws := range o.ExtraWebsites {
-		fmt.Fprintf(w, "sandbox: extra website %s with store view %s (rest base %s/rest/%s/V1)\n", ws.Code, ws.StoreCode, url, ws.StoreCode)
+	websites := o.ExtraWebsites
+	if p := o.Profile; p != nil {
+		websites = append(slices.Clip(websites), p.Websites...)
+		share := "accounts per website"
+		if p.ShareScope() == sandbox.ShareGlobal {
+			share = "accounts shared globally"
+		}
+		fmt.Fprintf(w, "sandbox: profile %s: %d customer and %d address attributes, %d street lines, email confirmation %s, %s, %d groups\n",
+			cfg.profile, len(p.CustomerAttributes), len(p.AddressAttributes), p.StreetLines(), onOff(p.Config.ConfirmAccounts),
+			share, len(p.Groups))
+	}
+	for _, ws := range websites {
+		storeCode := ws.StoreCode
+		if storeCode == "" {
+			storeCode = ws.Code
+		}
+		fmt.Fprintf(w, "sandbox: extra website %s with store view %s (rest base %s/rest/%s/V1)\n", ws.Code, storeCode, url, storeCode)
 	}
 	if o.Workers > 0 {
 		fmt.Fprintf(w, "sandbox: %d workers for /rest, %d requests may wait for one; past them 503\n", o.Workers, o.Queue)
@@ -380,6 +419,13 @@ func printSandboxBanner(w io.Writer, cfg sandboxConfig, url string) {
 			rateLimitString(o.RateLimit), seed)
 	}
 	fmt.Fprintf(w, "sandbox: stats at %s/__sandbox/stats; stop with Ctrl-C\n", url)
+}
+
+func onOff(b bool) string {
+	if b {
+		return "required"
+	}
+	return "off"
 }
 
 func rateLimitString(n int) string {

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -55,6 +58,11 @@ func TestSandboxFlagsConfig(t *testing.T) {
 			want: sandboxConfig{addr: "127.0.0.1:8080", opts: sandboxOptsWith(defaults, func(o *sandbox.Options) {
 				o.ExtraWebsites = []sandbox.Website{{Code: "second", StoreCode: "second"}, {Code: "third", StoreCode: "third_en"}}
 			})},
+		},
+		{
+			name: "profile",
+			args: []string{"--profile", "store.yaml"},
+			want: sandboxConfig{addr: "127.0.0.1:8080", profile: "store.yaml", opts: defaults},
 		},
 		{
 			name: "random faults get the random seed",
@@ -146,4 +154,32 @@ func TestSandboxFlagsErrors(t *testing.T) {
 func sandboxOptsWith(o sandbox.Options, change func(*sandbox.Options)) sandbox.Options {
 	change(&o)
 	return o
+}
+
+// TestSandboxBannerProfile checks that the banner sums up a loaded profile
+// and lists its websites.
+func TestSandboxBannerProfile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "store.yaml")
+	profile := "customerAttributes:\n  - {code: loyalty_number}\nconfig: {confirmAccounts: true, accountShareScope: global}\n" +
+		"groups: [{code: VIP}]\nwebsites: [{code: second, storeCode: second_view}]\n"
+	if err := os.WriteFile(path, []byte(profile), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := parseSandboxArgs(t, "--profile", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.loadProfile(); err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	printSandboxBanner(&out, cfg, "http://127.0.0.1:8080")
+	for _, want := range []string{
+		"sandbox: profile " + path + ": 1 customer and 0 address attributes, 2 street lines, email confirmation required, accounts shared globally, 1 groups\n",
+		"sandbox: extra website second with store view second_view (rest base http://127.0.0.1:8080/rest/second_view/V1)\n",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("banner lacks %q:\n%s", want, out.String())
+		}
+	}
 }

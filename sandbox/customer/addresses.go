@@ -24,6 +24,11 @@ func (m *Module) loadAddress(ctx context.Context, id int64) (addressRec, int64, 
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return a, 0, 0, false, err
 	}
+	vals, err := loadValues(ctx, m.db.R, "customer_address_entity_value", []int64{a.ID})
+	if err != nil {
+		return a, 0, 0, false, err
+	}
+	a.custom = vals[a.ID]
 	return a, billing, shipping, true, nil
 }
 
@@ -40,7 +45,7 @@ func (m *Module) getAddress(c *webapi.Call) (any, error) {
 	if !ok {
 		return nil, webapi.NotFound("addressId", id)
 	}
-	return a.wire(m.countries, billing, shipping), nil
+	return a.wire(m.countries, &m.eav, billing, shipping), nil
 }
 
 // deleteAddress is DELETE /V1/addresses/:addressId. A default address that
@@ -96,7 +101,7 @@ func (m *Module) defaultAddress(ctx context.Context, customerID int64, billing b
 	}
 	for i := range rec.Addresses {
 		if rec.Addresses[i].ID == want {
-			return rec.Addresses[i].wire(m.countries, rec.DefaultBilling, rec.DefaultShipping), nil
+			return rec.Addresses[i].wire(m.countries, &m.eav, rec.DefaultBilling, rec.DefaultShipping), nil
 		}
 	}
 	return []any{}, nil

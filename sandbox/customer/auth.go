@@ -8,10 +8,12 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"errors"
+	"net/http"
 	"strings"
 	"time"
 
 	"github.com/mageseed/mageseed/sandbox/internal/db"
+	"github.com/mageseed/mageseed/sandbox/webapi"
 )
 
 // Sign-in lockout of customer accounts, Magento's defaults.
@@ -21,29 +23,36 @@ const (
 )
 
 // Authenticate checks a customer's email and password in a website
-// (0 scans every website), with the customer-entity lock: 10 failures
-// within 10 minutes lock the account for 10 minutes
+// (0 scans every website, as does global account sharing), with the
+// customer-entity lock: 10 failures within 10 minutes lock the account for
+// 10 minutes
 // (Magento\Customer\Model\Authentication::processAuthenticationFailure).
 // A failure is counted in a write transaction that reads the counter it
 // increments, so concurrent wrong passwords each count: ten of them lock
 // the account, whatever their interleaving. A right password on an
-// account without failures needs no write.
+// account without failures needs no write. An account with a pending
+// confirmation, on a store that requires one, is refused after its
+// password checks out with the 401 "This account isn't confirmed. Verify
+// and try again." (Magento\Customer\Model\AccountManagement\Authenticate::execute),
+// as err.
 func (m *Module) Authenticate(ctx context.Context, email, pass string, websiteID int) (int64, bool, error) {
-	q := `SELECT entity_id, coalesce(password_hash, ''), failures_num, coalesce(first_failure, ''), coalesce(lock_expires, '')
-		FROM customer_entity WHERE email = ? AND website_id = ?`
+	websiteID = m.lookupWebsite(websiteID)
+	q := `SELECT entity_id, coalesce(password_hash, ''), failures_num, coalesce(first_failure, ''), coalesce(lock_expires, ''),
+		coalesce(confirmation, '') FROM customer_entity WHERE email = ? AND website_id = ?`
 	args := []any{email, websiteID}
 	if websiteID == 0 {
-		q = `SELECT entity_id, coalesce(password_hash, ''), failures_num, coalesce(first_failure, ''), coalesce(lock_expires, '')
-		FROM customer_entity WHERE email = ? ORDER BY website_id LIMIT 1`
+		q = `SELECT entity_id, coalesce(password_hash, ''), failures_num, coalesce(first_failure, ''), coalesce(lock_expires, ''),
+		coalesce(confirmation, '') FROM customer_entity WHERE email = ? ORDER BY website_id LIMIT 1`
 		args = args[:1]
 	}
 	var (
 		id                   int64
 		ok                   bool
 		hash, first, expires string
+		confirmation         string
 		failures             int
 	)
-	err := m.db.R.QueryRowContext(ctx, q, args...).Scan(&id, &hash, &failures, &first, &expires)
+	err := m.db.R.QueryRowContext(ctx, q, args...).Scan(&id, &hash, &failures, &first, &expires, &confirmation)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, false, nil
 	}
@@ -51,10 +60,10 @@ func (m *Module) Authenticate(ctx context.Context, email, pass string, websiteID
 		return 0, false, err
 	}
 	if failures == 0 && first == "" && expires == "" && checkPassword(hash, pass) {
-		return id, true, nil
+		return m.confirmed(id, confirmation)
 	}
 	err = m.db.Write(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, q, args...).Scan(&id, &hash, &failures, &first, &expires)
+		err := tx.QueryRowContext(ctx, q, args...).Scan(&id, &hash, &failures, &first, &expires, &confirmation)
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil
 		}
@@ -87,6 +96,15 @@ func (m *Module) Authenticate(ctx context.Context, email, pass string, websiteID
 	})
 	if err != nil || !ok {
 		return 0, false, err
+	}
+	return m.confirmed(id, confirmation)
+}
+
+// confirmed passes a customer whose password checked out, unless the
+// account waits for its confirmation on a store that requires one.
+func (m *Module) confirmed(id int64, confirmation string) (int64, bool, error) {
+	if confirmation != "" && m.confirmRequired() {
+		return 0, false, webapi.NewError(http.StatusUnauthorized, msgNotConfirmed, nil)
 	}
 	return id, true, nil
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -32,6 +33,11 @@ type customerRec struct {
 	DisableAutoGroupChange int64
 	PasswordHash           string
 	Addresses              []addressRec
+
+	custom     map[string]string // user-defined attribute values
+	subscribed bool              // extension_attributes.is_subscribed
+	// subscribe is set when the request says is_subscribed.
+	subscribe *bool
 }
 
 // addressRec is a row of customer_address_entity.
@@ -47,6 +53,8 @@ type addressRec struct {
 	RegionID             int64
 	Street               []string
 	CreatedAt, UpdatedAt string
+
+	custom map[string]string // user-defined attribute values
 
 	// Input only: the request's region code and default flags (not...:
 	// set when the flag was sent, false).
@@ -108,6 +116,9 @@ func loadCustomer(ctx context.Context, q queryer, id int64) (customerRec, bool, 
 		return c, false, err
 	}
 	c.Addresses = addrs[id]
+	if err := loadExtras(ctx, q, []*customerRec{&c}); err != nil {
+		return c, false, err
+	}
 	return c, true, nil
 }
 
@@ -143,10 +154,10 @@ func loadAddresses(ctx context.Context, q queryer, ids []int64) (map[int64][]add
 }
 
 // wire returns the customer as Magento answers it.
-func (c *customerRec) wire(dir Countries) magento.CustomerData {
+func (c *customerRec) wire(dir Countries, e *eavSetup) magento.CustomerData {
 	gid, sid, wid := int(c.GroupID), int(c.StoreID), int(c.WebsiteID)
 	dagc := int(c.DisableAutoGroupChange)
-	subscribed := false
+	subscribed := c.subscribed
 	out := magento.CustomerData{
 		ID:                     int(c.ID),
 		GroupID:                &gid,
@@ -167,6 +178,7 @@ func (c *customerRec) wire(dir Countries) magento.CustomerData {
 		Addresses:              make([]magento.AddressData, 0, len(c.Addresses)),
 		DisableAutoGroupChange: &dagc,
 		ExtensionAttributes:    &magento.CustomerExtension{IsSubscribed: &subscribed},
+		CustomAttributes:       e.wire(entityCustomer, c.custom),
 	}
 	if c.DefaultBilling != 0 {
 		out.DefaultBilling = strconv.FormatInt(c.DefaultBilling, 10)
@@ -179,14 +191,14 @@ func (c *customerRec) wire(dir Countries) magento.CustomerData {
 		out.Gender = &g
 	}
 	for i := range c.Addresses {
-		out.Addresses = append(out.Addresses, c.Addresses[i].wire(dir, c.DefaultBilling, c.DefaultShipping))
+		out.Addresses = append(out.Addresses, c.Addresses[i].wire(dir, e, c.DefaultBilling, c.DefaultShipping))
 	}
 	return out
 }
 
 // wire returns the address as Magento answers it; the default flags appear
 // only when true.
-func (a *addressRec) wire(dir Countries, defBilling, defShipping int64) magento.AddressData {
+func (a *addressRec) wire(dir Countries, e *eavSetup, defBilling, defShipping int64) magento.AddressData {
 	rid := int(a.RegionID)
 	region := &magento.RegionData{RegionID: rid, Region: a.Region}
 	if c, ok := dir.Country(a.CountryID); ok && rid != 0 {
@@ -214,6 +226,8 @@ func (a *addressRec) wire(dir Countries, defBilling, defShipping int64) magento.
 		Prefix:     a.Prefix,
 		Suffix:     a.Suffix,
 		VatID:      a.VatID,
+		// The address's own attributes.
+		CustomAttributes: e.wire(entityAddress, a.custom),
 	}
 	if a.ID == defBilling && a.ID != 0 {
 		t := true
@@ -284,6 +298,14 @@ func (m *Module) createCustomer(ctx context.Context, cf webapi.Fields, in create
 		return customerRec{}, webapi.Unauthorized(aclManage)
 	}
 	rec := customerFromFields(cf)
+	var err error
+	if rec.custom, err = m.eav.values(entityCustomer, cf); err != nil {
+		return rec, err
+	}
+	rec.custom = mergeValues(nil, rec.custom)
+	if sub, set := subscription(cf); set {
+		rec.subscribe = &sub
+	}
 	if rec.Email == "" {
 		if in.eav {
 			return rec, errEmailRequired
@@ -312,10 +334,12 @@ func (m *Module) createCustomer(ctx context.Context, cf webapi.Fields, in create
 	if !cf.Has("group_id") {
 		rec.GroupID = defaultGroupID
 	}
-	if err := validateCustomer(&rec, m.now()); err != nil {
+	if err := validateCustomer(&rec, m.now(), m.eav.validate(entityCustomer, rec.custom)); err != nil {
 		return rec, err
 	}
-	if _, ok := m.customerGroup(int(rec.GroupID)); !ok {
+	if _, ok, err := m.customerGroup(ctx, int(rec.GroupID)); err != nil {
+		return rec, err
+	} else if !ok {
 		return rec, errGroupNotExists
 	}
 	if afs, ok := cf["addresses"].([]webapi.Fields); ok {
@@ -325,6 +349,10 @@ func (m *Module) createCustomer(ctx context.Context, cf webapi.Fields, in create
 			if _, known := m.countries.Country(a.CountryID); in.eav && a.CountryID != "" && !known {
 				continue // createAccount drops addresses in countries the store does not allow
 			}
+			if a.custom, err = m.eav.values(entityAddress, af); err != nil {
+				return rec, err
+			}
+			a.custom = mergeValues(nil, a.custom)
 			if err := m.validateAddressFor(&a, in.eav, nil); err != nil {
 				return rec, err
 			}
@@ -333,7 +361,12 @@ func (m *Module) createCustomer(ctx context.Context, cf webapi.Fields, in create
 	}
 	now := db.FormatTime(m.now())
 	rec.CreatedAt, rec.UpdatedAt, rec.PasswordHash = now, now, hash
-	err := m.db.Write(ctx, func(tx *sql.Tx) error {
+	if m.confirmRequired() {
+		// Customer\Model\ResourceModel\Customer::_beforeSave: a new
+		// account on a website that requires confirmation gets a key.
+		rec.Confirmation = confirmationKey()
+	}
+	err = m.db.Write(ctx, func(tx *sql.Tx) error {
 		return m.insertCustomer(ctx, tx, &rec)
 	})
 	if db.IsUniqueViolation(err) {
@@ -412,6 +445,9 @@ const updateAddressSQL = `UPDATE customer_address_entity SET updated_at = ?, cit
 // insertCustomer inserts the customer and its addresses and sets its
 // default addresses from the addresses' flags.
 func (m *Module) insertCustomer(ctx context.Context, tx *sql.Tx, rec *customerRec) error {
+	if err := m.checkSharedEmail(ctx, tx, rec.Email, 0); err != nil {
+		return err
+	}
 	st, err := m.db.TxStmt(ctx, tx, insertCustomerSQL)
 	if err != nil {
 		return err
@@ -429,6 +465,15 @@ func (m *Module) insertCustomer(ctx context.Context, tx *sql.Tx, rec *customerRe
 	}
 	if rec.ID, err = res.LastInsertId(); err != nil {
 		return err
+	}
+	if err := saveValues(ctx, tx, "customer_entity_value", rec.ID, rec.custom); err != nil {
+		return err
+	}
+	if rec.subscribe != nil {
+		if err := saveSubscription(ctx, tx, rec.ID, *rec.subscribe); err != nil {
+			return err
+		}
+		rec.subscribed = *rec.subscribe
 	}
 	if len(rec.Addresses) == 0 {
 		return nil
@@ -456,6 +501,13 @@ func (m *Module) insertCustomer(ctx context.Context, tx *sql.Tx, rec *customerRe
 }
 
 func (m *Module) insertAddress(ctx context.Context, tx *sql.Tx, a *addressRec) error {
+	if err := m.insertAddressRow(ctx, tx, a); err != nil {
+		return err
+	}
+	return saveValues(ctx, tx, "customer_address_entity_value", a.ID, a.custom)
+}
+
+func (m *Module) insertAddressRow(ctx context.Context, tx *sql.Tx, a *addressRec) error {
 	st, err := m.db.TxStmt(ctx, tx, insertAddressSQL)
 	if err != nil {
 		return err
@@ -491,7 +543,7 @@ func (m *Module) createAccount(c *webapi.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return rec.wire(m.countries), nil
+	return rec.wire(m.countries, &m.eav), nil
 }
 
 // saveCustomer is POST /V1/customers/ (CustomerRepository::save): an
@@ -510,13 +562,13 @@ func (m *Module) saveCustomer(c *webapi.Call) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return rec.wire(m.countries), nil
+		return rec.wire(m.countries, &m.eav), nil
 	}
 	rec, err := m.createCustomer(c.R.Context(), cf, createInput{store: c.Store, all: c.All, hash: p.Str("passwordHash")})
 	if err != nil {
 		return nil, err
 	}
-	return rec.wire(m.countries), nil
+	return rec.wire(m.countries, &m.eav), nil
 }
 
 // getCustomer is GET /V1/customers/:customerId.
@@ -532,7 +584,7 @@ func (m *Module) getCustomer(c *webapi.Call) (any, error) {
 	if !ok {
 		return nil, webapi.NotFound("customerId", id)
 	}
-	return rec.wire(m.countries), nil
+	return rec.wire(m.countries, &m.eav), nil
 }
 
 // getMe is GET /V1/customers/me.
@@ -544,7 +596,7 @@ func (m *Module) getMe(c *webapi.Call) (any, error) {
 	if !ok {
 		return nil, webapi.NotFound("customerId", c.Who.UID)
 	}
-	return rec.wire(m.countries), nil
+	return rec.wire(m.countries, &m.eav), nil
 }
 
 // putCustomer is PUT /V1/customers/:id. The URL's id wins over the body's.
@@ -570,7 +622,7 @@ func (m *Module) putCustomer(c *webapi.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return rec.wire(m.countries), nil
+	return rec.wire(m.countries, &m.eav), nil
 }
 
 // bodyCustomerHasID reports whether the body's customer object has a
@@ -611,7 +663,7 @@ func (m *Module) putMe(c *webapi.Call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return rec.wire(m.countries), nil
+	return rec.wire(m.countries, &m.eav), nil
 }
 
 // mergeCustomer is UpdateCustomer::getUpdatedCustomer: the stored
@@ -722,11 +774,34 @@ func (m *Module) updateCustomerTx(ctx context.Context, tx *sql.Tx, id int64, cf 
 	}
 	bodyBilling := cf.Has("default_billing") && cf.Str("default_billing") != ""
 	bodyShipping := cf.Has("default_shipping") && cf.Str("default_shipping") != ""
+	sentCustom := cf.Has("custom_attributes") || slices.Contains(cf.Nulls(), "custom_attributes")
 	if merge {
 		cf = mergeCustomer(prev, cf)
 	}
 	rec := customerFromFields(cf)
 	rec.ID = id
+	// User-defined attributes: the save writes the values the customer
+	// object has and leaves the others alone (CustomerRepository::save
+	// hands the object's data to the model, the stored values as its
+	// original data only, and Magento\Eav\Model\Entity\AbstractEntity::
+	// _collectSaveData skips attributes the data lacks); an empty or null
+	// value deletes one. The EAV validator checks the object's values, one
+	// it lacks counting as empty. The object is the body's, except that
+	// UpdateCustomer::getUpdatedCustomer (merge) starts from the stored
+	// customer, whose values stand unless the body sends custom_attributes.
+	body, err := m.eav.values(entityCustomer, cf)
+	if err != nil {
+		return rec, err
+	}
+	rec.custom = mergeValues(prev.custom, body)
+	checked := body
+	if merge && !sentCustom {
+		checked = prev.custom
+	}
+	rec.subscribed = prev.subscribed
+	if sub, set := subscription(cf); set {
+		rec.subscribe = &sub
+	}
 	rec.CreatedAt, rec.CreatedIn, rec.Confirmation = prev.CreatedAt, prev.CreatedIn, prev.Confirmation
 	if self || !cf.Has("group_id") {
 		rec.GroupID = prev.GroupID
@@ -746,10 +821,12 @@ func (m *Module) updateCustomerTx(ctx context.Context, tx *sql.Tx, id int64, cf 
 	if _, ok := m.stores.Store(int(rec.StoreID)); !ok {
 		return rec, errStoreNotFound
 	}
-	if err := validateCustomer(&rec, m.now()); err != nil {
+	if err := validateCustomer(&rec, m.now(), m.eav.validate(entityCustomer, checked)); err != nil {
 		return rec, err
 	}
-	if _, ok := m.customerGroup(int(rec.GroupID)); !ok {
+	if _, ok, err := customerGroupIn(ctx, tx, int(rec.GroupID)); err != nil {
+		return rec, err
+	} else if !ok {
 		return rec, errGroupNotExists
 	}
 	existing := map[int64]bool{}
@@ -801,6 +878,14 @@ func (m *Module) updateCustomerTx(ctx context.Context, tx *sql.Tx, id int64, cf 
 					owner = errAddressOfAnotherCustomer(id)
 				}
 			}
+			// AddressRepository::save loads a stored address and lays the
+			// body over it (Address::updateData): the user-defined values
+			// the body leaves out stay, and are validated with the rest.
+			vals, err := m.eav.values(entityAddress, af)
+			if err != nil {
+				return rec, err
+			}
+			a.custom = mergeValues(stored[a.ID].custom, vals)
 			if err := m.validateAddressFor(&a, false, owner); err != nil {
 				return rec, err
 			}
@@ -810,6 +895,17 @@ func (m *Module) updateCustomerTx(ctx context.Context, tx *sql.Tx, id int64, cf 
 	now := db.FormatTime(m.now())
 	rec.UpdatedAt = now
 	err = func() error {
+		if err := m.checkSharedEmail(ctx, tx, rec.Email, id); err != nil {
+			return err
+		}
+		if err := saveValues(ctx, tx, "customer_entity_value", id, rec.custom); err != nil {
+			return err
+		}
+		if rec.subscribe != nil {
+			if err := saveSubscription(ctx, tx, id, *rec.subscribe); err != nil {
+				return err
+			}
+		}
 		if replace {
 			keep := map[int64]bool{}
 			for i := range rec.Addresses {
@@ -828,6 +924,9 @@ func (m *Module) updateCustomerTx(ctx context.Context, tx *sql.Tx, id int64, cf 
 						db.NullInt(a.RegionID), db.NullString(strings.Join(a.Street, "\n")), db.NullString(a.Suffix),
 						db.NullString(a.Telephone), db.NullString(a.VatID), a.ID)
 					if err != nil {
+						return err
+					}
+					if err := saveValues(ctx, tx, "customer_address_entity_value", a.ID, a.custom); err != nil {
 						return err
 					}
 				}

@@ -4,6 +4,16 @@
 // Magento's validation of customers and addresses, the password policy and
 // hash, and the sign-in lockout of AccountManagement::authenticate.
 //
+// It also answers for the store's EAV setup: the attribute metadata routes
+// (Customer\Model\Metadata\CustomerMetadata, AddressMetadata), the
+// user-defined attributes a Config declares, stored in
+// customer_entity_value and customer_address_entity_value and checked with
+// Magento_Eav's data models (eav.go); email confirmation and account
+// sharing (confirm.go, from the configuration paths ConfigConfirm and
+// ConfigShareScope); and the newsletter flag that Magento_Newsletter's
+// customer plugin adds (extension_attributes.is_subscribed,
+// newsletter_subscriber).
+//
 // Websites and store views come through Stores, countries and regions
 // through Countries; the sandbox wires in the modules that implement them.
 package customer
@@ -11,6 +21,7 @@ package customer
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"time"
 
 	"github.com/mageseed/mageseed/directory"
@@ -102,6 +113,10 @@ type Stores interface {
 	Store(id int) (webapi.Store, bool)
 	// DefaultStore returns the default store view of a website.
 	DefaultStore(websiteID int) (webapi.Store, bool)
+	// Websites and Stores list the websites and store views by id, admin
+	// (0) included.
+	Websites() []webapi.Website
+	Stores() []webapi.Store
 }
 
 // Countries finds the countries and regions the store allows
@@ -123,12 +138,15 @@ type Module struct {
 	stores    Stores
 	countries Countries
 	now       func() time.Time
-	groups    []groupRow // read once after seeding; the API does not change them
-
 	// Config holds store configuration values by path (Magento's
 	// core_config_data), such as ConfigStreetLines; a path not set takes
-	// Magento's default. Set it before serving.
+	// Magento's default. Set it before Configure and serving.
 	Config map[string]string
+
+	// Set by Configure before the module serves; read-only afterwards.
+	cfg        Config
+	eav        eavSetup
+	taxClasses map[int]string // customer tax classes by id
 }
 
 // New prepares the module's hot statements, seeds Magento's stock customer
@@ -138,7 +156,8 @@ func New(ctx context.Context, d *db.DB, stores Stores, countries Countries, now 
 	if err := d.Prepare(ctx, insertCustomerSQL, insertAddressSQL, updateAddressSQL); err != nil {
 		return nil, err
 	}
-	m := &Module{db: d, stores: stores, countries: countries, now: now}
+	m := &Module{db: d, stores: stores, countries: countries, now: now,
+		eav: newEAVSetup(Config{}), taxClasses: map[int]string{retailTaxClassID: retailTaxClassName}}
 	err := d.Write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO customer_group VALUES (0, 'NOT LOGGED IN', 3), (1, 'General', 3), (2, 'Wholesale', 3), (3, 'Retailer', 3)`)
 		return err
@@ -146,49 +165,44 @@ func New(ctx context.Context, d *db.DB, stores Stores, countries Countries, now 
 	if err != nil {
 		return nil, err
 	}
-	if err := m.loadGroups(ctx, d); err != nil {
-		return nil, err
-	}
 	return m, nil
 }
 
-func (m *Module) loadGroups(ctx context.Context, d *db.DB) error {
-	rows, err := d.R.QueryContext(ctx, `SELECT customer_group_id, customer_group_code, tax_class_id FROM customer_group ORDER BY customer_group_id`)
-	if err != nil {
-		return err
-	}
-	for rows.Next() {
-		var g groupRow
-		if err := rows.Scan(&g.ID, &g.Code, &g.TaxClassID); err != nil {
-			rows.Close()
-			return err
-		}
-		m.groups = append(m.groups, g)
-	}
-	if err := db.CloseRows(rows); err != nil {
-		return err
-	}
-	return nil
+// Configure applies a store's configuration and EAV setup (see Config):
+// it creates the configured customer groups that are missing and refuses
+// global account sharing over a database where one email is on two
+// websites. It must run before the module serves.
+func (m *Module) Configure(ctx context.Context, cfg Config) error {
+	return m.configure(ctx, cfg)
 }
 
-func (m *Module) customerGroup(id int) (groupRow, bool) {
-	for _, g := range m.groups {
-		if g.ID == id {
-			return g, true
-		}
+// customerGroup reads one customer group.
+func (m *Module) customerGroup(ctx context.Context, id int) (groupRow, bool, error) {
+	return customerGroupIn(ctx, m.db.R, id)
+}
+
+// customerGroupIn reads one customer group through q (the reader pool, or
+// the write transaction a caller is in).
+func customerGroupIn(ctx context.Context, q queryer, id int) (groupRow, bool, error) {
+	var g groupRow
+	err := q.QueryRowContext(ctx, `SELECT customer_group_id, customer_group_code, tax_class_id FROM customer_group
+		WHERE customer_group_id = ?`, id).Scan(&g.ID, &g.Code, &g.TaxClassID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return g, false, nil
 	}
-	return groupRow{}, false
+	return g, err == nil, err
 }
 
 // Routes returns the module's routes. Literal segments come before
 // parameters in the same position, so /V1/customers/me wins over
 // /V1/customers/:id.
 func (m *Module) Routes() []webapi.Route {
-	return []webapi.Route{
+	rs := []webapi.Route{
 		{Method: "GET", Pattern: "/V1/customers/me", ACL: webapi.ACLSelf, Handle: m.getMe},
 		{Method: "PUT", Pattern: "/V1/customers/me", ACL: webapi.ACLSelf, Body: true, Handle: m.putMe},
 		{Method: "GET", Pattern: "/V1/customers/me/billingAddress", ACL: webapi.ACLSelf, Handle: m.meBillingAddress},
 		{Method: "GET", Pattern: "/V1/customers/me/shippingAddress", ACL: webapi.ACLSelf, Handle: m.meShippingAddress},
+		{Method: "PUT", Pattern: "/V1/customers/me/activate", ACL: webapi.ACLSelf, Body: true, Handle: m.activateMe},
 		{Method: "GET", Pattern: "/V1/customers/search", ACL: aclCustomer, Handle: m.searchCustomers},
 		{Method: "POST", Pattern: "/V1/customers/isEmailAvailable", ACL: webapi.ACLAnonymous, Body: true, Handle: m.isEmailAvailable},
 		{Method: "GET", Pattern: "/V1/customers/addresses/:addressId", ACL: aclManage, Handle: m.getAddress},
@@ -198,6 +212,8 @@ func (m *Module) Routes() []webapi.Route {
 		{Method: "PUT", Pattern: "/V1/customers/:id", ACL: aclManage, Body: true, Handle: m.putCustomer},
 		{Method: "DELETE", Pattern: "/V1/customers/:customerId", ACL: aclDelete, Handle: m.deleteCustomer},
 		{Method: "GET", Pattern: "/V1/customers/:customerId/billingAddress", ACL: aclManage, Handle: m.billingAddress},
+		{Method: "GET", Pattern: "/V1/customers/:customerId/confirm", ACL: aclManage, Handle: m.confirmationStatus},
+		{Method: "PUT", Pattern: "/V1/customers/:email/activate", ACL: aclManage, Body: true, Handle: m.activate},
 		{Method: "GET", Pattern: "/V1/customers/:customerId/shippingAddress", ACL: aclManage, Handle: m.shippingAddress},
 		{Method: "DELETE", Pattern: "/V1/addresses/:addressId", ACL: aclManage, Handle: m.deleteAddress},
 
@@ -205,5 +221,10 @@ func (m *Module) Routes() []webapi.Route {
 		{Method: "GET", Pattern: "/V1/customerGroups/default", ACL: aclGroup, Handle: m.defaultGroup},
 		{Method: "GET", Pattern: "/V1/customerGroups/default/:storeId", ACL: aclGroup, Handle: m.defaultGroup},
 		{Method: "GET", Pattern: "/V1/customerGroups/:id", ACL: aclGroup, Handle: m.getGroup},
+		{Method: "POST", Pattern: "/V1/customerGroups", ACL: aclGroup, Body: true, Handle: m.createGroup},
+		{Method: "PUT", Pattern: "/V1/customerGroups/:id", ACL: aclGroup, Body: true, Handle: m.updateGroup},
+		{Method: "DELETE", Pattern: "/V1/customerGroups/:id", ACL: aclGroup, Handle: m.deleteGroup},
 	}
+	rs = append(rs, m.metadataRoutes("/V1/attributeMetadata/customer", entityCustomer)...)
+	return append(rs, m.metadataRoutes("/V1/attributeMetadata/customerAddress", entityAddress)...)
 }

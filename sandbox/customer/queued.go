@@ -53,5 +53,5 @@ func (m *Module) CreateQueued(ctx context.Context, st webapi.Store, customer []b
 	if err != nil {
 		return nil, err
 	}
-	return rec.wire(m.countries), nil
+	return rec.wire(m.countries, &m.eav), nil
 }

@@ -77,7 +77,7 @@ func (m *Module) searchCustomers(c *webapi.Call) (any, error) {
 	}
 	out := magento.CustomerSearchResults{Items: make([]magento.CustomerData, 0, len(recs)), SearchCriteria: cr.Echo, TotalCount: total}
 	for i := range recs {
-		out.Items = append(out.Items, recs[i].wire(m.countries))
+		out.Items = append(out.Items, recs[i].wire(m.countries, &m.eav))
 	}
 	return out, nil
 }
@@ -108,8 +108,13 @@ func (m *Module) queryCustomers(ctx context.Context, q string, args ...any) ([]c
 	if err != nil {
 		return nil, err
 	}
+	ptrs := make([]*customerRec, len(recs))
 	for i := range recs {
 		recs[i].Addresses = addrs[recs[i].ID]
+		ptrs[i] = &recs[i]
+	}
+	if err := loadExtras(ctx, m.db.R, ptrs); err != nil {
+		return nil, err
 	}
 	return recs, nil
 }

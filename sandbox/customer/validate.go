@@ -81,7 +81,10 @@ func requiredValue(label string) *webapi.Error {
 // validateCustomer checks a customer's own fields as Magento's EAV and
 // customer validators do, in their order, and normalises dob. The errors
 // are one validator exception.
-func validateCustomer(rec *customerRec, now time.Time) *webapi.Error {
+//
+// custom are the messages of the user-defined attributes, which Magento's
+// EAV validator reports after the stock attributes'.
+func validateCustomer(rec *customerRec, now time.Time, custom []*webapi.Error) *webapi.Error {
 	var errs webapi.ValidatorErrors
 	if strings.TrimSpace(rec.Firstname) == "" {
 		errs.Add(requiredValue("First Name"))
@@ -109,6 +112,9 @@ func validateCustomer(rec *customerRec, now time.Time) *webapi.Error {
 		default:
 			rec.Dob = d.Format("2006-01-02")
 		}
+	}
+	for _, e := range custom {
+		errs.Add(e)
 	}
 	return errs.Err()
 }
@@ -238,6 +244,8 @@ const ConfigStreetLines = "customer/address/street_lines"
 // reads.
 var configDefaults = map[string]string{
 	ConfigStreetLines: "2",
+	ConfigConfirm:     "0",
+	ConfigShareScope:  "1",
 }
 
 // config returns the store configuration value at path: the module's
@@ -283,14 +291,22 @@ func streetLinesError(limit int) *webapi.Error {
 // itself, several the aggregate "One or more input exceptions have
 // occurred." with each in errors. Only an address they pass reaches the
 // resource model's EAV validator, which refuses more street lines than the
-// store's customer/address/street_lines. createAccount (eav) runs the EAV
-// checks first, as validateAddress describes, the street limit with them.
+// store's customer/address/street_lines and checks the user-defined
+// attributes. createAccount (eav) runs the EAV checks first, as
+// validateAddressWith describes, the street limit and the user-defined
+// attributes with them.
 func (m *Module) validateAddressFor(a *addressRec, eav bool, owner *webapi.Error) *webapi.Error {
+	// The EAV validator's messages beyond the stock required values: the
+	// street lines, then the address's user-defined attributes.
 	limit := m.streetLines()
-	tooMany := streetLineCount(a.Street) > limit
-	if eav && tooMany {
+	var eavErrs []*webapi.Error
+	if streetLineCount(a.Street) > limit {
+		eavErrs = append(eavErrs, streetLinesError(limit))
+	}
+	eavErrs = append(eavErrs, m.eav.validate(entityAddress, a.custom)...)
+	if eav && len(eavErrs) > 0 {
+		var verrs webapi.ValidatorErrors
 		if e := eavRequired(a); e != nil {
-			var verrs webapi.ValidatorErrors
 			if e.Errors == nil {
 				verrs.Add(e)
 			} else {
@@ -298,18 +314,20 @@ func (m *Module) validateAddressFor(a *addressRec, eav bool, owner *webapi.Error
 					verrs.Add(webapi.NewError(http.StatusBadRequest, it.Message, it.Parameters))
 				}
 			}
-			verrs.Add(streetLinesError(limit))
-			return verrs.Err()
 		}
-		return streetLinesError(limit)
+		for _, e := range eavErrs {
+			verrs.Add(e)
+		}
+		return verrs.Err()
 	}
 	if err := validateAddressWith(m.countries, a, eav, owner); err != nil {
 		return err
 	}
-	if tooMany {
-		return streetLinesError(limit)
+	var verrs webapi.ValidatorErrors
+	for _, e := range eavErrs {
+		verrs.Add(e)
 	}
-	return nil
+	return verrs.Err()
 }
 
 // resolveRegion fills the address's region from the directory: a region id

@@ -78,7 +78,9 @@ type Config struct {
 // AccountManagement::authenticate, with its lockout).
 type Customers interface {
 	// Authenticate checks email and password in a website (0 scans every
-	// website); ok is false when they do not sign in.
+	// website); ok is false when they do not sign in. A *webapi.Error is
+	// a refusal of credentials that check out (an account not confirmed):
+	// it counts as a failure and is the answer.
 	Authenticate(ctx context.Context, email, pass string, websiteID int) (id int64, ok bool, err error)
 }
 
@@ -359,6 +361,15 @@ func (s *Tokens) customerToken(c *webapi.Call) (any, error) {
 		return nil, webapi.SignInError()
 	}
 	id, ok, err := s.customers.Authenticate(ctx, user, pass, c.Store.WebsiteID)
+	var refused *webapi.Error
+	if errors.As(err, &refused) {
+		// EmailNotConfirmedException: CustomerTokenService::
+		// createCustomerAccessToken logs the failure and passes it on.
+		if err := s.logFailure(ctx, user, webapi.UserCustomer); err != nil {
+			return nil, err
+		}
+		return nil, refused
+	}
 	if err != nil {
 		return nil, err
 	}

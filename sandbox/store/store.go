@@ -288,6 +288,20 @@ func (c *Manager) DefaultStore(websiteID int) (webapi.Store, bool) {
 	return webapi.Store{}, false
 }
 
+// Websites lists the websites by id, admin (0) included.
+func (c *Manager) Websites() []webapi.Website {
+	out := make([]webapi.Website, 0, len(c.websites))
+	for _, w := range c.websites {
+		out = append(out, webapi.Website{ID: w.ID, Code: w.Code, Name: w.Name})
+	}
+	return out
+}
+
+// Stores lists the store views by id, admin (0) included.
+func (c *Manager) Stores() []webapi.Store {
+	return append([]webapi.Store(nil), c.stores...)
+}
+
 // Routes returns the module's routes.
 func (c *Manager) Routes() []webapi.Route {
 	return []webapi.Route{

@@ -306,30 +306,67 @@ func convertValue(v any, f Field, key string) (any, error) {
 		}
 		return out, nil
 	case KindCustomAttributes:
-		arr, ok := v.([]any)
-		if !ok {
-			return nil, typeErrorText(phpType(v), `\Magento\Framework\Api\AttributeInterface[]`)
-		}
-		for _, e := range arr {
-			o, ok := e.(*Object)
-			if !ok {
-				return nil, typeErrorText(phpType(e), `\Magento\Framework\Api\AttributeInterface`)
-			}
-			hasCode := false
-			for i, k := range o.Keys {
-				if (k == "attribute_code" || k == "attributeCode") && o.Vals[i] != nil {
-					hasCode = true
-				}
-			}
-			if !hasCode {
-				return nil, InputError("An empty custom attribute is specified. Enter the attribute and try again.", nil)
-			}
-		}
-		// The sandbox defines no custom attributes; Magento ignores
-		// unknown ones.
-		return nil, nil
+		return customAttributes(v)
 	}
 	return nil, fmt.Errorf("unknown field kind %d", f.Kind)
+}
+
+// CustomAttribute is one framework-attribute-interface of a request body:
+// the attribute's code and its value as the body has it (a string,
+// json.Number, bool, []any, *Object, or nil for null).
+type CustomAttribute struct {
+	Code  string
+	Value any
+}
+
+// customAttributes converts a custom_attributes list as Magento's
+// ServiceInputProcessor::convertCustomAttributeValue does: each entry needs
+// an attribute code (attribute_code, or attributeCode) and a value key; a
+// later entry for a code replaces the value of an earlier one, keeping its
+// place.
+func customAttributes(v any) ([]CustomAttribute, error) {
+	arr, ok := v.([]any)
+	if !ok {
+		return nil, typeErrorText(phpType(v), `\Magento\Framework\Api\AttributeInterface[]`)
+	}
+	var out []CustomAttribute
+	at := map[string]int{}
+	for _, e := range arr {
+		o, ok := e.(*Object)
+		if !ok {
+			return nil, typeErrorText(phpType(e), `\Magento\Framework\Api\AttributeInterface`)
+		}
+		var code, value any
+		hasValue := false
+		for i, k := range o.Keys {
+			switch k {
+			case "attribute_code":
+				code = o.Vals[i]
+			case "attributeCode":
+				if code == nil {
+					code = o.Vals[i]
+				}
+			case "value":
+				value, hasValue = o.Vals[i], true
+			}
+		}
+		name, _ := asString(code)
+		switch {
+		case name == "" && value == nil:
+			return nil, SerialError("An empty custom attribute is specified. Enter the attribute and try again.")
+		case name == "":
+			return nil, SerialError("A custom attribute is specified with a missing attribute code. Verify the code and try again.")
+		case !hasValue:
+			return nil, SerialError(`The "` + name + `" attribute code doesn't have a value set. Enter the value and try again.`)
+		}
+		if i, dup := at[name]; dup {
+			out[i].Value = value
+			continue
+		}
+		at[name] = len(out)
+		out = append(out, CustomAttribute{Code: name, Value: value})
+	}
+	return out, nil
 }
 
 // MaxComplexItems is the most items a list of data objects may hold in a

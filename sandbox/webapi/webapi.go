@@ -86,6 +86,12 @@ type Store struct {
 	IsActive               int
 }
 
+// Website is a website, as the store structure lists it.
+type Website struct {
+	ID         int
+	Code, Name string
+}
+
 // Stores finds store views (Magento\Store\Model\StoreManager).
 type Stores interface {
 	Store(id int) (Store, bool)
