@@ -33,6 +33,30 @@ type Customer struct {
 	GroupID    *int
 	StoreID    *int
 
+	// Group is a customer group code (declared under groups, or already in
+	// the store); plan resolves it to GroupID. In a remote customer it is the
+	// code of GroupID, when the store's groups were read. "" when not
+	// declared.
+	Group string
+
+	// IsSubscribed is the newsletter subscription
+	// (extension_attributes.is_subscribed); nil when not declared, or when
+	// the store did not say.
+	IsSubscribed *bool
+
+	// Confirm asks mageseed to activate the account when the store requires
+	// email confirmation, so that a token can be minted.
+	Confirm bool
+
+	// Confirmation is the confirmation key of an account that awaits email
+	// confirmation (remote state only; "" for a confirmed account).
+	Confirmation string
+
+	// CustomAttributes are the customer's custom attributes by code. In a
+	// desired customer only the declared codes are present (field ownership
+	// per attribute); in a remote customer, every value the store holds.
+	CustomAttributes map[string]AttributeValue
+
 	// Password is set on create only; a store never returns it. It is a
 	// secret and never printed.
 	Password string
@@ -79,6 +103,33 @@ type Address struct {
 
 	DefaultBilling  bool
 	DefaultShipping bool
+
+	// CustomAttributes are the address's custom attributes by code, as for
+	// Customer.CustomAttributes.
+	CustomAttributes map[string]AttributeValue
+}
+
+// AttributeValue is the value of a custom attribute.
+//
+// Value is the store's form: the text, the option id of a select, the
+// comma-joined option ids of a multiselect. A manifest may write an option's
+// label (or its value) instead, and a list for a multiselect (List, with
+// Value empty): plan resolves both into Value against the store's metadata.
+type AttributeValue struct {
+	Value string
+	List  []string
+	// Label is what the manifest wrote for an option id in Value (a label,
+	// or labels joined with ", "), kept for plans; "" otherwise.
+	Label string
+}
+
+// Group is a customer group: declared in a manifest (Key set), or as a
+// store holds it (ID set).
+type Group struct {
+	Key        string `json:"key,omitempty"` // the manifest's name for it; its key in the outputs
+	ID         int    `json:"id"`
+	Code       string `json:"code"`
+	TaxClassID int    `json:"taxClassId"`
 }
 
 // Region is an address's region. A manifest may give the code only (the id

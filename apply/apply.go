@@ -152,6 +152,13 @@ type Result struct {
 	// drift. They never hold a secret.
 	Warnings []string
 
+	// Groups are the declared customer groups with their ids in the store,
+	// in plan order (those Apply got to).
+	Groups []GroupOutcome
+
+	// Activated counts the accounts activated (email confirmation).
+	Activated int
+
 	Elapsed time.Duration
 }
 
@@ -167,17 +174,18 @@ const (
 
 // outcome is what running one change did. Each worker writes its own.
 type outcome struct {
-	state   state
-	action  Action // what was done (or attempted, when wrote is false)
-	wrote   bool   // the change's write, if any, succeeded
-	adopted bool
-	checked bool // a search after the create found the customer once
-	token   bool // a token was minted
-	record  bool // out is to be recorded
-	forget  bool // the customer is to be removed from the outputs
-	out     outputs.Customer
-	warns   []string
-	err     error
+	state     state
+	action    Action // what was done (or attempted, when wrote is false)
+	wrote     bool   // the change's write, if any, succeeded
+	adopted   bool
+	checked   bool // a search after the create found the customer once
+	token     bool // a token was minted
+	activated bool // the account was activated
+	record    bool // out is to be recorded
+	forget    bool // the customer is to be removed from the outputs
+	out       outputs.Customer
+	warns     []string
+	err       error
 }
 
 // Apply executes the plan against the store: deletes first, then creates,
@@ -251,6 +259,14 @@ func Apply(ctx context.Context, r Remote, p *Plan, opts Options) (*Result, error
 	// Requests in flight run to their end even once ctx is cancelled, so
 	// that a create's outcome is known; only new work stops.
 	work := context.WithoutCancel(ctx)
+	var groupErr error
+	var groupOuts []GroupOutcome
+	if !stopped {
+		e.groups, groupOuts, groupErr = e.applyGroups(work, p)
+		if groupErr != nil || ctx.Err() != nil {
+			stopped = true // no customer may go to a group that is not there
+		}
+	}
 	for _, level := range [][]int{deletes, rest} {
 		if stopped {
 			for _, i := range level {
@@ -306,12 +322,20 @@ func Apply(ctx context.Context, r Remote, p *Plan, opts Options) (*Result, error
 	close(finished)
 	<-reported
 
-	res := &Result{}
+	res := &Result{Groups: groupOuts}
+	if gr, ok := opts.Outputs.(GroupRecorder); ok {
+		for _, g := range groupOuts {
+			gr.RecordGroup(g.Key, outputs.Group{ID: g.ID, Code: g.Code})
+		}
+	}
 	for i := range outs {
 		o, c := &outs[i], &p.Changes[i]
 		res.Warnings = append(res.Warnings, o.warns...)
 		if o.token {
 			res.Tokens++
+		}
+		if o.activated {
+			res.Activated++
 		}
 		if o.adopted {
 			res.Adopted++
@@ -355,7 +379,7 @@ func Apply(ctx context.Context, r Remote, p *Plan, opts Options) (*Result, error
 		}
 	}
 	res.Elapsed = time.Since(start)
-	return res, errors.Join(summarise(ctx, res), ferr)
+	return res, errors.Join(groupErr, summarise(ctx, res), ferr)
 }
 
 // summarise returns the error Apply reports for res, or nil.
@@ -387,8 +411,28 @@ func summarise(ctx context.Context, res *Result) error {
 
 // executor runs the changes of one Apply.
 type executor struct {
-	r    Remote
-	opts Options
+	r      Remote
+	opts   Options
+	groups *groupTable // group ids by code, set before any customer runs
+}
+
+// withGroup returns c with GroupID set from its group code, when it
+// declares one that the store holds (or Apply created).
+func (e *executor) withGroup(c mageseed.Customer) mageseed.Customer {
+	if c.Group == "" || e.groups == nil {
+		return c
+	}
+	if id, ok := e.groups.ids[strings.ToLower(c.Group)]; ok {
+		c.GroupID = &id
+	}
+	return c
+}
+
+// nameGroup sets s's group code from its id, for comparisons.
+func (e *executor) nameGroup(s *mageseed.Customer) {
+	if e.groups != nil && s.GroupID != nil {
+		s.Group = e.groups.codes[*s.GroupID]
+	}
 }
 
 // run executes one change. Requests use ctx, which is not cancelled when
@@ -422,7 +466,7 @@ func (e *executor) run(ctx, stop context.Context, c *Change) outcome {
 // create creates d, adopting it instead when the store already holds it.
 func (e *executor) create(ctx, stop context.Context, d *mageseed.Customer) outcome {
 	for attempt := 1; ; attempt++ {
-		got, err := e.r.CreateCustomer(ctx, *d)
+		got, err := e.r.CreateCustomer(ctx, e.withGroup(*d))
 		if err == nil {
 			return e.finish(ctx, stop, d, &got, Create)
 		}
@@ -489,6 +533,7 @@ func (e *executor) find(ctx context.Context, d *mageseed.Customer) (*mageseed.Cu
 	var match []*mageseed.Customer
 	for i := range found {
 		if identityOf(&found[i]) == want {
+			e.nameGroup(&found[i])
 			match = append(match, &found[i])
 		}
 	}
@@ -506,6 +551,7 @@ func (e *executor) find(ctx context.Context, d *mageseed.Customer) (*mageseed.Cu
 // meant to create.
 func (e *executor) update(ctx, stop context.Context, d, r *mageseed.Customer, adopted bool) outcome {
 	target, fields := converge(d, r)
+	target = e.withGroup(target)
 	if len(fields) == 0 {
 		o := e.finish(ctx, stop, d, r, NoOp)
 		o.adopted = adopted
@@ -524,8 +570,40 @@ func (e *executor) update(ctx, stop context.Context, d, r *mageseed.Customer, ad
 // token d asks for and builds the outputs entry from the stored customer s.
 func (e *executor) finish(ctx, stop context.Context, d, s *mageseed.Customer, action Action) outcome {
 	o := outcome{state: done, action: action, wrote: true, record: true}
+	if s.Confirmation != "" && d.Confirm {
+		act, ok := e.r.(ActivateRemote)
+		if !ok {
+			o.state, o.err = failed, fmt.Errorf("activate customer %s: the store client cannot activate accounts", d.Email)
+			return o
+		}
+		got, err := act.ActivateCustomer(ctx, *s, s.Confirmation)
+		switch {
+		case err == nil:
+			got.Key, got.Website = s.Key, s.Website
+			if len(got.Addresses) == 0 {
+				got.Addresses = s.Addresses
+			}
+			s = &got
+		case mageseed.ErrorCode(err) == mageseed.EINVALID && strings.Contains(err.Error(), "already active"):
+			// An earlier attempt did it.
+		default:
+			o.state, o.err = failed, fmt.Errorf("activate customer %s: %w", d.Email, err)
+			return o
+		}
+		o.activated = true
+		s.Confirmation = ""
+		if o.action == NoOp {
+			o.action = Update
+		}
+	}
 	o.out, o.warns = outputFor(d, s)
 	if !d.Token {
+		return o
+	}
+	if s.Confirmation != "" {
+		// Signing in would fail ("This account isn't confirmed") and count
+		// as a failed attempt: spend none.
+		o.warns = append(o.warns, fmt.Sprintf("%s: the store requires email confirmation; token not minted (set confirm: true)", d.Key))
 		return o
 	}
 	if d.Password == "" {

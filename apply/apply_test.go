@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
@@ -263,52 +265,115 @@ func TestApplyUnknownCreateOutcome(t *testing.T) {
 	}
 }
 
+// TestApplyFailFast runs in a synctest bubble so that it does not depend on
+// the scheduler: the failing create is held until every worker is parked,
+// the creates that start after it are held until Apply has stopped, and
+// only then does the work in flight finish.
 func TestApplyFailFast(t *testing.T) {
-	m := newMemStore()
-	m.fault = func(op, email string) (error, bool) {
-		if op == "create" && email == "c0050@example.test" {
-			return mageseed.Errorf(mageseed.EINVALID, "\"First Name\" is a required value."), false
+	const parallelism = 4
+	synctest.Test(t, func(t *testing.T) {
+		var (
+			mu    sync.Mutex
+			later []string // the creates of customers after c0050 that ran
+		)
+		arrived := make(chan struct{}) // c0050's create has arrived
+		fail := make(chan struct{})    // let c0050's create fail
+		release := make(chan struct{}) // let the later creates finish
+		m := newMemStore()
+		m.fault = func(op, email string) (error, bool) {
+			if op != "create" {
+				return nil, false
+			}
+			switch key := strings.TrimSuffix(email, "@example.test"); {
+			case key == "c0050":
+				close(arrived)
+				<-fail
+				return mageseed.Errorf(mageseed.EINVALID, "\"First Name\" is a required value."), false
+			case key > "c0050":
+				mu.Lock()
+				later = append(later, key)
+				mu.Unlock()
+				<-release
+			}
+			return nil, false
 		}
-		return nil, false
-	}
-	w, path := newWriter(t)
-	desired := customers(100)
-	res, err := Apply(context.Background(), m, plan(t, m, desired), Options{Parallelism: 4, Outputs: w})
-	if err == nil {
-		t.Fatal("Apply succeeded, want the 50th customer's failure")
-	}
-	if !strings.Contains(err.Error(), "c0050") || !strings.Contains(err.Error(), `"First Name" is a required value.`) {
-		t.Errorf("error %q does not name c0050 and the store's message", err)
-	}
-	if len(res.Failed) != 1 || res.Failed[0].Key != "c0050" || res.Failed[0].Action != Create {
-		t.Fatalf("Failed = %+v, want c0050 only", res.Failed)
-	}
-	if len(res.Skipped) == 0 {
-		t.Errorf("nothing skipped: fail fast did not stop new work")
-	}
-	stored := len(m.all())
-	if stored+len(res.Skipped)+1 != 100 {
-		t.Errorf("%d stored + %d skipped + 1 failed != 100", stored, len(res.Skipped))
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	out, _, err := outputs.Read(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(out.Customers) != stored || res.Created != stored {
-		t.Errorf("outputs hold %d customers, created %d; the store holds %d", len(out.Customers), res.Created, stored)
-	}
-	for _, s := range m.all() {
-		key := strings.TrimSuffix(s.Email, "@example.test")
-		if out.Customers[key].ID != s.ID {
-			t.Errorf("outputs lack %s", key)
+		w, path := newWriter(t)
+		desired := customers(100)
+		p := plan(t, m, desired)
+		type result struct {
+			res *Result
+			err error
 		}
-	}
-	if _, ok := out.Customers["c0050"]; ok {
-		t.Errorf("outputs hold the failed customer")
-	}
+		done := make(chan result, 1)
+		go func() {
+			res, err := Apply(context.Background(), m, p, Options{Parallelism: parallelism, Outputs: w})
+			done <- result{res, err}
+		}()
+		<-arrived
+		// Every goroutine is parked: the creates before c0050 are done,
+		// c0050 holds one slot, the next customers' creates hold the
+		// others, and Apply waits for a slot.
+		synctest.Wait()
+		mu.Lock()
+		inFlight := slices.Sorted(slices.Values(later))
+		mu.Unlock()
+		if want := []string{"c0051", "c0052", "c0053"}; !slices.Equal(inFlight, want) {
+			t.Fatalf("creates in flight beside c0050: %v, want %v", inFlight, want)
+		}
+		close(fail)
+		// Apply has stopped new work and waits for the creates in flight.
+		synctest.Wait()
+		mu.Lock()
+		if len(later) != len(inFlight) {
+			t.Errorf("creates run after c0050 failed: %v, want none besides %v", later, inFlight)
+		}
+		mu.Unlock()
+		close(release)
+		r := <-done
+		res, err := r.res, r.err
+		if err == nil {
+			t.Fatal("Apply succeeded, want the 50th customer's failure")
+		}
+		if !strings.Contains(err.Error(), "c0050") || !strings.Contains(err.Error(), `"First Name" is a required value.`) {
+			t.Errorf("error %q does not name c0050 and the store's message", err)
+		}
+		if len(res.Failed) != 1 || res.Failed[0].Key != "c0050" || res.Failed[0].Action != Create {
+			t.Fatalf("Failed = %+v, want c0050 only", res.Failed)
+		}
+		stored := len(m.all())
+		// Customers c0001..c0049 ran before c0050; those in flight beside
+		// it finished; every other one was skipped.
+		if want := 49 + len(inFlight); stored != want {
+			t.Errorf("%d stored, want %d (the 49 before c0050 and %v)", stored, want, inFlight)
+		}
+		for _, k := range res.Skipped {
+			if slices.Contains(inFlight, k) || k <= "c0050" {
+				t.Errorf("%s skipped: it ran or came before the failure", k)
+			}
+		}
+		if stored+len(res.Skipped)+1 != 100 {
+			t.Errorf("%d stored + %d skipped + 1 failed != 100", stored, len(res.Skipped))
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		out, _, err := outputs.Read(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out.Customers) != stored || res.Created != stored {
+			t.Errorf("outputs hold %d customers, created %d; the store holds %d", len(out.Customers), res.Created, stored)
+		}
+		for _, s := range m.all() {
+			key := strings.TrimSuffix(s.Email, "@example.test")
+			if out.Customers[key].ID != s.ID {
+				t.Errorf("outputs lack %s", key)
+			}
+		}
+		if _, ok := out.Customers["c0050"]; ok {
+			t.Errorf("outputs hold the failed customer")
+		}
+	})
 }
 
 func TestApplyKeepGoing(t *testing.T) {
@@ -369,21 +434,25 @@ func TestApplyCancel(t *testing.T) {
 	}
 }
 
+// TestApplyParallelismBound runs in a synctest bubble: the store's latency
+// passes on the fake clock only once every worker is parked, so the
+// requests in flight reach the limit exactly, and never pass it.
 func TestApplyParallelismBound(t *testing.T) {
 	for _, limit := range []int{1, 3, 8} {
 		t.Run(fmt.Sprint(limit), func(t *testing.T) {
-			m := newMemStore()
-			m.latency = time.Millisecond
-			if _, err := Apply(context.Background(), m, plan(t, m, customers(30)), Options{Parallelism: limit}); err != nil {
-				t.Fatal(err)
-			}
-			m.mu.Lock()
-			got := m.maxInflight
-			m.mu.Unlock()
-			if got > limit {
-				t.Errorf("%d requests in flight at once, limit %d", got, limit)
-			}
-			t.Logf("max in flight: %d (limit %d)", got, limit)
+			synctest.Test(t, func(t *testing.T) {
+				m := newMemStore()
+				m.latency = time.Millisecond
+				if _, err := Apply(context.Background(), m, plan(t, m, customers(30)), Options{Parallelism: limit}); err != nil {
+					t.Fatal(err)
+				}
+				m.mu.Lock()
+				got := m.maxInflight
+				m.mu.Unlock()
+				if got != limit {
+					t.Errorf("at most %d requests in flight at once, want the limit %d", got, limit)
+				}
+			})
 		})
 	}
 }

@@ -207,7 +207,7 @@ func (e *executor) runBulk(ctx, stop context.Context, r BulkRemote, p *Plan, b [
 	for attempt := 1; ; attempt++ {
 		customers := make([]mageseed.Customer, len(pending))
 		for j, k := range pending {
-			customers[j] = *p.Changes[b[k].i].Desired
+			customers[j] = e.withGroup(*p.Changes[b[k].i].Desired)
 		}
 		id, sent, err = r.SubmitCreates(ctx, customers)
 		code := mageseed.ErrorCode(err)

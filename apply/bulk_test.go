@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
@@ -190,23 +191,31 @@ func TestApplyBulkFailures(t *testing.T) {
 	}
 }
 
+// TestApplyBulkConsumerStopped runs in a synctest bubble: the default
+// BulkTimeout of ten minutes without progress passes on the fake clock.
 func TestApplyBulkConsumerStopped(t *testing.T) {
-	m := newMemBulk()
-	m.paused = true
-	res, err := Apply(context.Background(), m, plan(t, m.memStore, customers(3)), bulkOpts(Options{KeepGoing: true, BulkTimeout: 20 * time.Millisecond}))
-	if err == nil {
-		t.Fatal("Apply succeeded with a store that never runs its queue")
-	}
-	var keys []string
-	for _, f := range res.Failed {
-		keys = append(keys, f.Key)
-		if !strings.Contains(f.Err.Error(), "async.operations.all") {
-			t.Errorf("failure %q does not say which consumer to check", f.Err)
+	synctest.Test(t, func(t *testing.T) {
+		m := newMemBulk()
+		m.paused = true
+		start := time.Now()
+		res, err := Apply(context.Background(), m, plan(t, m.memStore, customers(3)), bulkOpts(Options{KeepGoing: true}))
+		if err == nil {
+			t.Fatal("Apply succeeded with a store that never runs its queue")
 		}
-	}
-	if diff := cmp.Diff(keys, []string{"c0001", "c0002", "c0003"}); diff != "" {
-		t.Errorf("failed (-got +want):\n%s", diff)
-	}
+		if waited := time.Since(start); waited < 10*time.Minute {
+			t.Errorf("gave up on the bulk after %s, want the default BulkTimeout of 10m", waited)
+		}
+		var keys []string
+		for _, f := range res.Failed {
+			keys = append(keys, f.Key)
+			if !strings.Contains(f.Err.Error(), "async.operations.all") {
+				t.Errorf("failure %q does not say which consumer to check", f.Err)
+			}
+		}
+		if diff := cmp.Diff(keys, []string{"c0001", "c0002", "c0003"}); diff != "" {
+			t.Errorf("failed (-got +want):\n%s", diff)
+		}
+	})
 }
 
 func TestApplyBulkNeedsBulkRemote(t *testing.T) {

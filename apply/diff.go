@@ -168,6 +168,14 @@ func createFields(d *mageseed.Customer) []FieldChange {
 			add(o.path, v)
 		}
 	}
+	codes := make([]string, 0, len(d.CustomAttributes))
+	for k := range d.CustomAttributes {
+		codes = append(codes, k)
+	}
+	sort.Strings(codes)
+	for _, k := range codes {
+		add("customAttributes."+k, attrText(d.CustomAttributes[k]))
+	}
 	if d.Password != "" {
 		f = append(f, FieldChange{Path: "password", Action: Create, Sensitive: true})
 	}
@@ -187,6 +195,10 @@ type optionalField struct {
 	set func(dst, src *mageseed.Customer)
 	// norm normalises a rendering for comparison.
 	norm func(string) string
+	// quietUnknown: when the store does not say the value (a nil remote
+	// field), no change is reported, but an update still sends the
+	// declared value.
+	quietUnknown bool
 }
 
 func strField(path string, f func(c *mageseed.Customer) **string) optionalField {
@@ -239,7 +251,30 @@ var optionalFields = []optionalField{
 	strField("taxvat", func(c *mageseed.Customer) **string { return &c.Taxvat }),
 	intField("gender", func(c *mageseed.Customer) **int { return &c.Gender }),
 	intField("groupId", func(c *mageseed.Customer) **int { return &c.GroupID }),
+	{
+		path: "group",
+		get:  func(c *mageseed.Customer) (string, bool) { return c.Group, c.Group != "" },
+		set:  func(dst, src *mageseed.Customer) { dst.Group = src.Group },
+		norm: strings.ToLower,
+	},
 	intField("storeId", func(c *mageseed.Customer) **int { return &c.StoreID }),
+	{
+		// Some stores leave is_subscribed out of their answers: unknown is
+		// not a difference.
+		path: "isSubscribed",
+		get: func(c *mageseed.Customer) (string, bool) {
+			if c.IsSubscribed == nil {
+				return "", false
+			}
+			return strconv.FormatBool(*c.IsSubscribed), true
+		},
+		set: func(dst, src *mageseed.Customer) {
+			b := *src.IsSubscribed
+			dst.IsSubscribed = &b
+		},
+		norm:         func(s string) string { return s },
+		quietUnknown: true,
+	},
 }
 
 // changes returns the field changes that would make remote r what d
@@ -248,7 +283,11 @@ var optionalFields = []optionalField{
 func changes(d, r *mageseed.Customer) []FieldChange {
 	f := fieldChanges(d, r, nil)
 	af, _, _, _ := convergeAddresses(d, r, false)
-	return append(f, af...)
+	f = append(f, af...)
+	if d.Confirm && r.Confirmation != "" {
+		f = append(f, FieldChange{Path: "confirmation", Action: Update, Old: "awaiting email confirmation", New: "activated"})
+	}
+	return f
 }
 
 // converge returns the customer to send to the store so that remote r
@@ -293,6 +332,12 @@ func fieldChanges(d, r, t *mageseed.Customer) []FieldChange {
 		if held && o.norm(dv) == o.norm(rv) {
 			continue
 		}
+		if !held && o.quietUnknown {
+			if t != nil {
+				o.set(t, d)
+			}
+			continue
+		}
 		a := Update
 		if !held {
 			a = Create
@@ -302,7 +347,88 @@ func fieldChanges(d, r, t *mageseed.Customer) []FieldChange {
 			o.set(t, d)
 		}
 	}
+	af, merged := attributeChanges("customAttributes", d.CustomAttributes, r.CustomAttributes)
+	f = append(f, af...)
+	if t != nil && len(d.CustomAttributes) > 0 {
+		t.CustomAttributes = merged
+	}
 	return f
+}
+
+// attributeChanges compares the declared custom attributes d with the
+// stored ones r, code by code (field ownership per attribute), and returns
+// the changes and the full set to send: r's values with d's over them. A
+// stock 2.4.8 keeps the attributes an update leaves out
+// (Magento\Customer\Model\ResourceModel\CustomerRepository::save), but
+// stores with modules that replace the customer on save lose them: sending
+// the whole set is right for both.
+func attributeChanges(prefix string, d, r map[string]mageseed.AttributeValue) ([]FieldChange, map[string]mageseed.AttributeValue) {
+	if len(d) == 0 {
+		return nil, r
+	}
+	merged := make(map[string]mageseed.AttributeValue, len(r)+len(d))
+	for k, v := range r {
+		merged[k] = v
+	}
+	codes := make([]string, 0, len(d))
+	for k := range d {
+		codes = append(codes, k)
+	}
+	sort.Strings(codes)
+	var f []FieldChange
+	for _, code := range codes {
+		dv := d[code]
+		merged[code] = dv
+		rv, held := r[code]
+		if held && attrNorm(dv.Value) == attrNorm(rv.Value) {
+			continue
+		}
+		a := Update
+		if !held {
+			a = Create
+		}
+		f = append(f, FieldChange{Path: prefix + "." + code, Action: a, Old: attrText(rv), New: attrText(dv)})
+	}
+	return f, merged
+}
+
+// attrText renders a declared value for a plan.
+func attrText(v mageseed.AttributeValue) string {
+	switch {
+	case v.Value == "" && len(v.List) > 0:
+		return strings.Join(v.List, ",")
+	case v.Label != "" && v.Label != v.Value:
+		return v.Label + " (" + v.Value + ")"
+	}
+	return v.Value
+}
+
+// attrNorm normalises a custom attribute value for comparison: spaces
+// around it, a date stored as "YYYY-MM-DD 00:00:00", and the order of a
+// multiselect's option ids do not count.
+func attrNorm(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) == 19 && strings.HasSuffix(s, " 00:00:00") {
+		return s[:10]
+	}
+	if strings.Contains(s, ",") {
+		parts := strings.Split(s, ",")
+		nums := make([]int, 0, len(parts))
+		for _, p := range parts {
+			n, err := strconv.Atoi(strings.TrimSpace(p))
+			if err != nil {
+				return s
+			}
+			nums = append(nums, n)
+		}
+		sort.Ints(nums)
+		out := make([]string, len(nums))
+		for i, n := range nums {
+			out[i] = strconv.Itoa(n)
+		}
+		return strings.Join(out, ",")
+	}
+	return s
 }
 
 // convergeAddresses matches d's addresses to r's and returns the field
@@ -330,6 +456,8 @@ func convergeAddresses(d, r *mageseed.Customer, build bool) ([]FieldChange, []ma
 		if inPlace[i] {
 			f = append(f, addressChanges("addresses."+key, da, &r.Addresses[j])...)
 		}
+		af, _ := attributeChanges("addresses."+key+".customAttributes", da.CustomAttributes, r.Addresses[j].CustomAttributes)
+		f = append(f, af...)
 		df := isDefault(r, &r.Addresses[j])
 		if da.DefaultBilling && !df.billing {
 			f = append(f, FieldChange{Path: "addresses." + key + ".defaultBilling", Action: Update, Old: "false", New: "true"})
@@ -362,6 +490,9 @@ func convergeAddresses(d, r *mageseed.Customer, build bool) ([]FieldChange, []ma
 			out[j] = mergeAddress(*da, out[j])
 		default:
 			out[j].Key = da.Key
+		}
+		if j < len(r.Addresses) && len(da.CustomAttributes) > 0 {
+			_, out[j].CustomAttributes = attributeChanges("", da.CustomAttributes, r.Addresses[j].CustomAttributes)
 		}
 		if da.DefaultBilling && newBilling < 0 {
 			newBilling = j

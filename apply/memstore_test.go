@@ -20,7 +20,11 @@ import (
 // password. Tests inject faults through the fault hook and count calls and
 // concurrency.
 type memStore struct {
-	// latency is slept in every call, outside the lock.
+	// latency is slept in every call, outside the lock: the store's service
+	// time, so that calls overlap (the parallelism and cancel tests) and
+	// benchmarks see a realistic store. No test asserts on how long
+	// anything takes; tests that count overlaps run in a synctest bubble,
+	// where the sleep passes on the fake clock.
 	latency time.Duration
 
 	// fault, if set, is consulted at the start of every call with the

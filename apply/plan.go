@@ -113,6 +113,18 @@ type Plan struct {
 	// deletes first, and so do the deletes that Prune adds.
 	Changes []Change
 
+	// Groups holds one change per declared customer group, NoOps
+	// included, in manifest order. Apply runs them before any customer.
+	Groups []GroupChange
+
+	// StoreGroups are the store's groups as plan read them: Apply resolves
+	// the customers' group codes with them (and the groups it creates).
+	StoreGroups []mageseed.Group
+
+	// Notes are what the plan says about the store before any write (its
+	// account sharing scope, for one). They never hold a secret.
+	Notes []string
+
 	// Undeclared lists the customers the outputs file records but the
 	// manifest no longer declares (and, after Prune, that it leaves).
 	Undeclared []Undeclared
@@ -154,6 +166,16 @@ func (d Duplicate) Error() string {
 // Counts returns how many customers the plan creates, updates, deletes and
 // leaves unchanged.
 func (p *Plan) Counts() (create, update, delete, unchanged int) {
+	for i := range p.Groups {
+		switch p.Groups[i].Action {
+		case Create:
+			create++
+		case Update:
+			update++
+		default:
+			unchanged++
+		}
+	}
 	for i := range p.Changes {
 		switch p.Changes[i].Action {
 		case Create:
@@ -171,6 +193,11 @@ func (p *Plan) Counts() (create, update, delete, unchanged int) {
 
 // HasChanges reports whether the plan would change the store.
 func (p *Plan) HasChanges() bool {
+	for i := range p.Groups {
+		if p.Groups[i].Action != NoOp {
+			return true
+		}
+	}
 	for i := range p.Changes {
 		if p.Changes[i].Action != NoOp {
 			return true
@@ -206,10 +233,18 @@ func (p *Plan) MarshalJSON() ([]byte, error) {
 		}
 		changes = append(changes, c)
 	}
+	var groups []GroupChange
+	for _, g := range p.Groups {
+		if g.Action != NoOp {
+			groups = append(groups, g)
+		}
+	}
 	return json.Marshal(struct {
-		Changes    []Change     `json:"changes"`
-		Undeclared []Undeclared `json:"undeclared,omitempty"`
-		Duplicates []Duplicate  `json:"duplicates,omitempty"`
-		Summary    Summary      `json:"summary"`
-	}{changes, p.Undeclared, p.Duplicates, p.Summary()})
+		Notes      []string      `json:"notes,omitempty"`
+		Groups     []GroupChange `json:"groups,omitempty"`
+		Changes    []Change      `json:"changes"`
+		Undeclared []Undeclared  `json:"undeclared,omitempty"`
+		Duplicates []Duplicate   `json:"duplicates,omitempty"`
+		Summary    Summary       `json:"summary"`
+	}{p.Notes, groups, changes, p.Undeclared, p.Duplicates, p.Summary()})
 }

@@ -113,6 +113,8 @@ type Client struct {
 	lim   *limiter
 	stats stats
 
+	views storeViews // store view codes by id, read once (groups.go)
+
 	// Admin authentication.
 	adminStatic   string
 	adminUsername string

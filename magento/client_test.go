@@ -12,6 +12,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
@@ -70,10 +71,14 @@ func (s *script) count() int {
 // newClient starts srv and returns a client for it with fast backoff.
 func newClient(tb testing.TB, h http.Handler, edit func(*magento.Config)) *magento.Client {
 	tb.Helper()
-	srv := httptest.NewServer(h)
-	tb.Cleanup(srv.Close)
+	var url string
+	if h != nil {
+		srv := httptest.NewServer(h)
+		tb.Cleanup(srv.Close)
+		url = srv.URL
+	}
 	cfg := magento.Config{
-		BaseURL:    srv.URL,
+		BaseURL:    url,
 		AdminToken: "admin-secret-token",
 		MinBackoff: time.Millisecond,
 		MaxBackoff: 5 * time.Millisecond,
@@ -88,6 +93,49 @@ func newClient(tb testing.TB, h http.Handler, edit func(*magento.Config)) *magen
 		tb.Fatalf("New: %v", err)
 	}
 	return c
+}
+
+// memTransport answers requests with h in this process, without a network,
+// so that a client can run inside a synctest bubble: its waits (backoff,
+// Retry-After, timeouts) then pass on the bubble's fake clock at once, and
+// synctest.Wait tells when every request is parked. A request whose
+// context ends before h answers fails with the context's cause, as over a
+// connection; h sees that context as the request's.
+type memTransport struct{ h http.Handler }
+
+func (m memTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	done := make(chan *http.Response, 1)
+	in := *req // the store's view: a body always, as a server gives
+	if in.Body == nil {
+		in.Body = http.NoBody
+	}
+	go func() {
+		defer in.Body.Close()
+		rec := httptest.NewRecorder()
+		m.h.ServeHTTP(rec, &in)
+		resp := rec.Result()
+		resp.Request = req
+		done <- resp
+	}()
+	select {
+	case resp := <-done:
+		return resp, nil
+	case <-req.Context().Done():
+		return nil, context.Cause(req.Context())
+	}
+}
+
+// newMemClient returns a client with newClient's settings that reaches h
+// through memTransport; call it inside synctest.Test.
+func newMemClient(tb testing.TB, h http.Handler, edit func(*magento.Config)) *magento.Client {
+	tb.Helper()
+	return newClient(tb, nil, func(cfg *magento.Config) {
+		cfg.BaseURL = "http://127.0.0.1"
+		cfg.HTTPClient = &http.Client{Transport: memTransport{h}}
+		if edit != nil {
+			edit(cfg)
+		}
+	})
 }
 
 const (
@@ -187,6 +235,8 @@ func TestRetryPolicy(t *testing.T) {
 	}
 }
 
+// TestRetryAfterHonoured checks, on a synctest bubble's clock, that the
+// retry of a 429 waits out its Retry-After in either form.
 func TestRetryAfterHonoured(t *testing.T) {
 	tests := []struct {
 		name       string
@@ -194,71 +244,75 @@ func TestRetryAfterHonoured(t *testing.T) {
 		wait       time.Duration
 	}{
 		{"seconds", func() string { return "1" }, time.Second},
-		{"http date", func() string { return time.Now().Add(2 * time.Second).UTC().Format(http.TimeFormat) }, time.Second},
+		{"http date", func() string { return time.Now().Add(2 * time.Second).UTC().Format(http.TimeFormat) }, 2 * time.Second},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			s := &script{answers: []answer{{status: 429, retryAfter: tt.retryAfter(), body: `{"message":"Too Many Requests"}`}, {status: 200, body: customerJSON}}}
-			c := newClient(t, s, nil)
-			if _, err := c.GetCustomer(context.Background(), 7); err != nil {
-				t.Fatal(err)
-			}
-			if gap := s.arrivals[1].Sub(s.arrivals[0]); gap < tt.wait {
-				t.Errorf("retry came %s after the 429, before Retry-After (%s) expired", gap, tt.wait)
-			}
-			if st := c.Stats(); st.TooManyRequests != 1 || st.Retries != 1 {
-				t.Errorf("stats: %d 429s, %d retries; want 1, 1", st.TooManyRequests, st.Retries)
-			}
+			synctest.Test(t, func(t *testing.T) {
+				s := &script{answers: []answer{{status: 429, retryAfter: tt.retryAfter(), body: `{"message":"Too Many Requests"}`}, {status: 200, body: customerJSON}}}
+				c := newMemClient(t, s, nil)
+				if _, err := c.GetCustomer(context.Background(), 7); err != nil {
+					t.Fatal(err)
+				}
+				if gap := s.arrivals[1].Sub(s.arrivals[0]); gap < tt.wait {
+					t.Errorf("retry came %s after the 429, before Retry-After (%s) expired", gap, tt.wait)
+				}
+				if st := c.Stats(); st.TooManyRequests != 1 || st.Retries != 1 {
+					t.Errorf("stats: %d 429s, %d retries; want 1, 1", st.TooManyRequests, st.Retries)
+				}
+			})
 		})
 	}
 }
 
 // TestRetryAfterPausesEveryRequest checks that no request of the client
 // reaches the store before a Retry-After expires, not only the refused one.
+// It runs in a synctest bubble: the wait passes on the fake clock.
 func TestRetryAfterPausesEveryRequest(t *testing.T) {
-	var (
-		mu        sync.Mutex
-		refusedAt time.Time
-		arrivals  = map[string]time.Time{}
-	)
-	refused := make(chan struct{})
-	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		defer mu.Unlock()
-		if r.URL.Path == "/rest/default/V1/customers/1" && refusedAt.IsZero() {
-			refusedAt = time.Now()
-			w.Header().Set("Retry-After", "1")
-			w.WriteHeader(429)
-			close(refused)
-			return
+	synctest.Test(t, func(t *testing.T) {
+		var (
+			mu        sync.Mutex
+			refusedAt time.Time
+			arrivals  = map[string]time.Time{}
+		)
+		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			defer mu.Unlock()
+			if r.URL.Path == "/rest/default/V1/customers/1" && refusedAt.IsZero() {
+				refusedAt = time.Now()
+				w.Header().Set("Retry-After", "1")
+				w.WriteHeader(429)
+				return
+			}
+			arrivals[r.URL.Path] = time.Now()
+			io.WriteString(w, customerJSON)
+		})
+		c := newMemClient(t, h, nil)
+		var wg sync.WaitGroup
+		wg.Go(func() {
+			if _, err := c.GetCustomer(context.Background(), 1); err != nil {
+				t.Error(err)
+			}
+		})
+		// Once every goroutine is parked, the client has read the 429 and
+		// its retry waits for the pause to end.
+		synctest.Wait()
+		if st := c.Stats(); st.TooManyRequests != 1 {
+			t.Fatalf("%d 429s seen before the second request, want 1", st.TooManyRequests)
 		}
-		arrivals[r.URL.Path] = time.Now()
-		io.WriteString(w, customerJSON)
+		if _, err := c.GetCustomer(context.Background(), 2); err != nil {
+			t.Fatal(err)
+		}
+		wg.Wait()
+		if len(arrivals) != 2 {
+			t.Errorf("answered %v, want both customers", arrivals)
+		}
+		for path, at := range arrivals {
+			if gap := at.Sub(refusedAt); gap < time.Second {
+				t.Errorf("%s arrived %s after the 429, before its Retry-After of 1s", path, gap)
+			}
+		}
 	})
-	c := newClient(t, h, nil)
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		if _, err := c.GetCustomer(context.Background(), 1); err != nil {
-			t.Error(err)
-		}
-	}()
-	<-refused
-	// The 429's Retry-After reaches the client with the answer; give the
-	// transport a moment to read it before the second request starts.
-	for c.Stats().TooManyRequests == 0 {
-		time.Sleep(time.Millisecond)
-	}
-	if _, err := c.GetCustomer(context.Background(), 2); err != nil {
-		t.Fatal(err)
-	}
-	wg.Wait()
-	for path, at := range arrivals {
-		if gap := at.Sub(refusedAt); gap < time.Second {
-			t.Errorf("%s arrived %s after the 429, before its Retry-After of 1s", path, gap)
-		}
-	}
 }
 
 func TestContextCancel(t *testing.T) {
@@ -847,29 +901,38 @@ func TestAttemptTimeout(t *testing.T) {
 }
 
 // TestTimeoutExcludesQueueing checks that the time a request waits for a
-// slot of the concurrency limit does not count against its timeout.
+// slot of the concurrency limit does not count against its timeout: five
+// requests of 300ms each, one at a time, under a timeout of 1s. The store's
+// service time passes on a synctest bubble's clock.
 func TestTimeoutExcludesQueueing(t *testing.T) {
-	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		time.Sleep(300 * time.Millisecond)
-		io.WriteString(w, customerJSON)
-	})
-	c := newClient(t, h, func(cfg *magento.Config) {
-		cfg.Timeout = time.Second
-		cfg.MaxInFlight = 1
-		cfg.MaxRetries = -1
-	})
-	var wg sync.WaitGroup
-	for range 5 {
-		wg.Go(func() {
-			if _, err := c.GetCustomer(context.Background(), 7); err != nil {
-				t.Errorf("get: %v", err)
-			}
+	synctest.Test(t, func(t *testing.T) {
+		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			time.Sleep(300 * time.Millisecond) // the store's service time
+			io.WriteString(w, customerJSON)
 		})
-	}
-	wg.Wait()
-	if got := c.Stats().Total(); got != 5 {
-		t.Errorf("%d requests, want 5", got)
-	}
+		c := newMemClient(t, h, func(cfg *magento.Config) {
+			cfg.Timeout = time.Second
+			cfg.MaxInFlight = 1
+			cfg.MaxRetries = -1
+		})
+		start := time.Now()
+		var wg sync.WaitGroup
+		for range 5 {
+			wg.Go(func() {
+				if _, err := c.GetCustomer(context.Background(), 7); err != nil {
+					t.Errorf("get: %v", err)
+				}
+			})
+		}
+		wg.Wait()
+		if got := c.Stats().Total(); got != 5 {
+			t.Errorf("%d requests, want 5", got)
+		}
+		// One at a time: the last one queued for 1.2s, past the timeout.
+		if took := time.Since(start); took < 1500*time.Millisecond {
+			t.Errorf("five requests one at a time took %s, want 1.5s: they were not queued", took)
+		}
+	})
 }
 
 func TestTLSVerification(t *testing.T) {
@@ -935,36 +998,41 @@ func TestConcurrencyBounded(t *testing.T) {
 		mu.Unlock()
 		io.WriteString(w, customerJSON)
 	})
-	c := newClient(t, h, func(cfg *magento.Config) { cfg.MaxInFlight = 6 })
-	// The first request meets the 503 and halves the limit to 3.
-	close(release)
-	if _, err := c.GetCustomer(context.Background(), 7); err != nil {
-		t.Fatal(err)
-	}
-	mu.Lock()
-	release = make(chan struct{})
-	wait := release
-	mu.Unlock()
-	var wg sync.WaitGroup
-	for range 12 {
-		wg.Go(func() {
-			if _, err := c.GetCustomer(context.Background(), 7); err != nil {
-				t.Error(err)
-			}
-		})
-	}
-	// Wait until the limiter has let its three through, then let them all
-	// finish.
-	for c.Stats().InFlight < 3 {
-		time.Sleep(time.Millisecond)
-	}
-	time.Sleep(50 * time.Millisecond)
-	close(wait)
-	wg.Wait()
-	if top > 3 {
-		t.Errorf("%d requests in flight at once, want at most 3 (half of 6 after a 503)", top)
-	}
-	if got := c.Stats().Limit; got != 4 {
-		t.Errorf("limit after 13 successes = %d, want 4 (grown by one)", got)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		c := newMemClient(t, h, func(cfg *magento.Config) { cfg.MaxInFlight = 6 })
+		// The first request meets the 503 and halves the limit to 3.
+		close(release)
+		if _, err := c.GetCustomer(context.Background(), 7); err != nil {
+			t.Fatal(err)
+		}
+		mu.Lock()
+		release = make(chan struct{})
+		wait := release
+		mu.Unlock()
+		var wg sync.WaitGroup
+		for range 12 {
+			wg.Go(func() {
+				if _, err := c.GetCustomer(context.Background(), 7); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		// Once every goroutine is parked, each request is either held by
+		// the store or waiting for a slot: nothing more can get through.
+		synctest.Wait()
+		mu.Lock()
+		held := inFlight
+		mu.Unlock()
+		if held != 3 || c.Stats().InFlight != 3 {
+			t.Errorf("%d requests held by the store, %d in flight; want 3 and 3", held, c.Stats().InFlight)
+		}
+		close(wait)
+		wg.Wait()
+		if top > 3 {
+			t.Errorf("%d requests in flight at once, want at most 3 (half of 6 after a 503)", top)
+		}
+		if got := c.Stats().Limit; got != 4 {
+			t.Errorf("limit after 13 successes = %d, want 4 (grown by one)", got)
+		}
+	})
 }

@@ -1,6 +1,9 @@
 package magento
 
 import (
+	"encoding/json"
+	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -28,6 +31,12 @@ func customerFromWire(d CustomerData) mageseed.Customer {
 	if d.WebsiteID != nil {
 		c.WebsiteID = *d.WebsiteID
 	}
+	c.Confirmation = d.Confirmation
+	if d.ExtensionAttributes != nil && d.ExtensionAttributes.IsSubscribed != nil {
+		b := *d.ExtensionAttributes.IsSubscribed
+		c.IsSubscribed = &b
+	}
+	c.CustomAttributes = attributesFromWire(d.CustomAttributes)
 	c.DefaultBilling, _ = strconv.Atoi(d.DefaultBilling)
 	c.DefaultShipping, _ = strconv.Atoi(d.DefaultShipping)
 	if len(d.Addresses) > 0 {
@@ -69,6 +78,7 @@ func addressFromWire(d AddressData) mageseed.Address {
 		Fax:        optString(d.Fax),
 		VatID:      optString(d.VatID),
 	}
+	a.CustomAttributes = attributesFromWire(d.CustomAttributes)
 	if d.Region != nil {
 		a.Region = mageseed.Region{ID: d.Region.RegionID, Code: d.Region.RegionCode, Name: d.Region.Region}
 	}
@@ -107,6 +117,11 @@ func customerToWire(c mageseed.Customer) CustomerData {
 	if c.WebsiteID != 0 {
 		d.WebsiteID = mageseed.Int(c.WebsiteID)
 	}
+	if c.IsSubscribed != nil {
+		b := *c.IsSubscribed
+		d.ExtensionAttributes = &CustomerExtension{IsSubscribed: &b}
+	}
+	d.CustomAttributes = attributesToWire(c.CustomAttributes)
 	billingFlag, shippingFlag := false, false
 	for _, a := range c.Addresses {
 		billingFlag = billingFlag || a.DefaultBilling
@@ -147,6 +162,8 @@ func addressToWire(a mageseed.Address) AddressData {
 		Prefix:     deref(a.Prefix),
 		Suffix:     deref(a.Suffix),
 		VatID:      deref(a.VatID),
+
+		CustomAttributes: attributesToWire(a.CustomAttributes),
 	}
 	if !a.Region.IsZero() {
 		d.Region = &RegionData{RegionCode: a.Region.Code, Region: a.Region.Name, RegionID: a.Region.ID}
@@ -194,4 +211,70 @@ func dateOnly(s string) string {
 		return d
 	}
 	return s
+}
+
+// attributesFromWire converts custom attribute values as a store sends them
+// (strings; numbers, booleans and lists from some modules) into the
+// store's text form. Attributes without a value are left out.
+func attributesFromWire(list []CustomAttribute) map[string]mageseed.AttributeValue {
+	if len(list) == 0 {
+		return nil
+	}
+	out := make(map[string]mageseed.AttributeValue, len(list))
+	for _, ca := range list {
+		if ca.AttributeCode == "" || ca.Value == nil {
+			continue
+		}
+		out[ca.AttributeCode] = mageseed.AttributeValue{Value: attributeText(ca.Value)}
+	}
+	return out
+}
+
+// attributeText renders one decoded JSON value as Magento stores it:
+// booleans as 1 and 0, lists comma-joined.
+func attributeText(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case bool:
+		if x {
+			return "1"
+		}
+		return "0"
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case json.Number:
+		return x.String()
+	case []any:
+		parts := make([]string, 0, len(x))
+		for _, item := range x {
+			parts = append(parts, attributeText(item))
+		}
+		return strings.Join(parts, ",")
+	}
+	return fmt.Sprint(v)
+}
+
+// attributesToWire lists custom attribute values for a request, sorted by
+// code. A value is never null: a store treats null as no value, and a
+// required attribute then fails.
+func attributesToWire(m map[string]mageseed.AttributeValue) []CustomAttribute {
+	if len(m) == 0 {
+		return nil
+	}
+	codes := make([]string, 0, len(m))
+	for code := range m {
+		codes = append(codes, code)
+	}
+	sort.Strings(codes)
+	out := make([]CustomAttribute, 0, len(codes))
+	for _, code := range codes {
+		v := m[code]
+		val := v.Value
+		if val == "" && len(v.List) > 0 {
+			val = strings.Join(v.List, ",")
+		}
+		out = append(out, CustomAttribute{AttributeCode: code, Value: val})
+	}
+	return out
 }

@@ -23,6 +23,14 @@ import (
 // startSandbox serves a fresh in-memory sandbox and returns its URL.
 func startSandbox(tb testing.TB, opts sandbox.Options) string {
 	tb.Helper()
+	_, url := serveSandbox(tb, opts)
+	return url
+}
+
+// serveSandbox is startSandbox that also returns the sandbox, for tests
+// that wait on it (WaitIdle).
+func serveSandbox(tb testing.TB, opts sandbox.Options) (*sandbox.Sandbox, string) {
+	tb.Helper()
 	sb, err := sandbox.New(opts)
 	if err != nil {
 		tb.Fatalf("sandbox.New: %v", err)
@@ -34,7 +42,7 @@ func startSandbox(tb testing.TB, opts sandbox.Options) string {
 			tb.Errorf("sandbox Close: %v", err)
 		}
 	})
-	return srv.URL
+	return sb, srv.URL
 }
 
 // sandboxClient returns a client for the sandbox at url that logs in with
@@ -390,7 +398,7 @@ func TestSandboxRateLimit(t *testing.T) {
 }
 
 func TestSandboxBulk(t *testing.T) {
-	url := startSandbox(t, sandbox.Options{})
+	sb, url := serveSandbox(t, sandbox.Options{})
 	c := sandboxClient(t, url, nil)
 	ctx := context.Background()
 	customers := generated(5, "bulk")
@@ -402,16 +410,15 @@ func TestSandboxBulk(t *testing.T) {
 	if uuid == "" || len(items) != 5 {
 		t.Fatalf("bulk %q with %d items, want a uuid and 5 items", uuid, len(items))
 	}
-	var st *magento.BulkStatus
-	for {
-		st, err = c.BulkStatus(ctx, uuid)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if st.Pending() == 0 {
-			break
-		}
-		time.Sleep(10 * time.Millisecond)
+	if err := sb.WaitIdle(ctx); err != nil {
+		t.Fatal(err)
+	}
+	st, err := c.BulkStatus(ctx, uuid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := st.Pending(); n != 0 {
+		t.Fatalf("%d operations pending with the sandbox's consumer idle", n)
 	}
 	ops := st.Results()
 	for i, op := range ops {

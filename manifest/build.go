@@ -127,6 +127,9 @@ func (ld *loader) document(file string, root *yaml.Node, chunks []chunk) {
 	if m, ok := top["store"].(map[string]any); ok && !bad["store"] {
 		ld.mergeStore(m, c)
 	}
+	if gm, ok := top["groups"].(map[string]any); ok && !bad["groups"] {
+		ld.addGroups(gm, c)
+	}
 	if m, ok := top["prune"].(map[string]any); ok && !bad["prune"] {
 		ld.mergePrune(m, c)
 	}
@@ -364,6 +367,11 @@ func (ld *loader) buildCustomer(ds *docState, key string, m map[string]any, c *c
 	cu.StoreID = getIntp(m, "storeId")
 	cu.Password, _ = getStr(m, "password")
 	cu.Token, _ = m["token"].(bool)
+	cu.Group, _ = getStr(m, "group")
+	if b, ok := m["isSubscribed"].(bool); ok {
+		cu.IsSubscribed = &b
+	}
+	cu.Confirm, _ = m["confirm"].(bool)
 	ld.addSecret(cu.Password)
 
 	before := len(ld.errs)
@@ -390,6 +398,13 @@ func (ld *loader) buildCustomer(ds *docState, key string, m map[string]any, c *c
 	if cu.Token && cu.Password == "" {
 		ld.errAt(at("/token"), false, "a token needs the customer's password to sign in with: set password here or under defaults")
 	}
+	if cu.Group != "" && cu.GroupID != nil {
+		ld.errAt(at("/group"), true, "give group (the code) or groupId, not both")
+	}
+	if cu.Group != "" {
+		ld.record(key, "group", at("/group"))
+	}
+	cu.CustomAttributes = ld.customAttributes(key, "", m, at, "/customAttributes")
 	cu.Addresses = ld.addresses(m, c, &cu)
 	if len(bad) > 0 {
 		kept := ld.errs[:before]
@@ -478,6 +493,11 @@ func (ld *loader) addresses(m map[string]any, c *conv, cu *mageseed.Customer) []
 		ad.VatID = getStrp(a, "vatId")
 		ad.DefaultBilling, _ = a["defaultBilling"].(bool)
 		ad.DefaultShipping, _ = a["defaultShipping"].(bool)
+		ad.CustomAttributes = ld.customAttributes(cu.Key, "addresses."+keys[i]+".", a, func(ptr string) *loc { return c.lookup(p + ptr) }, "/customAttributes")
+		ld.record(cu.Key, "addresses."+keys[i], c.lookup(p))
+		if len(ad.Street) > 1 {
+			ld.record(cu.Key, "addresses."+keys[i]+".street", at("street"))
+		}
 
 		for _, f := range []string{"firstname", "lastname", "middlename"} {
 			if s, ok := getStr(a, f); ok && nameProblem(s) != "" {
@@ -586,4 +606,102 @@ func (ld *loader) region(a map[string]any, at func(string) *loc, addr *loc, coun
 		ld.errAt(addr, true, fmt.Sprintf("missing region: %s requires one; add region: {regionCode: %s}", cid, country.Regions[0].Code))
 	}
 	return r
+}
+
+// customAttributes reads the customAttributes mapping of m (a customer, or
+// an address when prefix is "addresses.<key>."), recording where each value
+// is for the checks against the store. Values are kept as written: text,
+// a number as its digits, true and false as 1 and 0 (Magento's boolean
+// values), a list for a multiselect.
+func (ld *loader) customAttributes(key, prefix string, m map[string]any, at func(string) *loc, ptr string) map[string]mageseed.AttributeValue {
+	attrs, ok := m["customAttributes"].(map[string]any)
+	if !ok || len(attrs) == 0 {
+		return nil
+	}
+	out := make(map[string]mageseed.AttributeValue, len(attrs))
+	for code, v := range attrs {
+		var av mageseed.AttributeValue
+		switch x := v.(type) {
+		case []any:
+			av.List = make([]string, 0, len(x))
+			for _, item := range x {
+				av.List = append(av.List, scalarText(item))
+			}
+		default:
+			av.Value = scalarText(x)
+		}
+		out[code] = av
+		l := at(ptr + "/" + escapePtr(code))
+		ld.record(key, prefix+"customAttributes."+code, l)
+		if l != nil {
+			line, col := l.keyPos()
+			ld.fieldPos[key+"\x00"+prefix+"customAttributes."+code+"\x00key"] = ld.at(l.file, line, col)
+		}
+	}
+	return out
+}
+
+// scalarText renders a schema-valid scalar as the store's text.
+func scalarText(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case json.Number:
+		return string(x)
+	case bool:
+		if x {
+			return "1"
+		}
+		return "0"
+	}
+	return fmt.Sprint(v)
+}
+
+// record remembers where field (a path below customer key, like
+// customAttributes.loyalty_number) is written, for the checks that need
+// the store's metadata (Manifest.CheckStore).
+func (ld *loader) record(key, field string, l *loc) {
+	if l == nil {
+		return
+	}
+	line, col := l.pos()
+	ld.fieldPos[key+"\x00"+field] = ld.at(l.file, line, col)
+}
+
+// addGroups adds a document's groups: keys unique across all files, codes
+// unique without regard to case (the store's unique key on the code).
+func (ld *loader) addGroups(m map[string]any, c *conv) {
+	for _, key := range c.lookup("/groups").keys {
+		g, _ := m[key].(map[string]any)
+		if g == nil {
+			continue
+		}
+		p := "/groups/" + escapePtr(key)
+		kl := c.lookup(p)
+		line, col := kl.keyPos()
+		if first, dup := ld.groupPos[key]; dup {
+			ld.errAt(kl, true, fmt.Sprintf("group %s is already declared at %s: keys must be unique across all files", key, ld.where(first)))
+			continue
+		}
+		gr := mageseed.Group{Key: key}
+		gr.Code, _ = getStr(g, "code")
+		if id := getIntp(g, "taxClassId"); id != nil {
+			gr.TaxClassID = *id
+		}
+		if strings.TrimSpace(gr.Code) != gr.Code {
+			ld.errAt(c.lookup(p+"/code"), false, "must not begin or end with a space")
+			continue
+		}
+		for _, o := range ld.groups {
+			if strings.EqualFold(o.Code, gr.Code) {
+				ld.errAt(c.lookup(p+"/code"), false, fmt.Sprintf("group %s has the same code (at %s): codes are unique in a store, without regard to case", o.Key, ld.where(ld.groupPos[o.Key])))
+				gr.Code = ""
+				break
+			}
+		}
+		ld.groupPos[key] = ld.at(kl.file, line, col)
+		if gr.Code != "" {
+			ld.groups = append(ld.groups, gr)
+		}
+	}
 }

@@ -57,7 +57,7 @@ func TestLoadErrors(t *testing.T) {
 			files: []string{"a.yaml", "version: 1\nx-d: &d\n  password: Password1\n  bogus: 1\ndefaults: *d\ncustomers:\n" +
 				"  jane: {email: a@example.com, firstname: Jane, lastname: Doe}\n"},
 			want: []string{
-				"a.yaml:4:3: defaults.bogus: unknown field bogus: allowed fields are gender, groupId, password, prefix, storeId, suffix, token, website, websiteId",
+				"a.yaml:4:3: defaults.bogus: unknown field bogus: allowed fields are confirm, gender, group, groupId, isSubscribed, password, prefix, storeId, suffix, token, website, websiteId",
 			},
 		},
 		{
@@ -77,10 +77,10 @@ func TestLoadErrors(t *testing.T) {
 				"customers:\n  jane:\n    <<: *person\n    email: a@example.com\n    password: Password1\n" +
 				"    addresses:\n      home: *home\n      work: {<<: *home, wing: B}\n"},
 			want: []string{
-				"a.yaml:5:3: customers.jane.nickname: unknown field nickname: allowed fields are addresses, dob, email, firstname, gender, groupId, lastname, middlename, password, prefix, storeId, suffix, taxvat, token, website, websiteId",
-				"a.yaml:12:3: customers.jane.addresses.home.floor: unknown field floor: allowed fields are city, company, countryId, defaultBilling, defaultShipping, fax, firstname, lastname, middlename, postcode, prefix, region, regionId, street, suffix, telephone, vatId",
-				"a.yaml:12:3: customers.jane.addresses.work.floor: unknown field floor: allowed fields are city, company, countryId, defaultBilling, defaultShipping, fax, firstname, lastname, middlename, postcode, prefix, region, regionId, street, suffix, telephone, vatId",
-				"a.yaml:20:25: customers.jane.addresses.work.wing: unknown field wing: allowed fields are city, company, countryId, defaultBilling, defaultShipping, fax, firstname, lastname, middlename, postcode, prefix, region, regionId, street, suffix, telephone, vatId",
+				"a.yaml:5:3: customers.jane.nickname: unknown field nickname: allowed fields are addresses, confirm, customAttributes, dob, email, firstname, gender, group, groupId, isSubscribed, lastname, middlename, password, prefix, storeId, suffix, taxvat, token, website, websiteId",
+				"a.yaml:12:3: customers.jane.addresses.home.floor: unknown field floor: allowed fields are city, company, countryId, customAttributes, defaultBilling, defaultShipping, fax, firstname, lastname, middlename, postcode, prefix, region, regionId, street, suffix, telephone, vatId",
+				"a.yaml:12:3: customers.jane.addresses.work.floor: unknown field floor: allowed fields are city, company, countryId, customAttributes, defaultBilling, defaultShipping, fax, firstname, lastname, middlename, postcode, prefix, region, regionId, street, suffix, telephone, vatId",
+				"a.yaml:20:25: customers.jane.addresses.work.wing: unknown field wing: allowed fields are city, company, countryId, customAttributes, defaultBilling, defaultShipping, fax, firstname, lastname, middlename, postcode, prefix, region, regionId, street, suffix, telephone, vatId",
 			},
 		},
 		{

@@ -20,17 +20,20 @@ var maxGenerated = 200_000
 // genSpec is one entry of a generate list, with its document's defaults
 // applied.
 type genSpec struct {
-	file      string
-	key       string
-	count     int
-	seed      int64
-	email     string // pattern with {n}
-	password  string
-	addresses int
-	countries []directory.Country
-	groupID   *int
-	website   string
-	token     bool
+	file       string
+	key        string
+	count      int
+	seed       int64
+	email      string // pattern with {n}
+	password   string
+	addresses  int
+	countries  []directory.Country
+	groupID    *int
+	group      string
+	subscribed *bool
+	confirm    bool
+	website    string
+	token      bool
 
 	at     *loc // the entry
 	keyAt  *loc
@@ -68,6 +71,11 @@ func (ld *loader) addGenerator(ds *docState, m map[string]any, c *conv, ptr stri
 		if g.groupID == nil {
 			g.groupID = getIntp(d, "groupId")
 		}
+		g.group, _ = getStr(d, "group")
+		if b, ok := d["isSubscribed"].(bool); ok {
+			g.subscribed = &b
+		}
+		g.confirm, _ = d["confirm"].(bool)
 		if _, ok := m["token"]; !ok {
 			g.token, _ = d["token"].(bool)
 		}
@@ -233,6 +241,11 @@ func (g *genSpec) customer(i int, cf []genField, af []string) mageseed.Customer 
 	}
 	if g.groupID != nil {
 		c.GroupID = mageseed.Int(*g.groupID)
+	}
+	c.Group, c.Confirm = g.group, g.confirm
+	if g.subscribed != nil {
+		b := *g.subscribed
+		c.IsSubscribed = &b
 	}
 	for _, f := range cf {
 		f.set(g, i, newRnd(g.seed, i, f.name), &c)

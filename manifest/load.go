@@ -83,6 +83,12 @@ type Manifest struct {
 	Secrets []string
 	// Files summarises each input, in argument order.
 	Files []File
+	// Groups are the declared customer groups, in document order.
+	Groups []mageseed.Group
+
+	keys     map[string]position // customer key -> where it is declared
+	fieldPos map[string]position // see loader.fieldPos
+	groupPos map[string]position
 }
 
 // Load reads the manifest files at paths ("-" is Options.Stdin, a directory
@@ -126,7 +132,8 @@ func Load(paths []string, opts Options) (*Manifest, error) {
 		}
 		return nil, errs
 	}
-	return &Manifest{Store: ld.store, Prune: ld.prune, Customers: ld.custs, Secrets: ld.secrets, Files: ld.files}, nil
+	return &Manifest{Store: ld.store, Prune: ld.prune, Customers: ld.custs, Groups: ld.groups, Secrets: ld.secrets, Files: ld.files,
+		keys: ld.keys, fieldPos: ld.fieldPos, groupPos: ld.groupPos}, nil
 }
 
 // loader holds the state of one Load.
@@ -146,12 +153,17 @@ type loader struct {
 	prune     *Prune
 	pruneLoc  *loc // where the prune section was first set
 
-	custs  []mageseed.Customer
-	metas  []custMeta          // parallel to custs, for the declared ones
-	keys   map[string]position // customer key -> where it is declared
-	gens   []*genSpec
-	files  []File
-	fileNo map[string]int // file name -> index in files
+	custs []mageseed.Customer
+	metas []custMeta          // parallel to custs, for the declared ones
+	keys  map[string]position // customer key -> where it is declared
+	// fieldPos is where the fields checked against the store's metadata
+	// are written, by customer key + "\x00" + field path.
+	fieldPos map[string]position
+	groups   []mageseed.Group
+	groupPos map[string]position // group key -> where it is declared
+	gens     []*genSpec
+	files    []File
+	fileNo   map[string]int // file name -> index in files
 }
 
 // position is a place in a file (an index in loader.files), for messages
@@ -181,6 +193,8 @@ func newLoader(opts Options) (*loader, error) {
 		secretSet: make(map[string]bool),
 		storeLocs: make(map[string]*loc),
 		keys:      make(map[string]position),
+		fieldPos:  make(map[string]position),
+		groupPos:  make(map[string]position),
 		fileNo:    make(map[string]int),
 	}
 	if ld.getenv == nil {

@@ -40,6 +40,15 @@ type File struct {
 	Version   int                 `json:"version" yaml:"version"`
 	Store     Store               `json:"store" yaml:"store"`
 	Customers map[string]Customer `json:"customers" yaml:"customers"`
+	// Groups are the manifest's customer groups by key, with their ids in
+	// the store (json and yaml formats only).
+	Groups map[string]Group `json:"groups,omitempty" yaml:"groups,omitempty"`
+}
+
+// Group is one customer group's record, under its manifest key.
+type Group struct {
+	ID   int    `json:"id" yaml:"id"`
+	Code string `json:"code" yaml:"code"`
 }
 
 // Store names the store the records belong to.
@@ -214,10 +223,13 @@ func keysOf(m map[string]json.RawMessage) []string {
 }
 
 // checkTop checks the top-level keys of a json or yaml file: all three of
-// version, store and customers, and nothing else.
+// version, store and customers, groups maybe, and nothing else.
 func checkTop(keys []string) error {
 	seen := 0
 	for _, k := range keys {
+		if k == "groups" {
+			continue
+		}
 		if !topKeys[k] {
 			return fmt.Errorf("%w (it has a key %q)", ErrForeign, k)
 		}

@@ -544,8 +544,10 @@ func unwrapAll(err error) error {
 
 func TestEncodeJSONMatchesMarshalIndent(t *testing.T) {
 	for name, o := range map[string]*File{
-		"sample": sample(),
-		"empty":  {Version: 1, Customers: map[string]Customer{}},
+		"sample":      sample(),
+		"empty":       {Version: 1, Customers: map[string]Customer{}},
+		"groups":      {Version: 1, Customers: sample().Customers, Groups: map[string]Group{"vip": {ID: 5, Code: "VIP"}, "b2b": {ID: 4, Code: "Partners"}}},
+		"groups only": {Version: 1, Customers: map[string]Customer{}, Groups: map[string]Group{"vip": {ID: 5, Code: "VIP"}}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			var b bytes.Buffer

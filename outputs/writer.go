@@ -124,6 +124,17 @@ func (w *Writer) Record(key string, c Customer) {
 	w.dirty = true
 }
 
+// RecordGroup sets the record of customer group key.
+func (w *Writer) RecordGroup(key string, g Group) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.out.Groups == nil {
+		w.out.Groups = make(map[string]Group)
+	}
+	w.out.Groups[key] = g
+	w.dirty = true
+}
+
 // Forget removes the entry of customer key (a deleted customer).
 func (w *Writer) Forget(key string) {
 	w.mu.Lock()
@@ -140,6 +151,7 @@ func (w *Writer) File() *File {
 	defer w.mu.Unlock()
 	o := *w.out
 	o.Customers = maps.Clone(w.out.Customers)
+	o.Groups = maps.Clone(w.out.Groups)
 	return &o
 }
 
@@ -243,28 +255,37 @@ func encodeJSON(w *bufio.Writer, o *File) error {
 	}
 	fmt.Fprintf(w, "{\n  \"version\": %d,\n  \"store\": %s,\n  \"customers\": ", o.Version, store)
 	if len(o.Customers) == 0 {
-		w.WriteString("{}\n}\n")
-		return nil
+		w.WriteString("{}")
+	} else {
+		w.WriteString("{")
+		for i, key := range slices.Sorted(maps.Keys(o.Customers)) {
+			k, err := json.Marshal(key)
+			if err != nil {
+				return fmt.Errorf("encode outputs: %w", err)
+			}
+			c, err := json.MarshalIndent(o.Customers[key], "    ", "  ")
+			if err != nil {
+				return fmt.Errorf("encode outputs: customer %s: %w", key, err)
+			}
+			if i > 0 {
+				w.WriteString(",")
+			}
+			w.WriteString("\n    ")
+			w.Write(k)
+			w.WriteString(": ")
+			w.Write(c)
+		}
+		w.WriteString("\n  }")
 	}
-	w.WriteString("{")
-	for i, key := range slices.Sorted(maps.Keys(o.Customers)) {
-		k, err := json.Marshal(key)
+	if len(o.Groups) > 0 {
+		g, err := json.MarshalIndent(o.Groups, "  ", "  ")
 		if err != nil {
 			return fmt.Errorf("encode outputs: %w", err)
 		}
-		c, err := json.MarshalIndent(o.Customers[key], "    ", "  ")
-		if err != nil {
-			return fmt.Errorf("encode outputs: customer %s: %w", key, err)
-		}
-		if i > 0 {
-			w.WriteString(",")
-		}
-		w.WriteString("\n    ")
-		w.Write(k)
-		w.WriteString(": ")
-		w.Write(c)
+		w.WriteString(",\n  \"groups\": ")
+		w.Write(g)
 	}
-	w.WriteString("\n  }\n}\n")
+	w.WriteString("\n}\n")
 	return nil
 }
 

@@ -1,6 +1,7 @@
 package sandbox_test
 
 import (
+	"context"
 	"encoding/json"
 	"regexp"
 	"strings"
@@ -12,25 +13,24 @@ import (
 	"github.com/mageseed/mageseed/sandbox"
 )
 
-// waitBulk polls a bulk's detailed status until no operation is open.
+// waitBulk waits until the sandbox's consumer has run every queued
+// operation, then returns the bulk's detailed status, which must show none
+// open.
 func (s *store) waitBulk(uuid string) magento.DetailedBulkStatus {
 	s.tb.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		var st magento.DetailedBulkStatus
-		s.ok("GET", "/rest/V1/bulk/"+uuid+"/detailed-status", s.admin, nil, &st)
-		open := false
-		for _, op := range st.OperationsList {
-			open = open || op.Status == magento.OperationOpen
-		}
-		if !open {
-			return st
-		}
-		if time.Now().After(deadline) {
-			s.tb.Fatalf("bulk %s still open: %+v", uuid, st)
-		}
-		time.Sleep(5 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := s.sb.WaitIdle(ctx); err != nil {
+		s.tb.Fatalf("bulk %s: wait for the consumer: %v", uuid, err)
 	}
+	var st magento.DetailedBulkStatus
+	s.ok("GET", "/rest/V1/bulk/"+uuid+"/detailed-status", s.admin, nil, &st)
+	for _, op := range st.OperationsList {
+		if op.Status == magento.OperationOpen {
+			s.tb.Fatalf("bulk %s: operation %d still open with the consumer idle: %+v", uuid, op.ID, st)
+		}
+	}
+	return st
 }
 
 var hexHash = regexp.MustCompile(`^[0-9a-f]{64}$`)
@@ -145,5 +145,26 @@ func TestAsyncSingle(t *testing.T) {
 	var c magento.CustomerData
 	if err := json.Unmarshal([]byte(*st.OperationsList[0].ResultSerializedData), &c); err != nil || *c.GroupID != 2 {
 		t.Errorf("admin async create group = %v (%v), want 2", c.GroupID, err)
+	}
+}
+
+// TestWaitIdle checks WaitIdle's ends: at once when nothing is queued, and
+// an error once the sandbox is closed. That it waits for queued operations
+// is checked by every waitBulk, which fails on an operation still open.
+func TestWaitIdle(t *testing.T) {
+	sb, err := sandbox.New(sandbox.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := sb.WaitIdle(ctx); err != nil {
+		t.Errorf("WaitIdle with nothing queued = %v, want nil", err)
+	}
+	if err := sb.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := sb.WaitIdle(ctx); err == nil {
+		t.Error("WaitIdle on a closed sandbox = nil, want an error")
 	}
 }

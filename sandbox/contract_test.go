@@ -2,6 +2,7 @@ package sandbox_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -479,32 +480,30 @@ config: {confirmAccounts: true}
 	})
 }
 
-// edgeWaitBulk waits until every operation of the bulk uuid has left the
-// open status; it gives up after ten seconds.
+// edgeWaitBulk waits until the sandbox's consumer has run every queued
+// operation and returns the status of the bulk uuid, which must show none
+// open; it gives up after ten seconds.
 func edgeWaitBulk(tb testing.TB, s *edgeServer, uuid string) magento.BulkStatus {
 	tb.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		r := edgeMust(tb, s.Client(), http.MethodGet, s.URL+"/rest/V1/bulk/"+uuid+"/status", edgeToken, nil)
-		if r.status != http.StatusOK {
-			tb.Fatalf("bulk %s status: %d: %s", uuid, r.status, r.body)
-		}
-		var st magento.BulkStatus
-		if err := json.Unmarshal(r.body, &st); err != nil {
-			tb.Fatalf("bulk %s status: decode %q: %v", uuid, r.body, err)
-		}
-		open := false
-		for _, op := range st.OperationsList {
-			open = open || op.Status == magento.OperationOpen
-		}
-		if !open {
-			return st
-		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("bulk %s still open after 10s: %s", uuid, r.body)
-		}
-		time.Sleep(20 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := s.sb.WaitIdle(ctx); err != nil {
+		tb.Fatalf("bulk %s: wait for the consumer: %v", uuid, err)
 	}
+	r := edgeMust(tb, s.Client(), http.MethodGet, s.URL+"/rest/V1/bulk/"+uuid+"/status", edgeToken, nil)
+	if r.status != http.StatusOK {
+		tb.Fatalf("bulk %s status: %d: %s", uuid, r.status, r.body)
+	}
+	var st magento.BulkStatus
+	if err := json.Unmarshal(r.body, &st); err != nil {
+		tb.Fatalf("bulk %s status: decode %q: %v", uuid, r.body, err)
+	}
+	for _, op := range st.OperationsList {
+		if op.Status == magento.OperationOpen {
+			tb.Fatalf("bulk %s: operation %d still open with the consumer idle: %s", uuid, op.ID, r.body)
+		}
+	}
+	return st
 }
 
 // TestContractCheckerRejects makes sure that the contract test can fail:

@@ -32,7 +32,8 @@ const (
 //     that, once waited, lands in a fresh window. A window opens with the
 //     first request that arrives a second or more after the previous one
 //     opened (fixed windows: a burst across a window's end may pass up to
-//     twice the limit within one second);
+//     twice the limit within one second). Windows follow the store's clock,
+//     Options.Now;
 //   - latency: the request waits Latency plus a uniform draw in [0, Jitter)
 //     before it is handled, or until the client goes away;
 //   - error: with probability ErrorRate the answer is 503 with a
@@ -55,6 +56,7 @@ type faults struct {
 	errorRate float64
 	dropRate  float64
 	rateLimit int
+	now       func() time.Time // the store's clock, for the rate limit
 	st        *stats
 	next      http.Handler
 
@@ -73,9 +75,13 @@ func newFaults(opts Options, st *stats, next http.Handler) http.Handler {
 		errorRate: clampRate(opts.ErrorRate),
 		dropRate:  min(clampRate(opts.DropRate), 1-clampRate(opts.ErrorRate)),
 		rateLimit: max(opts.RateLimit, 0),
+		now:       opts.Now,
 		st:        st,
 		next:      next,
 		rng:       rand.New(rand.NewPCG(uint64(opts.FaultSeed), 0x6d61676573656564)),
+	}
+	if f.now == nil {
+		f.now = time.Now
 	}
 	if f.latency == 0 && f.jitter == 0 && f.errorRate == 0 && f.dropRate == 0 && f.rateLimit == 0 {
 		return next
@@ -160,7 +166,7 @@ func (f *faults) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.next.ServeHTTP(w, r)
 		return
 	}
-	d := f.draw(time.Now())
+	d := f.draw(f.now())
 	if d.retryAfter > 0 {
 		f.st.countFault(faultRateLimit)
 		w.Header().Set("Retry-After", strconv.Itoa(d.retryAfter))

@@ -290,42 +290,45 @@ func TestFaultDropRate(t *testing.T) {
 	}
 }
 
+// TestFaultRateLimit checks the rate limit on the store's clock: past the
+// limit a 429 with a Retry-After that, once waited (the clock moved on by
+// it), lets requests through again.
 func TestFaultRateLimit(t *testing.T) {
 	const limit = 2
-	s := edgeServe(t, sandbox.Options{RateLimit: limit})
+	clk := &clock{now: time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC)}
+	s := edgeServe(t, sandbox.Options{RateLimit: limit, Now: clk.Now})
 	get := func() edgeResponse {
 		return edgeMust(t, s.Client(), http.MethodGet, s.URL+"/rest/V1/directory/countries/US", "", nil)
 	}
-	// The window starts with the first request, so the first limit
-	// requests are within it whatever the machine's speed.
+	// The clock stands still, so every request falls in the window the
+	// first one opened.
 	for i := range limit {
 		if r := get(); r.status != http.StatusOK {
 			t.Fatalf("request %d of %d allowed: status %d: %s", i+1, limit, r.status, r.body)
 		}
 	}
-	var limited edgeResponse
-	for range 20 {
-		if limited = get(); limited.status == http.StatusTooManyRequests {
-			break
-		}
-	}
+	limited := get()
 	if limited.status != http.StatusTooManyRequests {
-		t.Fatalf("burst past the limit: last status %d, want 429", limited.status)
+		t.Fatalf("request %d, past the limit: status %d, want 429: %s", limit+1, limited.status, limited.body)
 	}
 	wait, err := strconv.Atoi(limited.header.Get("Retry-After"))
-	if err != nil || wait < 1 {
-		t.Fatalf("429 Retry-After = %q, want whole seconds >= 1", limited.header.Get("Retry-After"))
+	if err != nil || wait != 1 {
+		t.Fatalf("429 Retry-After = %q, want 1 (the window's second is not over)", limited.header.Get("Retry-After"))
 	}
 	var e magento.ErrorResponse
 	if err := json.Unmarshal(limited.body, &e); err != nil || e.Message != "Too Many Requests" {
 		t.Errorf("429 body = %q, want a Magento error with message %q", limited.body, "Too Many Requests")
 	}
-	time.Sleep(time.Duration(wait) * time.Second)
+	clk.Add(time.Duration(wait)*time.Second - time.Millisecond)
+	if r := get(); r.status != http.StatusTooManyRequests {
+		t.Errorf("request just before Retry-After's %ds are over: status %d, want 429: %s", wait, r.status, r.body)
+	}
+	clk.Add(time.Millisecond)
 	if r := get(); r.status != http.StatusOK {
 		t.Errorf("request after waiting Retry-After %ds: status %d, want 200: %s", wait, r.status, r.body)
 	}
-	if got := edgeStats(t, s).Faults["rate_limit"]; got < 1 {
-		t.Errorf("stats faults.rate_limit = %d, want at least 1", got)
+	if got := edgeStats(t, s).Faults["rate_limit"]; got != 2 {
+		t.Errorf("stats faults.rate_limit = %d, want 2", got)
 	}
 }
 

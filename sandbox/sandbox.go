@@ -351,6 +351,15 @@ func (s *Sandbox) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.handler.ServeHTTP(w, r)
 }
 
+// WaitIdle waits until the consumer of asynchronous operations has nothing
+// left to do: every operation queued before the call has run, so a bulk's
+// status shows none open. It returns ctx's error if ctx ends first, and an
+// error once the Sandbox is closed. Tests use it instead of polling a
+// bulk's status.
+func (s *Sandbox) WaitIdle(ctx context.Context) error {
+	return s.async.WaitIdle(ctx)
+}
+
 // Close stops the consumer of asynchronous operations, waiting for the
 // operation in progress, and closes the database. It is safe to call more
 // than once.

@@ -239,6 +239,12 @@ func finishRun(s streams, view viewFlags, what string, res *apply.Result, runErr
 
 // resultJSON is the --json form of an apply or destroy result.
 func resultJSON(r *apply.Result, outputs string) any {
+	type group struct {
+		Key    string `json:"key"`
+		Code   string `json:"code"`
+		ID     int    `json:"id"`
+		Action string `json:"action"`
+	}
 	type failure struct {
 		Key    string `json:"key"`
 		Email  string `json:"email"`
@@ -253,6 +259,8 @@ func resultJSON(r *apply.Result, outputs string) any {
 		Tokens    int       `json:"tokens"`
 		Adopted   int       `json:"adopted"`
 		Checked   int       `json:"adoptedChecked"` // adopted customers a search showed once: none created twice
+		Activated int       `json:"activated"`
+		Groups    []group   `json:"groups"`
 		Failed    []failure `json:"failed"`
 		Skipped   []string  `json:"skipped"`
 		Warnings  []string  `json:"warnings"`
@@ -262,6 +270,10 @@ func resultJSON(r *apply.Result, outputs string) any {
 		Created: r.Created, Updated: r.Updated, Deleted: r.Deleted, Unchanged: r.Unchanged,
 		Tokens: r.Tokens, Adopted: r.Adopted, Checked: r.Checked, Skipped: r.Skipped, Warnings: r.Warnings, Seconds: r.Elapsed.Seconds(),
 		Outputs: outputs, Failed: []failure{},
+	}
+	out.Activated, out.Groups = r.Activated, []group{}
+	for _, g := range r.Groups {
+		out.Groups = append(out.Groups, group{g.Key, g.Code, g.ID, g.Action.String()})
 	}
 	for _, f := range r.Failed {
 		out.Failed = append(out.Failed, failure{f.Key, f.Email, actionWord(f.Action), f.Err.Error()})

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -22,6 +23,7 @@ type exportOptions struct {
 	emailLike string
 	website   string
 	out       string
+	metadata  string
 }
 
 func newExportCmd(s streams) *cobra.Command {
@@ -33,7 +35,13 @@ func newExportCmd(s streams) *cobra.Command {
 mageseed manifest, so that you can start from what a store already holds.
 Keys come from the email's local part (made unique); regions are written as
 region codes; passwords cannot be read back and are left out; fields that hold
-Magento's defaults are left out.
+Magento's defaults are left out. Groups are written by code, custom attributes
+by code with option labels for selects, and the newsletter subscription as
+isSubscribed.
+
+--metadata FILE also writes the store's metadata (customer and address
+attributes, groups, street lines, account sharing when it can be told) as
+JSON, for 'mageseed validate --metadata FILE'.
 
 Exporting, then planning the export against the same store, shows no changes.`,
 		Example: `  mageseed export --sandbox -o customers.yaml
@@ -51,6 +59,7 @@ Exporting, then planning the export against the same store, shows no changes.`,
 	f.StringVar(&o.emailLike, "email-like", "", "only customers whose email matches this SQL LIKE `PATTERN` (% is any text)")
 	f.StringVar(&o.website, "website", "", "only customers of the website with this `CODE`")
 	f.StringVarP(&o.out, "output", "o", "-", "write the manifest to `FILE` (- for stdout)")
+	f.StringVar(&o.metadata, "metadata", "", "also write the store's metadata snapshot to `FILE`, for 'mageseed validate --metadata'")
 	return cmd
 }
 
@@ -83,7 +92,27 @@ func runExport(ctx context.Context, s streams, o *exportOptions) error {
 	if err != nil {
 		return storeError(fmt.Errorf("read customers from %s: %w", st.url, err))
 	}
-	doc, err := exportManifest(customers, websites, st.url)
+	md, err := st.client.Metadata(ctx)
+	if err != nil {
+		return storeError(fmt.Errorf("read the customer attributes and groups of %s: %w", st.url, err))
+	}
+	if o.metadata != "" {
+		if len(customers) > 0 {
+			for _, w := range websites {
+				if w.ID != 0 && w.ID != customers[0].WebsiteID {
+					if scope, err := st.client.ShareScope(ctx, customers[0].Email, customers[0].WebsiteID, w.ID); err == nil {
+						md.ShareScope = scope
+					}
+					break
+				}
+			}
+		}
+		if err := writeMetadata(o.metadata, st.url, md); err != nil {
+			return err
+		}
+		fmt.Fprintf(s.err, "mageseed: wrote the store's metadata to %s\n", o.metadata)
+	}
+	doc, err := exportManifest(customers, websites, md, st.url)
 	if err != nil {
 		return err
 	}
@@ -125,7 +154,7 @@ func exportKey(email string) string {
 }
 
 // exportManifest renders customers as a manifest document.
-func exportManifest(customers []mageseed.Customer, websites []mageseed.Website, from string) ([]byte, error) {
+func exportManifest(customers []mageseed.Customer, websites []mageseed.Website, md *mageseed.Metadata, from string) ([]byte, error) {
 	codeOf := map[int]string{}
 	defaultWebsite := 1
 	for _, w := range websites {
@@ -180,7 +209,17 @@ func exportManifest(customers []mageseed.Customer, websites []mageseed.Website, 
 			add(m, "gender", num(*c.Gender))
 		}
 		if c.GroupID != nil && *c.GroupID != 1 {
-			add(m, "groupId", num(*c.GroupID))
+			if g := md.GroupByID(*c.GroupID); g != nil {
+				add(m, "group", str(g.Code))
+			} else {
+				add(m, "groupId", num(*c.GroupID))
+			}
+		}
+		if c.IsSubscribed != nil && *c.IsSubscribed {
+			add(m, "isSubscribed", boolean(true))
+		}
+		if n := exportAttributes(md, false, c.CustomAttributes); n != nil {
+			add(m, "customAttributes", n)
 		}
 		if len(c.Addresses) > 0 {
 			as := &yaml.Node{Kind: yaml.MappingNode}
@@ -226,6 +265,9 @@ func exportManifest(customers []mageseed.Customer, websites []mageseed.Website, 
 				if a.ID != 0 && a.ID == c.DefaultShipping || a.DefaultShipping {
 					add(an, "defaultShipping", boolean(true))
 				}
+				if n := exportAttributes(md, true, a.CustomAttributes); n != nil {
+					add(an, "customAttributes", n)
+				}
 				add(as, "address-"+strconv.Itoa(i+1), an)
 			}
 			add(m, "addresses", as)
@@ -249,6 +291,63 @@ func exportManifest(customers []mageseed.Customer, websites []mageseed.Website, 
 		return nil, err
 	}
 	return yamlEscapeUnsafe([]byte(b.String())), nil
+}
+
+// exportAttributes renders the custom attribute values a store holds: a
+// select's option id as its label, a multiselect's ids as a list of labels,
+// a boolean as true or false, a date without its time. Fields of the data
+// interface and empty values are left out; nil when nothing is left.
+func exportAttributes(md *mageseed.Metadata, address bool, attrs map[string]mageseed.AttributeValue) *yaml.Node {
+	codes := make([]string, 0, len(attrs))
+	for code, v := range attrs {
+		if !mageseed.IsField(address, code) && v.Value != "" {
+			codes = append(codes, code)
+		}
+	}
+	if len(codes) == 0 {
+		return nil
+	}
+	sort.Strings(codes)
+	str := func(s string) *yaml.Node {
+		n := &yaml.Node{Kind: yaml.ScalarNode, Value: s, Tag: "!!str"}
+		if strings.IndexFunc(s, jsonUnsafe) >= 0 {
+			n.Style = yaml.DoubleQuotedStyle // see yamlEscapeUnsafe
+		}
+		return n
+	}
+	label := func(a *mageseed.Attribute, id string) string {
+		for _, o := range a.Options {
+			if o.Value == id && strings.TrimSpace(o.Label) != "" {
+				return o.Label
+			}
+		}
+		return id
+	}
+	out := &yaml.Node{Kind: yaml.MappingNode}
+	for _, code := range codes {
+		v := attrs[code].Value
+		var n *yaml.Node
+		a := md.Attribute(address, code)
+		switch {
+		case a == nil:
+			n = str(v)
+		case a.Input == "multiselect":
+			n = &yaml.Node{Kind: yaml.SequenceNode, Style: yaml.FlowStyle}
+			for _, id := range strings.Split(v, ",") {
+				n.Content = append(n.Content, str(label(a, strings.TrimSpace(id))))
+			}
+		case a.Input == "boolean":
+			n = &yaml.Node{Kind: yaml.ScalarNode, Value: strconv.FormatBool(v == "1"), Tag: "!!bool"}
+		case a.Input == "select":
+			n = str(label(a, v))
+		case a.Input == "date" && len(v) == 19 && strings.HasSuffix(v, " 00:00:00"):
+			n = str(v[:10])
+		default:
+			n = str(v)
+		}
+		out.Content = append(out.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: code}, n)
+	}
+	return out
 }
 
 // yamlEscapeUnsafe writes the characters a terminal could act on that

@@ -365,7 +365,7 @@ func TestOutputMasksTokens(t *testing.T) {
 func TestExportEscapesStoreText(t *testing.T) {
 	const name = "Ja\u202ene\x1b[2J\u009b"
 	doc, err := exportManifest([]mageseed.Customer{{ID: 1, Email: "j@example.com", Firstname: name, Lastname: "Doe", WebsiteID: 1}},
-		[]mageseed.Website{{ID: 1, Code: "base"}}, "http://127.0.0.1:1")
+		[]mageseed.Website{{ID: 1, Code: "base"}}, &mageseed.Metadata{}, "http://127.0.0.1:1")
 	if err != nil {
 		t.Fatal(err)
 	}

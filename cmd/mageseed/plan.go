@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -195,7 +196,8 @@ func (ss *session) plan(ctx context.Context, mode planMode, stf stateFlags) (*ap
 	for _, c := range st.file.Customers {
 		ss.s.mask(c.Token) // never printed, whatever quotes it
 	}
-	desired, err := apply.Resolve(ctx, ss.store.client, ss.manifest.Customers, ss.manifest.Store.Website)
+	sites := &websiteCache{Remote: ss.store.client}
+	desired, err := apply.Resolve(ctx, sites, ss.manifest.Customers, ss.manifest.Store.Website)
 	if err != nil {
 		return nil, storeError(fmt.Errorf("resolve the manifest against %s: %w", ss.store.url, err))
 	}
@@ -232,7 +234,29 @@ func (ss *session) plan(ctx context.Context, mode planMode, stf stateFlags) (*ap
 	if mode.destroy {
 		return apply.DestroyPlan(desired, remote), nil
 	}
+	md, err := ss.store.client.Metadata(ctx)
+	if err != nil {
+		return nil, storeError(fmt.Errorf("read the customer attributes and groups of %s: %w", ss.store.url, err))
+	}
+	if md.CustomerAttributes == nil || md.AddressAttributes == nil {
+		fmt.Fprintf(ss.s.err, "mageseed: note: %s does not list its customer attributes (GET /V1/attributeMetadata/...: not found): custom attributes and required attributes are not checked\n", ss.store.url)
+	}
+	if err := ss.checkStore(md, desired, remote); err != nil {
+		return nil, err
+	}
+	apply.NameGroups(remote, md.Groups)
+	apply.LabelOptions(remote, md)
+	notes, err := ss.shareScope(ctx, sites.websites, md, desired, remote)
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range notes {
+		fmt.Fprintf(ss.s.err, "mageseed: note: %s\n", n)
+	}
 	p := apply.Diff(desired, remote)
+	p.Groups = apply.DiffGroups(ss.manifest.Groups, md.Groups)
+	p.StoreGroups = md.Groups
+	p.Notes = notes
 	p.Undeclared = undeclared(st.file, desired)
 	switch {
 	case mode.refresh:
@@ -243,6 +267,82 @@ func (ss *session) plan(ctx context.Context, mode planMode, stf stateFlags) (*ap
 		}
 	}
 	return p, nil
+}
+
+// checkStore checks the resolved customers against the store's metadata
+// (attributes, groups, street lines; required attributes for the customers
+// to create) and resolves their option labels to ids. Problems are printed
+// one a line with their positions, before any write.
+func (ss *session) checkStore(md *mageseed.Metadata, desired, remote []mageseed.Customer) error {
+	held := make(map[string]bool, len(remote))
+	id := func(c *mageseed.Customer) string {
+		return strings.ToLower(strings.TrimSpace(c.Email)) + "\x00" + strconv.Itoa(c.WebsiteID)
+	}
+	for i := range remote {
+		held[id(&remote[i])] = true
+	}
+	errs := ss.manifest.CheckStore(md, desired, func(i int) bool { return !held[id(&desired[i])] })
+	if len(errs) == 0 {
+		return nil
+	}
+	for _, e := range errs {
+		fmt.Fprintln(ss.s.err, e.Error())
+	}
+	return withHint(fmt.Errorf("the manifest has %d %s against the store at %s; nothing was written", len(errs), plural(len(errs), "problem", "problems"), ss.store.url),
+		"fix them and run the command again; 'mageseed export --metadata FILE' then 'mageseed validate --metadata FILE' checks a manifest against this store offline")
+}
+
+// shareScope tells, on a store with several websites, whether customer
+// accounts are shared globally (one request, asking about a customer the
+// store holds), and returns what the plan says about it. In global scope an
+// email declared on two websites is an error: the store would refuse the
+// second ("A customer with the same email address already exists in an
+// associated website.").
+func (ss *session) shareScope(ctx context.Context, websites []mageseed.Website, md *mageseed.Metadata, desired, remote []mageseed.Customer) ([]string, error) {
+	if len(remote) == 0 {
+		return nil, nil // nothing to ask about: the scope stays unknown
+	}
+	other := 0
+	for _, w := range websites {
+		if w.ID != 0 && w.ID != remote[0].WebsiteID {
+			other = w.ID
+			break
+		}
+	}
+	if other == 0 {
+		return nil, nil
+	}
+	scope, err := ss.store.client.ShareScope(ctx, remote[0].Email, remote[0].WebsiteID, other)
+	if err != nil {
+		// The scope is a note: a store that does not answer the question
+		// leaves it unknown, and a clash is then the create's error.
+		scope = ""
+	}
+	md.ShareScope = scope
+	switch scope {
+	case mageseed.ShareWebsite:
+		return []string{"the store keeps customer accounts per website: an email may have one account on each website"}, nil
+	case "":
+		return []string{"the store does not tell whether it shares customer accounts across websites (POST /V1/customers/isEmailAvailable answers for any email): " +
+			"if it does, an email that has an account on one website cannot have one on another"}, nil
+	}
+	notes := []string{"the store shares customer accounts globally: an email is one account across all websites"}
+	first := map[string]*mageseed.Customer{}
+	var clash []string
+	for i := range desired {
+		d := &desired[i]
+		e := strings.ToLower(d.Email)
+		if f, ok := first[e]; ok && f.WebsiteID != d.WebsiteID {
+			clash = append(clash, fmt.Sprintf("customers %s and %s share the email %s on two websites", f.Key, d.Key, d.Email))
+			continue
+		}
+		first[e] = d
+	}
+	if len(clash) > 0 {
+		return nil, withHint(fmt.Errorf("the store shares customer accounts globally, and %s", strings.Join(clash, "; ")),
+			"declare each email once: the store refuses a second account with the same email on another website")
+	}
+	return notes, nil
 }
 
 // prune adds to p the deletes of apply --prune (see apply.Prune).
@@ -319,4 +419,22 @@ func storeError(err error) error {
 		return withHint(err, "the store did not answer; check the URL and try again")
 	}
 	return err
+}
+
+// websiteCache is a Remote that reads the store's websites once and keeps
+// them, so that plan asks for them one time.
+type websiteCache struct {
+	apply.Remote
+	websites []mageseed.Website
+}
+
+func (w *websiteCache) Websites(ctx context.Context) ([]mageseed.Website, error) {
+	if w.websites != nil {
+		return w.websites, nil
+	}
+	ws, err := w.Remote.Websites(ctx)
+	if err == nil {
+		w.websites = ws
+	}
+	return ws, err
 }

@@ -21,7 +21,7 @@ import (
 // The script commands below give scripts a store to talk to and a way to
 // look at it from outside mageseed:
 //
-//	sandbox [-db PATH] [-latency D] [-error-rate F] [-drop-rate F] [-rate-limit N] [-fault-seed S]
+//	sandbox [-db PATH] [-profile FILE] [-latency D] [-error-rate F] [-drop-rate F] [-rate-limit N] [-fault-seed S]
 //	    starts a sandbox on loopback for the rest of the script and sets
 //	    MAGENTO_URL, MAGENTO_ADMIN_TOKEN and SANDBOX_URL.
 //	rest [-bearer-output PATH] [-guest] METHOD PATH [BODYFILE]
@@ -51,8 +51,14 @@ func cmdSandbox(ts *testscript.TestScript, neg bool, args []string) {
 	fs.Float64Var(&o.DropRate, "drop-rate", 0, "drop rate")
 	fs.IntVar(&o.RateLimit, "rate-limit", 0, "requests per second")
 	fs.Int64Var(&o.FaultSeed, "fault-seed", 1, "fault seed")
+	profile := fs.String("profile", "", "store profile")
 	if err := fs.Parse(args); err != nil {
 		ts.Fatalf("sandbox: %v", err)
+	}
+	if *profile != "" {
+		p, err := sandbox.LoadProfile(ts.MkAbs(*profile))
+		ts.Check(err)
+		o.Profile = p
 	}
 	if o.DB != "" {
 		o.DB = ts.MkAbs(o.DB)
@@ -144,11 +150,12 @@ func cmdStats(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// isCustomerWrite reports whether a stats route changes customer data.
+// isCustomerWrite reports whether a stats route changes customer data
+// (customers, addresses, customer groups).
 func isCustomerWrite(route string) bool {
 	method, path, _ := strings.Cut(route, " ")
 	if method == "GET" || strings.Contains(path, "/integration/") || strings.Contains(path, "isEmailAvailable") {
 		return false
 	}
-	return strings.Contains(path, "customers") || strings.Contains(path, "addresses")
+	return strings.Contains(path, "customers") || strings.Contains(path, "addresses") || strings.Contains(path, "customerGroups")
 }

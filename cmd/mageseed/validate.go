@@ -8,14 +8,16 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/mageseed/mageseed"
 	"github.com/mageseed/mageseed/manifest"
 )
 
 // validateOptions are the inputs of 'mageseed validate'.
 type validateOptions struct {
-	files []string
-	quiet bool
-	json  bool
+	files    []string
+	quiet    bool
+	json     bool
+	metadata string
 }
 
 func newValidateCmd(s streams) *cobra.Command {
@@ -26,7 +28,13 @@ func newValidateCmd(s streams) *cobra.Command {
 		Long: `validate reads the manifest files (a directory stands for its *.yaml and *.yml
 files, - for standard input), checks them against the manifest schema and
 Magento's rules for customers and addresses, and prints every problem as
-file:line:col: path: reason. It never contacts a store.`,
+file:line:col: path: reason. It never contacts a store.
+
+Without --metadata it checks a stock store's rules (at most 2 street lines).
+With --metadata FILE, a snapshot written by 'mageseed export --metadata FILE',
+it checks the manifest against that store as plan does: custom attribute
+codes, option labels, validation rules, street lines, group codes, and the
+required attributes of every customer (as if each were to be created).`,
 		Example: `  mageseed validate examples/tutorial.yaml
   mageseed validate examples/multi-file
   cat manifest.yaml | mageseed validate -`,
@@ -38,6 +46,7 @@ file:line:col: path: reason. It never contacts a store.`,
 	}
 	cmd.Flags().BoolVarP(&o.quiet, "quiet", "q", false, "print nothing when the manifest is valid")
 	cmd.Flags().BoolVar(&o.json, "json", false, "print the result as JSON on stdout (messages stay on stderr)")
+	cmd.Flags().StringVar(&o.metadata, "metadata", "", "check against the store metadata in `FILE` (written by 'mageseed export --metadata')")
 	return cmd
 }
 
@@ -67,10 +76,23 @@ type problem struct {
 // runValidate loads the manifest and reports what it declares, or every
 // problem in it.
 func runValidate(s streams, o validateOptions) error {
+	md := &mageseed.Metadata{StreetLines: 2}
+	if o.metadata != "" {
+		var err error
+		if md, err = readMetadata(o.metadata); err != nil {
+			return err
+		}
+	}
 	m, err := manifest.Load(o.files, manifest.Options{Stdin: s.in, Getenv: os.LookupEnv})
 	var errs manifest.Errors
 	if err != nil && !errors.As(err, &errs) {
 		return err
+	}
+	if err == nil {
+		creating := func(int) bool { return o.metadata != "" }
+		if errs = m.CheckStore(md, m.Customers, creating); len(errs) > 0 {
+			err = errs
+		}
 	}
 	rep := validateReport{Valid: err == nil, Files: []validateFile{}, Problems: []problem{}}
 	for _, e := range errs {

@@ -68,21 +68,21 @@ func verb(a apply.Action) string {
 // renderPlan writes the plan as people read it, one block per changed
 // customer with its field-level differences, ending with the summary line.
 func renderPlan(w io.Writer, p *apply.Plan, pal palette) {
-	changed := 0
-	for _, c := range p.Changes {
-		if c.Action != apply.NoOp {
-			changed++
-		}
-	}
 	defer renderDuplicates(w, p, pal)
-	if changed == 0 && len(p.Duplicates) == 0 {
-		_, _, _, unchanged := p.Counts()
+	if !p.HasChanges() && len(p.Duplicates) == 0 {
+		unchanged := len(p.Changes)
 		fmt.Fprintf(w, "%s The store matches the manifest (%d %s unchanged).\n",
 			pal.bold("No changes."), unchanged, plural(unchanged, "customer", "customers"))
 		renderUndeclared(w, p)
 		return
 	}
 	fmt.Fprintln(w, "mageseed will perform the following actions:")
+	for _, g := range p.Groups {
+		if g.Action != apply.NoOp {
+			fmt.Fprintln(w)
+			renderGroupChange(w, g, pal)
+		}
+	}
 	for _, c := range p.Changes {
 		if c.Action == apply.NoOp {
 			continue
@@ -197,6 +197,17 @@ func renderChange(w io.Writer, c apply.Change, pal palette) {
 	fmt.Fprintln(w, "    }")
 }
 
+// renderGroupChange renders the change of a customer group, as a
+// customer's.
+func renderGroupChange(w io.Writer, g apply.GroupChange, pal palette) {
+	fmt.Fprintf(w, "  # customer group %s (%s) %s\n", pal.bold(g.Key), g.Code, verb(g.Action))
+	fmt.Fprintf(w, "  %s group %q {\n", pal.action(g.Action, symbol(g.Action)), g.Key)
+	for _, f := range g.Fields {
+		fmt.Fprintf(w, "      %s %-10s = %s\n", pal.action(f.Action, symbol(f.Action)), f.Path, fieldValue(f))
+	}
+	fmt.Fprintln(w, "    }")
+}
+
 // fieldValue renders one field's change: the new value for an addition,
 // old -> new for an update, the old value for a removal.
 func fieldValue(f apply.FieldChange) string {
@@ -226,6 +237,11 @@ func planSummary(p *apply.Plan, pal palette) string {
 // renderCompactPlan lists the changes one line each, as apply shows them
 // before it starts. Past limit lines it only counts them.
 func renderCompactPlan(w io.Writer, p *apply.Plan, pal palette, limit int) {
+	for _, g := range p.Groups {
+		if g.Action != apply.NoOp {
+			fmt.Fprintf(w, "  %s group %s (%s)\n", pal.action(g.Action, symbol(g.Action)), g.Key, g.Code)
+		}
+	}
 	n := 0
 	for _, c := range p.Changes {
 		if c.Action == apply.NoOp {
@@ -338,6 +354,18 @@ func renderResult(w io.Writer, verbWord string, r *apply.Result, pal palette) {
 	fmt.Fprintf(w, "%s %d created, %d updated, %d deleted, %d unchanged in %s%s\n",
 		pal.bold(verbWord+" "+status+":"), r.Created, r.Updated, r.Deleted, r.Unchanged,
 		roundDuration(r.Elapsed), rateNote(r))
+	for _, g := range r.Groups {
+		if g.Action != apply.NoOp {
+			done := "created"
+			if g.Action == apply.Update {
+				done = "updated"
+			}
+			fmt.Fprintf(w, "Customer group %s (%s) %s: id %d\n", g.Key, g.Code, done, g.ID)
+		}
+	}
+	if r.Activated > 0 {
+		fmt.Fprintf(w, "Activated %d %s that the store kept for email confirmation\n", r.Activated, plural(r.Activated, "account", "accounts"))
+	}
 	if r.Adopted > 0 {
 		// "None was created twice" only when a search showed each of them
 		// once after its create.

@@ -100,6 +100,17 @@ func (s *Async) Close() {
 	s.consumer.stop()
 }
 
+// WaitIdle waits until the consumer has nothing left to do: every
+// operation queued before the call has run (or the consumer met a database
+// error and waits for the next request to try again). It returns ctx's
+// error if ctx ends first, and ErrClosed once the consumer is stopped.
+func (s *Async) WaitIdle(ctx context.Context) error {
+	return s.consumer.waitIdle(ctx)
+}
+
+// ErrClosed is WaitIdle's error once the consumer is stopped.
+var ErrClosed = errors.New("async: the consumer is stopped")
+
 // Routes returns the module's routes.
 func (s *Async) Routes() []webapi.Route {
 	return []webapi.Route{
@@ -255,20 +266,67 @@ type consumer struct {
 	cancel context.CancelFunc
 	kick   chan struct{}
 	wg     sync.WaitGroup
+
+	// mu guards idle, which is closed while the consumer waits for work
+	// with no kick pending, and replaced by an open one when work comes.
+	mu   sync.Mutex
+	idle chan struct{}
 }
 
 func startConsumer(s *Async) *consumer {
 	ctx, cancel := context.WithCancel(context.Background())
-	c := &consumer{s: s, ctx: ctx, cancel: cancel, kick: make(chan struct{}, 1)}
+	// The consumer starts busy: it first looks for operations an earlier
+	// run left open.
+	c := &consumer{s: s, ctx: ctx, cancel: cancel, kick: make(chan struct{}, 1), idle: make(chan struct{})}
 	c.wg.Add(1)
 	go c.run()
 	return c
 }
 
+// wake tells the consumer that operations were queued.
 func (c *consumer) wake() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	select {
+	case <-c.idle:
+		c.idle = make(chan struct{})
+	default:
+	}
 	select {
 	case c.kick <- struct{}{}:
 	default:
+	}
+}
+
+// rest marks the consumer idle unless a kick is pending (work queued while
+// it ran, which it runs next).
+func (c *consumer) rest() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.kick) > 0 {
+		return
+	}
+	select {
+	case <-c.idle:
+	default:
+		close(c.idle)
+	}
+}
+
+func (c *consumer) waitIdle(ctx context.Context) error {
+	if c.ctx.Err() != nil {
+		return ErrClosed
+	}
+	c.mu.Lock()
+	idle := c.idle
+	c.mu.Unlock()
+	select {
+	case <-idle:
+		return nil
+	case <-c.ctx.Done():
+		return ErrClosed
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 
@@ -288,6 +346,7 @@ func (c *consumer) run() {
 				break
 			}
 		}
+		c.rest()
 		select {
 		case <-c.ctx.Done():
 			return
