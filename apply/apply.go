@@ -464,45 +464,76 @@ func (e *executor) run(ctx, stop context.Context, c *Change) outcome {
 }
 
 // create creates d, adopting it instead when the store already holds it.
+//
+// A create that failed with a conflict (the customer exists) or with an
+// unknown outcome (no answer, a 5xx or a 429: it may have happened) is
+// settled by a lookup before anything else is sent. A lookup that gets no
+// answer either is sent again after the wait, within the same attempts: the
+// create is sent again only once a lookup has answered that the store does
+// not hold the customer, and a customer fails on a lost lookup only when
+// the attempts are spent, not at the first one.
 func (e *executor) create(ctx, stop context.Context, d *mageseed.Customer) outcome {
+	var look error // the create's failure that a lookup must settle
 	for attempt := 1; ; attempt++ {
-		got, err := e.r.CreateCustomer(ctx, e.withGroup(*d))
-		if err == nil {
-			return e.finish(ctx, stop, d, &got, Create)
-		}
-		switch mageseed.ErrorCode(err) {
-		case mageseed.ECONFLICT:
-			found, ferr := e.find(ctx, d)
-			switch {
-			case ferr != nil:
-				return outcome{state: failed, action: Create, err: fmt.Errorf("create customer %s: it exists; look it up: %w", d.Email, ferr)}
-			case found == nil:
-				return outcome{state: failed, action: Create, err: fmt.Errorf("create customer %s: %w (and website %d does not hold it: is the account shared across websites?)", d.Email, err, d.WebsiteID)}
+		if look == nil {
+			got, err := e.r.CreateCustomer(ctx, e.withGroup(*d))
+			switch code := mageseed.ErrorCode(err); {
+			case err == nil:
+				return e.finish(ctx, stop, d, &got, Create)
+			case code == mageseed.ECONFLICT || unanswered(err):
+				look = err
+			default:
+				return outcome{state: failed, action: Create, err: fmt.Errorf("create customer %s: %w", d.Email, err)}
 			}
+		}
+		conflict := mageseed.ErrorCode(look) == mageseed.ECONFLICT
+		fail := func(format string, args ...any) outcome {
+			what := fmt.Sprintf("outcome unknown (%v)", look)
+			if conflict {
+				what = "it exists"
+			}
+			return outcome{state: failed, action: Create, err: fmt.Errorf("create customer %s: %s; look it up: "+format, append([]any{d.Email, what}, args...)...)}
+		}
+		found, ferr := e.find(ctx, d)
+		switch {
+		case ferr == nil && found != nil:
 			o := e.update(ctx, stop, d, found, true)
 			o.checked = true // find saw it once
 			return o
-		case mageseed.EUNAVAILABLE, mageseed.ERATELIMIT:
-			// The create may have happened: look before trying again.
-			found, ferr := e.find(ctx, d)
-			if ferr != nil {
-				return outcome{state: failed, action: Create, err: fmt.Errorf("create customer %s: outcome unknown (%v); look it up: %w", d.Email, err, ferr)}
-			}
-			if found != nil {
-				o := e.update(ctx, stop, d, found, true)
-				o.checked = true // find saw it once
-				return o
-			}
+		case ferr == nil && conflict:
+			return outcome{state: failed, action: Create, err: fmt.Errorf("create customer %s: %w (and website %d does not hold it: is the account shared across websites?)", d.Email, look, d.WebsiteID)}
+		case ferr != nil && !unanswered(ferr):
+			return fail("%w", ferr)
+		}
+		last := look
+		if ferr != nil {
+			// Not settled: look again after the wait.
 			if attempt >= e.opts.Attempts {
-				return outcome{state: failed, action: Create, err: fmt.Errorf("create customer %s: gave up after %d attempts: %w", d.Email, attempt, err)}
+				return fail("gave up after %d attempts: %w", attempt, ferr)
 			}
-			if !e.wait(stop, attempt) {
-				return outcome{state: failed, action: Create, err: fmt.Errorf("create customer %s: not retried after %v: stopped", d.Email, err)}
+		} else {
+			// The store does not hold it: the create did not happen.
+			look = nil
+			if attempt >= e.opts.Attempts {
+				return outcome{state: failed, action: Create, err: fmt.Errorf("create customer %s: gave up after %d attempts: %w", d.Email, attempt, last)}
 			}
-		default:
-			return outcome{state: failed, action: Create, err: fmt.Errorf("create customer %s: %w", d.Email, err)}
+		}
+		if !e.wait(stop, attempt) {
+			if ferr != nil {
+				return fail("not retried after %v: stopped", ferr)
+			}
+			// The store does not hold it and nothing more was sent: not
+			// run, like the customers the stop kept from starting.
+			return outcome{state: skipped, action: Create}
 		}
 	}
+}
+
+// unanswered reports whether err leaves a request's outcome unknown: no
+// answer, a 5xx or a 429.
+func unanswered(err error) bool {
+	code := mageseed.ErrorCode(err)
+	return code == mageseed.EUNAVAILABLE || code == mageseed.ERATELIMIT
 }
 
 // wait sleeps before attempt+1 (RetryDelay doubled per attempt, capped);

@@ -198,12 +198,16 @@ func TestApplyUnknownCreateOutcome(t *testing.T) {
 	tests := []struct {
 		name string
 		// fail decides the fate of the n-th create (1-based).
-		fail        func(n int) (error, bool)
+		fail func(n int) (error, bool)
+		// lookupFail, if set, decides the fate of the n-th lookup after a
+		// create (1-based; the plan's read is not one).
+		lookupFail  func(n int) error
 		wantCreates int
 		wantLookups int
 		wantAdopted int
 		wantCreated int
 		wantFailed  bool
+		wantErr     string // a part of the failure's message
 	}{
 		{
 			name:        "answer lost after the create: found and adopted, not repeated",
@@ -227,26 +231,74 @@ func TestApplyUnknownCreateOutcome(t *testing.T) {
 			},
 			wantCreates: 3, wantLookups: 3, wantFailed: true,
 		},
+		{
+			// Under a store that fails a share of requests, the lookup
+			// after a lost answer is lost too now and then: that is no
+			// reason to fail a customer that is in the store.
+			name:        "answer lost, the first lookup lost too: looked up again and adopted, not created twice",
+			fail:        func(n int) (error, bool) { return nil, n == 1 },
+			lookupFail:  func(n int) error { return lostLookup(n == 1) },
+			wantCreates: 1, wantLookups: 2, wantAdopted: 1,
+		},
+		{
+			name: "failed before the create, the lookup lost: looked up again, then created once",
+			fail: func(n int) (error, bool) {
+				if n == 1 {
+					return mageseed.Errorf(mageseed.EUNAVAILABLE, "503 Service Unavailable"), false
+				}
+				return nil, false
+			},
+			lookupFail:  func(n int) error { return lostLookup(n == 1) },
+			wantCreates: 2, wantLookups: 2, wantCreated: 1,
+		},
+		{
+			name:        "lookups never answered: bounded attempts, the create not sent again, then a failure",
+			fail:        func(n int) (error, bool) { return nil, n == 1 },
+			lookupFail:  func(n int) error { return lostLookup(true) },
+			wantCreates: 1, wantLookups: 3, wantFailed: true,
+			wantErr: "create customer jdoe@example.com: outcome unknown (create: connection closed before the answer); look it up: gave up after 3 attempts: GET /V1/customers/search: 503",
+		},
+		{
+			name: "a conflict whose lookup is lost: looked up again and adopted",
+			fail: func(n int) (error, bool) {
+				return mageseed.Errorf(mageseed.ECONFLICT, "A customer with the same email address already exists in an associated website."), false
+			},
+			lookupFail:  func(n int) error { return lostLookup(n == 1) },
+			wantCreates: 1, wantLookups: 2, wantAdopted: 1,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			m := newMemStore()
 			var mu sync.Mutex
-			creates := 0
-			m.fault = func(op, email string) (error, bool) {
-				if op != "create" {
-					return nil, false
-				}
-				mu.Lock()
-				creates++
-				n := creates
-				mu.Unlock()
-				return tt.fail(n)
-			}
+			creates, finds := 0, 0
 			j := jane()
+			m.fault = func(op, email string) (error, bool) {
+				mu.Lock()
+				defer mu.Unlock()
+				switch op {
+				case "create":
+					creates++
+					err, drop := tt.fail(creates)
+					if mageseed.ErrorCode(err) == mageseed.ECONFLICT && creates == 1 {
+						// The customer the store says it holds.
+						m.put(j)
+					}
+					return err, drop
+				case "find":
+					finds++
+					if finds > 1 && tt.lookupFail != nil {
+						return tt.lookupFail(finds - 1), false
+					}
+				}
+				return nil, false
+			}
 			res, err := Apply(context.Background(), m, plan(t, m, []mageseed.Customer{j}), fast(Options{Attempts: 3}))
 			if (err != nil) != tt.wantFailed {
 				t.Fatalf("Apply error = %v, want failure %v", err, tt.wantFailed)
+			}
+			if err != nil && !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("Apply error = %v, want it to say %q", err, tt.wantErr)
 			}
 			if got := m.count("create"); got != tt.wantCreates {
 				t.Errorf("creates sent = %d, want %d", got, tt.wantCreates)
@@ -263,6 +315,14 @@ func TestApplyUnknownCreateOutcome(t *testing.T) {
 			}
 		})
 	}
+}
+
+// lostLookup is the failure of a lookup whose answer was lost, when lost.
+func lostLookup(lost bool) error {
+	if lost {
+		return mageseed.Errorf(mageseed.EUNAVAILABLE, "GET /V1/customers/search: 503: Service temporarily unavailable")
+	}
+	return nil
 }
 
 // TestApplyFailFast runs in a synctest bubble so that it does not depend on
@@ -660,4 +720,61 @@ func TestReadBatchesByWebsite(t *testing.T) {
 	if n := m.count("find"); n != 2 {
 		t.Errorf("FindCustomers calls = %d, want one per website (2)", n)
 	}
+}
+
+// TestApplyFailFastWaitingCreateNotRun: a customer whose create got a 503,
+// whose lookup then found it absent, and who is waiting to send the create
+// again when another customer fails, is not run (the store does not hold
+// it), not a second failure.
+func TestApplyFailFastWaitingCreateNotRun(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		looked := make(chan struct{}) // c0002's lookup has answered
+		fail := make(chan struct{})   // let c0001's create fail
+		m := newMemStore()
+		var mu sync.Mutex
+		finds := 0
+		m.fault = func(op, email string) (error, bool) {
+			switch {
+			case op == "create" && email == "c0001@example.test":
+				<-fail
+				return mageseed.Errorf(mageseed.EINVALID, "\"First Name\" is a required value."), false
+			case op == "create" && email == "c0002@example.test":
+				return mageseed.Errorf(mageseed.EUNAVAILABLE, "503 Service Unavailable"), false
+			case op == "find":
+				mu.Lock()
+				finds++
+				if finds == 2 { // the plan's read, then c0002's lookup
+					close(looked)
+				}
+				mu.Unlock()
+			}
+			return nil, false
+		}
+		p := plan(t, m, customers(2))
+		type result struct {
+			res *Result
+			err error
+		}
+		done := make(chan result)
+		go func() {
+			res, err := Apply(context.Background(), m, p, Options{Parallelism: 2})
+			done <- result{res, err}
+		}()
+		<-looked
+		synctest.Wait() // c0002 waits to create again; c0001's create is held
+		close(fail)
+		r := <-done
+		if r.err == nil || !strings.Contains(r.err.Error(), "1 not run") || strings.Contains(r.err.Error(), "more failures") {
+			t.Errorf("error = %v, want c0001's failure and 1 not run", r.err)
+		}
+		if len(r.res.Failed) != 1 || r.res.Failed[0].Key != "c0001" {
+			t.Errorf("Failed = %+v, want c0001 only", r.res.Failed)
+		}
+		if !slices.Equal(r.res.Skipped, []string{"c0002"}) {
+			t.Errorf("Skipped = %v, want [c0002]", r.res.Skipped)
+		}
+		if n := m.count("create"); n != 2 {
+			t.Errorf("creates sent = %d, want 2 (c0002's not sent again)", n)
+		}
+	})
 }

@@ -52,46 +52,57 @@ func Like(pattern, s string) bool {
 	return like(strings.ToLower(pattern), strings.ToLower(s))
 }
 
+// likeToken is one element of a LIKE pattern: a run of any characters
+// (%), one character (_), or the literal rune r.
+type likeToken struct {
+	kind byte // '%', '_' or 0 for a literal
+	r    rune
+}
+
+// like matches s against the pattern p in O(len(p) × len(s)) at worst: on
+// a mismatch it goes back only to the last %, which then takes one more
+// character (the classic wildcard match). A recursive matcher that tries
+// every split at every % takes exponential time on a pattern such as
+// %a%a%a...%b.
 func like(p, s string) bool {
+	var toks []likeToken
 	for len(p) > 0 {
 		switch p[0] {
-		case '%':
-			for len(p) > 0 && p[0] == '%' {
+		case '%', '_':
+			toks = append(toks, likeToken{kind: p[0]})
+			p = p[1:]
+			continue
+		case '\\':
+			if len(p) > 1 {
 				p = p[1:]
 			}
-			if p == "" {
-				return true
-			}
-			for i := 0; i <= len(s); {
-				if like(p, s[i:]) {
-					return true
-				}
-				if i == len(s) {
-					break
-				}
-				_, n := utf8.DecodeRuneInString(s[i:])
-				i += n
-			}
-			return false
-		case '_':
-			if s == "" {
-				return false
-			}
-			_, n := utf8.DecodeRuneInString(s)
-			p, s = p[1:], s[n:]
+		}
+		r, n := utf8.DecodeRuneInString(p)
+		toks = append(toks, likeToken{r: r})
+		p = p[n:]
+	}
+	rs := []rune(s)
+	ti, si := 0, 0
+	star, mark := -1, 0 // the last % seen, and where in s its run ends
+	for si < len(rs) {
+		switch {
+		case ti < len(toks) && toks[ti].kind == '%':
+			star, mark = ti, si
+			ti++
+		case ti < len(toks) && (toks[ti].kind == '_' || toks[ti].kind == 0 && toks[ti].r == rs[si]):
+			ti++
+			si++
+		case star >= 0:
+			mark++
+			ti, si = star+1, mark
 		default:
-			if p[0] == '\\' && len(p) > 1 {
-				p = p[1:]
-			}
-			pr, pn := utf8.DecodeRuneInString(p)
-			sr, sn := utf8.DecodeRuneInString(s)
-			if s == "" || pr != sr {
-				return false
-			}
-			p, s = p[pn:], s[sn:]
+			return false
 		}
 	}
-	return s == ""
+	for ti < len(toks) && toks[ti].kind == '%' {
+		ti++
+	}
+	return ti == len(toks)
 }
 
 // Prune adds to p a Delete for each undeclared customer that the store
@@ -111,7 +122,7 @@ func Prune(p *Plan, undeclared []Undeclared, remote []mageseed.Customer, scope S
 		case len(dups[id]) > 1:
 			u.Note = "the store holds " + strconv.Itoa(len(dups[id])) + " customers under its email: never deleted"
 		case !ok:
-			u.Note = "not in the store"
+			u.Note = "no customer in the store has its email (deleted, or its email changed): never deleted"
 		case r.ID != u.ID:
 			u.Note = "the store holds another customer (id " + strconv.Itoa(r.ID) + ") under its email: never deleted"
 		case !scope.Matches(r):

@@ -1,6 +1,8 @@
 package apply
 
 import (
+	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -26,6 +28,12 @@ func TestLike(t *testing.T) {
 		{"", "a", false},
 		{"ü_@%", "üx@x", true},
 		{"%%a%%", "bab", true},
+		{`100\%`, "100%", true},
+		{`100\%`, "1000", false},
+		{`a\`, `a\`, true},
+		{"%a_", "aab", true},
+		{"%a%b", "aXaYb", true},
+		{"_%_", "a", false},
 	}
 	for _, tt := range tests {
 		if got := Like(tt.pattern, tt.s); got != tt.want {
@@ -71,7 +79,7 @@ func TestPrune(t *testing.T) {
 	want := map[string]string{
 		"kept":      "outside the prune scope: never deleted",
 		"reused":    "the store holds another customer (id 99) under its email: never deleted",
-		"gone":      "not in the store",
+		"gone":      "no customer in the store has its email (deleted, or its email changed): never deleted",
 		"wholesale": "outside the prune scope: never deleted",
 	}
 	if diff := cmp.Diff(want, notes); diff != "" {
@@ -108,4 +116,73 @@ func TestRefresh(t *testing.T) {
 	if !p.Changes[0].Desired.Token {
 		t.Error("with tokens, the refresh plan does not mint the token the manifest asks for")
 	}
+}
+
+// TestLikeHostilePattern: a scope with many % signs against a long email
+// answers at once (the matcher is linear in the email per pattern token; a
+// backtracking one takes C(255, 30) steps here and never returns), and it
+// agrees with a plain dynamic-programming matcher on random patterns.
+func TestLikeHostilePattern(t *testing.T) {
+	email := strings.Repeat("a", 240) + "@example.test"
+	if Like(strings.Repeat("%a", 30)+"%b", email) {
+		t.Error("matched an email without b")
+	}
+	if !Like(strings.Repeat("%a", 30)+"%", email) {
+		t.Error("did not match")
+	}
+
+	r := rand.New(rand.NewPCG(1, 2))
+	alphabet := []byte("ab%_\\")
+	for range 20000 {
+		p := make([]byte, r.IntN(8))
+		for i := range p {
+			p[i] = alphabet[r.IntN(len(alphabet))]
+		}
+		s := make([]byte, r.IntN(8))
+		for i := range s {
+			s[i] = "ab%_\\"[r.IntN(5)]
+		}
+		if got, want := Like(string(p), string(s)), likeDP(string(p), string(s)); got != want {
+			t.Fatalf("Like(%q, %q) = %t, want %t", p, s, got, want)
+		}
+	}
+}
+
+// likeDP is SQL LIKE by dynamic programming over (pattern token, byte),
+// for ASCII: % any run, _ one character, \ escapes the next character.
+func likeDP(p, s string) bool {
+	type tok struct {
+		kind byte
+		c    byte
+	}
+	var toks []tok
+	for i := 0; i < len(p); i++ {
+		switch {
+		case p[i] == '%' || p[i] == '_':
+			toks = append(toks, tok{kind: p[i]})
+		case p[i] == '\\' && i+1 < len(p):
+			i++
+			toks = append(toks, tok{c: p[i]})
+		default:
+			toks = append(toks, tok{c: p[i]})
+		}
+	}
+	// m[j] reports whether toks[:i] matches s[:j].
+	m := make([]bool, len(s)+1)
+	m[0] = true
+	for _, t := range toks {
+		next := make([]bool, len(s)+1)
+		for j := 0; j <= len(s); j++ {
+			switch t.kind {
+			case '%':
+				next[j] = m[j] || (j > 0 && next[j-1])
+			case '_':
+				next[j] = j > 0 && m[j-1]
+			default:
+				next[j] = j > 0 && m[j-1] && s[j-1] == t.c
+			}
+		}
+		m = next
+	}
+	return m[len(s)]
 }

@@ -8,7 +8,7 @@ import (
 	"unicode/utf8"
 )
 
-// Magento's rules for customer and address fields (REST-NOTES §5), checked
+// Magento's rules for customer and address fields, checked
 // offline so that a manifest fails before any request. Messages say what to
 // do and never quote the value.
 

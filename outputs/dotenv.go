@@ -118,6 +118,14 @@ func parseDotenv(src []byte) (*File, error) {
 	return o, nil
 }
 
+// DotenvKey is the key under which a dotenv file gives back the record of
+// customer (or address) key: upper-cased and sanitised when written, read
+// back lower-cased ("Jane-Doe" is written MAGESEED_JANE_DOE_... and read
+// back as "jane_doe").
+func DotenvKey(key string) string {
+	return strings.ToLower(sanitizeName(key, false))
+}
+
 // dotenvUnquote reads a value as dotenvQuote writes it: bare, or in single
 // quotes with '\” for a quote inside.
 func dotenvUnquote(raw string) (string, error) {

@@ -710,3 +710,32 @@ func TestSchemaSandboxStore(t *testing.T) {
 		}
 	}
 }
+
+// TestDotenvKey: a dotenv file gives each customer and address key back as
+// DotenvKey says, so that a caller holding the manifest's key finds its
+// record.
+func TestDotenvKey(t *testing.T) {
+	o := New(Store{URL: "http://127.0.0.1:1", StoreCode: "default", WebsiteID: 1})
+	o.Customers["Jane-Doe"] = Customer{ID: 2, Email: "jd@example.com", WebsiteID: 1,
+		Addresses: map[string]Address{"Home-1": {ID: 3}}}
+	o.Customers["bob_2"] = Customer{ID: 4, Email: "bob@example.com", WebsiteID: 1}
+	var buf bytes.Buffer
+	if err := Encode(&buf, o, FormatDotenv); err != nil {
+		t.Fatal(err)
+	}
+	back, format, err := Parse(buf.Bytes())
+	if err != nil || format != FormatDotenv {
+		t.Fatalf("Parse = %v, %q", err, format)
+	}
+	for key, c := range o.Customers {
+		got, ok := back.Customers[DotenvKey(key)]
+		if !ok || got.ID != c.ID {
+			t.Errorf("record of %s under %s: %+v, %v; want id %d", key, DotenvKey(key), got, ok, c.ID)
+		}
+		for ak, a := range c.Addresses {
+			if g := got.Addresses[DotenvKey(ak)]; g.ID != a.ID {
+				t.Errorf("address %s of %s under %s: id %d, want %d", ak, key, DotenvKey(ak), g.ID, a.ID)
+			}
+		}
+	}
+}

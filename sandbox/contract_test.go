@@ -55,19 +55,19 @@ var contractDeviations = []struct {
 	{
 		definition: "asynchronous-operations-data-summary-operation-status-interface",
 		property:   "error_code",
-		why:        "Magento writes \"error_code\": null for an operation without error (REST-NOTES §7, real output)",
+		why:        "Magento writes \"error_code\": null for an operation without error (as a real store answers)",
 		patch:      nullable("error_code"),
 	},
 	{
 		definition: "asynchronous-operations-data-operation-interface",
 		property:   "error_code",
-		why:        "Magento writes \"error_code\": null for an operation without error (REST-NOTES §7, real output)",
+		why:        "Magento writes \"error_code\": null for an operation without error (as a real store answers)",
 		patch:      nullable("error_code"),
 	},
 	{
 		definition: "asynchronous-operations-data-operation-interface",
 		property:   "serialized_data",
-		why:        "Magento writes \"serialized_data\": null in the detailed status (REST-NOTES §7, real output)",
+		why:        "Magento writes \"serialized_data\": null in the detailed status (as a real store answers)",
 		patch:      nullable("serialized_data"),
 	},
 }

@@ -10,7 +10,7 @@ import (
 )
 
 // tutorialStep6 is the exact body of Adobe's REST tutorial, "Step 6. Create
-// a customer" (issue 2, first "Show" bullet).
+// a customer".
 const tutorialStep6 = `{
   "customer": {
     "email": "jdoe@example.com",

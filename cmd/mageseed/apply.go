@@ -14,6 +14,7 @@ import (
 
 	"github.com/mageseed/mageseed/apply"
 	"github.com/mageseed/mageseed/magento"
+	"github.com/mageseed/mageseed/outputs"
 )
 
 // applyOptions are the options of 'mageseed apply'.
@@ -25,6 +26,7 @@ type applyOptions struct {
 	mode          planMode
 	maxDeletes    int
 	outputsFormat string
+	formatGiven   bool // --outputs-format was given; else the file's own format is kept
 	tokenLifetime time.Duration
 	keepGoing     bool
 	bulk          bool
@@ -63,6 +65,7 @@ it. See docs/state.md.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			o.files = args
+			o.formatGiven = cmd.Flags().Changed("outputs-format")
 			if err := o.check(); err != nil {
 				return err
 			}
@@ -75,7 +78,7 @@ it. See docs/state.md.`,
 	o.state.register(f, "the outputs file: where the records (ids and tokens) are kept")
 	o.mode.register(f)
 	f.IntVar(&o.maxDeletes, "max-deletes", 50, "with --prune: refuse a plan that deletes more customers than this, before any write")
-	f.StringVar(&o.outputsFormat, "outputs-format", "json", "outputs format: json, yaml, dotenv or github (JSON file plus $GITHUB_OUTPUT)")
+	f.StringVar(&o.outputsFormat, "outputs-format", "json", "outputs format: json, yaml, dotenv or github (JSON file plus $GITHUB_OUTPUT); an existing file keeps its format unless this is given")
 	f.DurationVar(&o.tokenLifetime, "token-lifetime", time.Hour, "lifetime of customer tokens that carry no expiry of their own")
 	f.BoolVar(&o.keepGoing, "keep-going", false, "carry on after a customer fails, and report every failure at the end")
 	f.BoolVar(&o.bulk, "bulk", false, "create customers through the store's asynchronous bulk API (needs its async.operations.all consumer)")
@@ -136,7 +139,7 @@ func runApply(ctx context.Context, s streams, o *applyOptions) error {
 		return duplicatesError(plan, "apply (nothing was changed)")
 	}
 	if _, _, n, _ := plan.Counts(); o.mode.prune && n > o.maxDeletes {
-		return withHint(fmt.Errorf("apply --prune would delete %d customers, more than --max-deletes %d; nothing was changed", n, o.maxDeletes),
+		return withHint(fmt.Errorf("apply --prune would delete %d %s, more than --max-deletes %d; nothing was changed", n, plural(n, "customer", "customers"), o.maxDeletes),
 			"check the prune scope against the plan ('mageseed plan --prune'), then allow it with --max-deletes %d", n)
 	}
 	// Apply works from the customers, not from the rendered differences:
@@ -145,9 +148,17 @@ func runApply(ctx context.Context, s streams, o *applyOptions) error {
 		plan.Changes[i].Fields = nil
 	}
 
-	w, err := openWriter(sess.state, o.outputsFormat)
+	format := o.outputsFormat
+	if !o.formatGiven && sess.state.exists && sess.state.format != "" {
+		format = sess.state.format
+	}
+	w, err := openWriter(sess.state, format)
 	if err != nil {
 		return err
+	}
+	var rec apply.Recorder = w
+	if o.mode.refresh && !o.mode.tokens {
+		rec = keepTokens(w, sess.state.file, plan)
 	}
 	prog := newProgress(s, o.view.quiet || o.view.json, "applying")
 	prog.parallelism = func() int { return sess.store.client.Stats().Limit }
@@ -155,7 +166,7 @@ func runApply(ctx context.Context, s streams, o *applyOptions) error {
 		Parallelism:   o.store.inFlight(),
 		KeepGoing:     o.keepGoing,
 		Progress:      prog.event,
-		Outputs:       w,
+		Outputs:       rec,
 		TokenLifetime: o.tokenLifetime,
 		Bulk:          o.bulk,
 		BulkSize:      o.bulkSize,
@@ -163,6 +174,31 @@ func runApply(ctx context.Context, s streams, o *applyOptions) error {
 	prog.done()
 	closeErr := w.Close()
 	return finishRun(s, o.view, "Apply", res, applyErr, closeErr, o.state.path, parallelismNote(sess.store.client.Stats()))
+}
+
+// tokenKeeper is the recorder of apply --refresh-only without --tokens,
+// which mints no token and must lose none: a record that comes without a
+// token keeps the one the file holds for the same customer (key and id).
+type tokenKeeper struct {
+	*outputs.Writer
+	prev map[string]outputs.Customer // the file's records that hold a token
+}
+
+func keepTokens(w *outputs.Writer, f *outputs.File, plan *apply.Plan) tokenKeeper {
+	prev := make(map[string]outputs.Customer)
+	for _, c := range plan.Changes {
+		if r, ok := f.Customers[c.Key]; ok && r.Token != "" {
+			prev[c.Key] = r
+		}
+	}
+	return tokenKeeper{w, prev}
+}
+
+func (k tokenKeeper) Record(key string, c outputs.Customer) {
+	if p, ok := k.prev[key]; ok && c.Token == "" && p.ID == c.ID {
+		c.Token, c.TokenExpiresAt = p.Token, p.TokenExpiresAt
+	}
+	k.Writer.Record(key, c)
 }
 
 // checkWritable makes sure that the outputs can be written before the store

@@ -53,7 +53,7 @@ func parseGitHubOutput(t *testing.T, path string) map[string]string {
 
 // TestGitHubActionsRecipe applies the tutorial as examples/ci's workflow
 // does and checks that every step output the workflow reads is in
-// $GITHUB_OUTPUT, with the value of the outputs file (issue 7, point 6).
+// $GITHUB_OUTPUT, with the value of the outputs file.
 func TestGitHubActionsRecipe(t *testing.T) {
 	recipe, err := os.ReadFile("../../examples/ci/github-actions.yml")
 	if err != nil {

@@ -66,7 +66,9 @@ func runDestroy(ctx context.Context, s streams, o *destroyOptions) error {
 	}
 	defer sess.Close()
 	pal := o.view.palette(s)
-	if !o.view.json {
+	if !o.view.json && !(o.view.quiet && o.yes) {
+		// --quiet shows errors and the summary only; the plan is still
+		// shown before the question, which asks about it.
 		renderPlan(s.out, plan, pal)
 	}
 	_, _, n, _ := plan.Counts()

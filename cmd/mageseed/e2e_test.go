@@ -310,7 +310,7 @@ func TestExamplesApply(t *testing.T) {
 
 // TestApplyBulk applies generated customers through the store's async bulk
 // API: one bulk request per 100 customers, the reads batched, and outputs
-// equal to those of an apply without --bulk (issue 6, point 4).
+// equal to those of an apply without --bulk.
 func TestApplyBulk(t *testing.T) {
 	n := drillSize(t, 1000)
 	outputsOf := func(bulk bool) (*outputs.File, map[string]int) {

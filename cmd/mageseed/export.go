@@ -153,6 +153,49 @@ func exportKey(email string) string {
 	return k
 }
 
+// exportKeys gives each customer a key from its email's local part
+// (exportKey), made unique, such that no two customers write the same
+// dotenv or github variable and none writes one of the store's own
+// (outputs.Collisions): validate refuses such keys. A key that would
+// collide gets a suffix -2, -3, and so on.
+func exportKeys(customers []mageseed.Customer) []string {
+	keys := make([]string, len(customers))
+	used := map[string]bool{} // by the name a dotenv file gives the key
+	next := func(base string) string {
+		key := base
+		for i := 2; used[outputs.DotenvKey(key)]; i++ {
+			key = base + "-" + strconv.Itoa(i)
+		}
+		used[outputs.DotenvKey(key)] = true
+		return key
+	}
+	for i, c := range customers {
+		keys[i] = next(exportKey(c.Email))
+	}
+	addrs := func(i int) []string {
+		as := make([]string, len(customers[i].Addresses))
+		for j := range as {
+			as[j] = exportAddressKey(j)
+		}
+		return as
+	}
+	for {
+		renamed := false
+		for _, col := range outputs.Collisions(len(keys), func(i int) string { return keys[i] }, addrs) {
+			if col.A != col.B { // two addresses of one customer: not a key's doing
+				keys[col.B] = next(exportKey(customers[col.B].Email))
+				renamed = true
+			}
+		}
+		if !renamed {
+			return keys
+		}
+	}
+}
+
+// exportAddressKey is the key of a customer's i-th address (from 0).
+func exportAddressKey(i int) string { return "address-" + strconv.Itoa(i+1) }
+
 // exportManifest renders customers as a manifest document.
 func exportManifest(customers []mageseed.Customer, websites []mageseed.Website, md *mageseed.Metadata, from string) ([]byte, error) {
 	codeOf := map[int]string{}
@@ -179,13 +222,9 @@ func exportManifest(customers []mageseed.Customer, websites []mageseed.Website, 
 	}
 	add(root, "version", num(1))
 	cs := &yaml.Node{Kind: yaml.MappingNode}
-	used := map[string]bool{}
-	for _, c := range customers {
-		key := exportKey(c.Email)
-		for i := 2; used[key]; i++ {
-			key = exportKey(c.Email) + "-" + strconv.Itoa(i)
-		}
-		used[key] = true
+	keys := exportKeys(customers)
+	for ci, c := range customers {
+		key := keys[ci]
 		m := &yaml.Node{Kind: yaml.MappingNode}
 		add(m, "email", str(c.Email))
 		if c.WebsiteID != defaultWebsite {
@@ -268,7 +307,7 @@ func exportManifest(customers []mageseed.Customer, websites []mageseed.Website, 
 				if n := exportAttributes(md, true, a.CustomAttributes); n != nil {
 					add(an, "customAttributes", n)
 				}
-				add(as, "address-"+strconv.Itoa(i+1), an)
+				add(as, exportAddressKey(i), an)
 			}
 			add(m, "addresses", as)
 		}

@@ -93,7 +93,7 @@ func TestStorePrecedence(t *testing.T) {
 }
 
 // TestPlainHTTPRefused: admin credentials never go over plain http to a
-// host that is not loopback unless --allow-insecure-http (issue 5, point 5).
+// host that is not loopback unless --allow-insecure-http.
 func TestPlainHTTPRefused(t *testing.T) {
 	t.Setenv("MAGENTO_ADMIN_TOKEN", "secret-token")
 	var errb bytes.Buffer

@@ -13,7 +13,7 @@ import (
 
 // TestOAuthIntegration: an integration's four credentials sign every
 // request with OAuth 1.0a, the sandbox verifies them, and a bad signature
-// gets Magento's 401 (issue 7, point 3). Client and sandbox are checked
+// gets Magento's 401. Client and sandbox are checked
 // against each other here; the signer is also checked against RFC 5849's
 // examples in package magento.
 func TestOAuthIntegration(t *testing.T) {

@@ -44,7 +44,7 @@ when PATH ends at one.`,
 }
 
 func runOutput(s streams, o *outputOptions) error {
-	out, _, err := outputs.Read(o.outputs)
+	out, format, err := outputs.Read(o.outputs)
 	if errors.Is(err, fs.ErrNotExist) {
 		return withHint(fmt.Errorf("no outputs file at %s", o.outputs), "run 'mageseed apply' first, or point --outputs at the file")
 	}
@@ -66,13 +66,18 @@ func runOutput(s streams, o *outputOptions) error {
 	if o.path == "" {
 		return writeJSON(s.out, &masked)
 	}
-	v, ok := masked.Lookup(o.path)
+	path := o.path
+	v, ok := masked.Lookup(path)
+	if !ok && format == outputs.FormatDotenv {
+		path = dotenvPath(path)
+		v, ok = masked.Lookup(path)
+	}
 	if !ok {
 		return withHint(fmt.Errorf("%s: no such value in %s", o.path, o.outputs), "paths look like customers.KEY.id, customers.KEY.token, customers.KEY.addresses.ADDR.id; run 'mageseed output' to see them all")
 	}
 	if placeholders[v] {
 		// The path ends at a token: print it raw.
-		v, _ = out.Lookup(o.path)
+		v, _ = out.Lookup(path)
 	}
 	// Values came from the store: print them as data.
 	if strings.HasPrefix(v, "{") || strings.HasPrefix(v, "[") {
@@ -84,4 +89,18 @@ func runOutput(s streams, o *outputOptions) error {
 	}
 	_, err = fmt.Fprintln(s.out, v)
 	return err
+}
+
+// dotenvPath turns the customer and address keys of a path into the keys a
+// dotenv file gives back (outputs.DotenvKey): customers.Jane-Doe.id is
+// customers.jane_doe.id there. Manifest keys hold no dots.
+func dotenvPath(path string) string {
+	parts := strings.Split(path, ".")
+	if len(parts) >= 2 && parts[0] == "customers" {
+		parts[1] = outputs.DotenvKey(parts[1])
+		if len(parts) >= 4 && parts[2] == "addresses" {
+			parts[3] = outputs.DotenvKey(parts[3])
+		}
+	}
+	return strings.Join(parts, ".")
 }

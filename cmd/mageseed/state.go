@@ -140,7 +140,12 @@ error, and then nothing is removed.`,
   mageseed forget --outputs ci.outputs.json demo-0001 demo-0002`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			o.keys = args
+			o.keys = nil
+			for _, k := range args { // a key given twice is forgotten once
+				if !slices.Contains(o.keys, k) {
+					o.keys = append(o.keys, k)
+				}
+			}
 			return runForget(s, o)
 		},
 	}
@@ -158,7 +163,25 @@ func runForget(s streams, o *forgetOptions) error {
 	case err != nil:
 		return fmt.Errorf("forget: read %s: %w", o.outputs, unwrapRead(err))
 	}
-	if unknown := f.Forget(o.keys...); len(unknown) > 0 {
+	keys := o.keys
+	if format == outputs.FormatDotenv {
+		// A dotenv file gives keys back sanitised and lower-cased: the
+		// manifest's key finds its record under that name.
+		keys = make([]string, len(o.keys))
+		for i, k := range o.keys {
+			if _, ok := f.Customers[k]; !ok {
+				k = outputs.DotenvKey(k)
+			}
+			keys[i] = k
+		}
+	}
+	if missing := f.Forget(keys...); len(missing) > 0 {
+		var unknown []string // as they were given
+		for i, k := range keys {
+			if slices.Contains(missing, k) {
+				unknown = append(unknown, o.keys[i])
+			}
+		}
 		return withHint(fmt.Errorf("forget: %s does not record %s %s", o.outputs, plural(len(unknown), "customer", "customers"), strings.Join(unknown, ", ")),
 			"run 'mageseed output' to see the keys it records; nothing was changed")
 	}

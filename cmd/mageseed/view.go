@@ -70,10 +70,12 @@ func verb(a apply.Action) string {
 func renderPlan(w io.Writer, p *apply.Plan, pal palette) {
 	defer renderDuplicates(w, p, pal)
 	if !p.HasChanges() && len(p.Duplicates) == 0 {
+		// Records the manifest no longer declares come first, as they do
+		// above the summary of a plan with changes.
+		renderUndeclared(w, p)
 		unchanged := len(p.Changes)
 		fmt.Fprintf(w, "%s The store matches the manifest (%d %s unchanged).\n",
 			pal.bold("No changes."), unchanged, plural(unchanged, "customer", "customers"))
-		renderUndeclared(w, p)
 		return
 	}
 	fmt.Fprintln(w, "mageseed will perform the following actions:")
