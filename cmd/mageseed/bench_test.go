@@ -17,7 +17,7 @@ import (
 	"github.com/mageseed/mageseed/sandbox"
 )
 
-// The benchmarks below are the performance harness of issue 6. Each runs
+// The benchmarks below are the performance harness. Each runs
 // mageseed as a child process (so that its peak memory is its own, not the
 // sandbox's) against a sandbox on loopback with a fixed latency, and
 // reports:
@@ -50,7 +50,7 @@ func runChild(b *testing.B, dir string, args ...string) (time.Duration, int64) {
 
 // BenchmarkApplyLatency applies N new customers with one address each to a
 // store that takes 20 ms a request, at parallelism 16 and at parallelism 1,
-// in the same run (issue 6, point 2).
+// in the same run.
 func BenchmarkApplyLatency(b *testing.B) {
 	n := benchCustomers(1000)
 	const latency = 20 * time.Millisecond
@@ -76,7 +76,7 @@ func BenchmarkApplyLatency(b *testing.B) {
 
 // BenchmarkScale runs validate, plan and apply of N generated customers
 // against the sandbox (no latency) and reports time per customer and peak
-// memory of each step (issue 6, point 5).
+// memory of each step.
 func BenchmarkScale(b *testing.B) {
 	n := benchCustomers(10000)
 	for i := 0; i < b.N; i++ {
