@@ -81,9 +81,14 @@ type Config struct {
 	// wait and the status, never a secret.
 	Notify func(msg string)
 
-	// MaxInFlight is the ceiling of the adaptive concurrency limit (the
-	// CLI's --parallelism); 0 means DefaultMaxInFlight.
+	// MaxInFlight is the ceiling of the concurrency limit (the CLI's
+	// --parallelism, or --max-parallelism with Adaptive); 0 means
+	// DefaultMaxInFlight.
 	MaxInFlight int
+	// Adaptive makes the limit find the store's capacity from the latency
+	// of its answers, from a small start up to MaxInFlight (the CLI's
+	// --parallelism auto); see the package documentation.
+	Adaptive bool
 }
 
 // Client talks to one store. It is safe for concurrent use.
@@ -171,8 +176,13 @@ func New(cfg Config) (*Client, error) {
 	if maxInFlight <= 0 {
 		maxInFlight = DefaultMaxInFlight
 	}
-	c.lim = newLimiter(maxInFlight)
+	if cfg.Adaptive {
+		c.lim = newGradientLimiter(maxInFlight)
+	} else {
+		c.lim = newLimiter(maxInFlight)
+	}
 	c.stats.maxLimit = maxInFlight
+	c.stats.adaptive = cfg.Adaptive
 
 	timeout := cfg.Timeout
 	if timeout <= 0 {
@@ -782,13 +792,14 @@ func (g *gate) CloseIdleConnections() {
 
 func (g *gate) RoundTrip(req *http.Request) (*http.Response, error) {
 	c := g.c
-	if err := c.lim.acquire(req.Context()); err != nil {
+	tk, err := c.lim.acquire(req.Context())
+	if err != nil {
 		return nil, err
 	}
 	if c.oauth != nil && oauthRequested(req.Context()) {
 		signed := req.Clone(req.Context())
 		if err := SignOAuth1(signed, *c.oauth, newNonce(), time.Now().Unix()); err != nil {
-			c.lim.release(outcomeNeutral)
+			c.lim.release(tk, sample{outcome: outcomeNeutral})
 			return nil, err
 		}
 		// Magento accepts a nonce once (Magento\Integration\Model\Oauth\
@@ -806,7 +817,7 @@ func (g *gate) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	p, _ := req.Context().Value(policyKey{}).(*policy)
 	if p != nil && p.account != nil && !p.account.spend() {
-		c.lim.release(outcomeNeutral)
+		c.lim.release(tk, sample{outcome: outcomeNeutral})
 		return nil, errSignInLimit
 	}
 	c.stats.addRequest(req.Method)
@@ -824,7 +835,7 @@ func (g *gate) RoundTrip(req *http.Request) (*http.Response, error) {
 		if context.Cause(ctx) == errAttemptTimeout {
 			err = fmt.Errorf("%w after %s", errAttemptTimeout, g.timeout)
 		}
-		c.lim.release(outcomeNeutral)
+		c.lim.release(tk, sample{outcome: outcomeNeutral})
 		if p != nil && p.account != nil && notSent(err) {
 			p.account.refund() // the password never left this machine
 		}
@@ -833,6 +844,11 @@ func (g *gate) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	if p != nil && p.account != nil {
 		p.account.answered(resp.StatusCode)
+	}
+	rtt := time.Since(start)
+	s := sample{outcome: outcomeSuccess, route: routeOf(req.Method, req.URL.Path)}
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		s.rtt = max(rtt, time.Nanosecond)
 	}
 	o := outcomeSuccess
 	switch {
@@ -847,10 +863,11 @@ func (g *gate) RoundTrip(req *http.Request) (*http.Response, error) {
 	case resp.StatusCode >= 500:
 		o = outcomeNeutral
 	}
-	if before, after := c.lim.release(o); after != before && o == outcomeThrottled {
-		c.logf("magento: concurrency limit %d -> %d after %d", before, after, resp.StatusCode)
+	s.outcome = o
+	if before, after := c.lim.release(tk, s); after != before && (o == outcomeThrottled || c.stats.adaptive) {
+		c.logf("magento: concurrency limit %d -> %d after %d in %s", before, after, resp.StatusCode, rtt.Round(time.Millisecond))
 	}
-	c.logf("magento: %s %s: %d in %s", req.Method, req.URL.Path, resp.StatusCode, time.Since(start).Round(time.Millisecond))
+	c.logf("magento: %s %s: %d in %s", req.Method, req.URL.Path, resp.StatusCode, rtt.Round(time.Millisecond))
 	resp.Body = &idleBody{ReadCloser: resp.Body, ctx: ctx, timer: timer, timeout: g.timeout, cancel: cancel}
 	return resp, nil
 }

@@ -825,10 +825,15 @@ func TestStats(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := c.Stats()
+	if got.LatencyFloor <= 0 {
+		t.Errorf("LatencyFloor = %s, want the latency of the fastest answer", got.LatencyFloor)
+	}
+	got.LatencyFloor = 0
 	want := magento.Stats{
 		Requests: map[string]int{"GET": 2, "POST": 1},
 		Retries:  1, Unavailable: 1,
-		Limit: 3, MinLimit: 3, MaxLimit: 6,
+		Limit: 3, MinLimit: 3, PeakLimit: 6, MaxLimit: 6,
+		FloorRoute: "GET /rest/default/V1/customers/:id", // one answer each: the first by name
 	}
 	if diff := cmp.Diff(got, want); diff != "" {
 		t.Errorf("Stats (-got +want):\n%s", diff)

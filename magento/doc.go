@@ -106,14 +106,93 @@
 // request out (a create that timed out in a queue would be reported as an
 // unknown outcome although it was never sent).
 //
-// # Adaptive concurrency
+// # Concurrency
 //
-// Every attempt passes an AIMD limiter before it is sent. Its limit starts at
+// Every attempt passes a limiter before it is sent, which bounds the
+// attempts in flight. How the limit moves depends on Config.Adaptive.
+//
+// With a fixed limit (the CLI's --parallelism N), the limit starts at
 // Config.MaxInFlight; a 429 or 503 halves it (at most once a second, so that
 // one burst of refusals counts once), and every ten successful answers
-// raise it by one, back up to Config.MaxInFlight. The current, smallest and
-// largest limits are in [Client.Stats], with the number of requests per
-// method, retries, 429s and 503s.
+// raise it by one, back up to Config.MaxInFlight (additive increase,
+// multiplicative decrease).
+//
+// With Config.Adaptive (--parallelism auto, the CLI's default), the client
+// finds the store's capacity from the latency of its answers, in the manner
+// of TCP Vegas and of the gradient limiter of Netflix's concurrency-limits
+// library. A store serves REST through a fixed pool of workers (PHP-FPM
+// processes); while fewer requests are in flight than it has workers, an
+// answer takes the store's own time, its latency floor, whatever the load;
+// past the pool, requests wait in its queue and latency grows with every
+// request added, without any gain in throughput; past the queue, it refuses
+// them with 503. The limit is the number of requests in flight that keeps
+// latency near its floor, found like this:
+//
+//   - The floor is the lowest latency of a successful (2xx) answer, by route
+//     (method and path with ids left out): a search of 100 emails is slower
+//     than a read of one customer, and each is compared with its own kind.
+//     Latency runs from the moment the limiter lets the attempt go to the
+//     answer's headers, so time spent waiting for a slot never counts. An
+//     answer's ratio is its latency over its route's floor.
+//
+//   - Slow start. The limit starts at 4, small enough for any store. Every
+//     successful answer with a ratio of at most 1.5 that comes while at
+//     least half the limit is in use raises it by one, which doubles it
+//     every round trip, as TCP's slow start does.
+//
+//   - Rounds. The answers are taken in rounds of as many answers as the
+//     limit, at least 8, counting only requests sent since the limit last
+//     changed (the others measured a limit that is gone). A round stands
+//     for its lower quartile ratio r: a queue at the store delays every
+//     request in it and raises the quartile, while a few answers stalled
+//     by something else (a busy machine, a slow page) do not, where an
+//     average would take them for a queue. With fewer than 8 answers one
+//     lucky or unlucky answer would decide.
+//
+//   - Slow start ends with the first round whose r is above 1.25 (the
+//     store's pool is full and its queue has begun), or with the first
+//     refusal. It overshoots by up to one round trip of growth, so the
+//     round that ends it may cut the limit but never raises it.
+//
+//   - After slow start, each round sets gradient = max(0.5, 1.5 / r) and
+//     target = limit × gradient + √limit, and moves the limit halfway to
+//     the target: limit + 0.5 × (target − limit).
+//
+//     A flat round (r = 1) raises the limit by a quarter and half its
+//     square root, a round at r = 1.5 by half its square root only; past
+//     that the gradient takes back more and more, and once it takes back
+//     more than the √limit allowance gives, the limit falls, by at most a
+//     quarter a round. The limit settles
+//     where limit − √limit = 1.5 × limit / r, that is where latency is 1.5
+//     to 2 times the floor: a store with a pool of W workers and latency
+//     r ≈ limit / W settles near 1.5 W + √(1.5 W) + 1 (16 for 8 workers,
+//     56 for 32): a queue half as long as the pool and a few more, enough
+//     to keep every worker busy between two answers, not so long that a
+//     queue of the pool's size fills. The tolerance 1.5 and the √limit
+//     allowance are those of Netflix's gradient2; it compares with a
+//     long-term average latency rather than with the floor, which drifts
+//     upwards under a load that lasts, as a store's queue does. The
+//     smoothing halves each step, so that one round's noise moves the
+//     limit by half of what it asks.
+//
+//   - A round that never had half the limit in flight does not raise it
+//     (the client, not the store, held the pace).
+//
+//   - A 429 or 503 halves the limit at once, ends slow start, and begins a
+//     new round; the refusals of requests sent before that cut do not cut
+//     again, so a burst of them counts once.
+//
+//   - The limit is never below 1 nor above Config.MaxInFlight (the CLI's
+//     --max-parallelism, 64 by default: a ceiling for a store the client
+//     cannot see the end of, such as a cluster behind a load balancer).
+//
+// The floor is never forgotten during a run: a store that becomes slower
+// for good (another job, a reindex) looks queued, and the client gives it
+// fewer requests, which is what it should do for a store that other people
+// use. A Retry-After pauses the whole client in both modes (see Retry
+// policy). [Client.Stats] reports the current, smallest and largest limits,
+// the latency floor of the route the client used most, and the number of
+// requests per method, retries, 429s and 503s.
 //
 // # Errors
 //

@@ -117,12 +117,13 @@ func TestLimiterAIMD(t *testing.T) {
 			l, clock := newTestLimiter(t, tt.max)
 			for _, s := range tt.steps {
 				clock.advance(s.advance)
-				if err := l.acquire(context.Background()); err != nil {
+				if _, err := l.acquire(context.Background()); err != nil {
 					t.Fatalf("acquire: %v", err)
 				}
-				l.release(s.outcome)
+				l.release(ticket{}, sample{outcome: s.outcome})
 			}
-			limit, minLimit, inFlight, _ := l.state()
+			st := l.state()
+			limit, minLimit, inFlight := st.limit, st.minLimit, st.inFlight
 			if limit != tt.wantLimit || minLimit != tt.wantMin || inFlight != 0 {
 				t.Errorf("limit, min, in flight = %d, %d, %d; want %d, %d, 0", limit, minLimit, inFlight, tt.wantLimit, tt.wantMin)
 			}
@@ -134,22 +135,22 @@ func TestLimiterBlocksAtLimit(t *testing.T) {
 	l, _ := newTestLimiter(t, 2)
 	ctx := context.Background()
 	for range 2 {
-		if err := l.acquire(ctx); err != nil {
+		if _, err := l.acquire(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
 	acquired := make(chan error, 1)
-	go func() { acquired <- l.acquire(ctx) }()
+	go func() { _, err := l.acquire(ctx); acquired <- err }()
 	select {
 	case err := <-acquired:
 		t.Fatalf("third acquire returned %v while two requests were in flight", err)
 	case <-time.After(20 * time.Millisecond):
 	}
-	l.release(outcomeSuccess)
+	l.release(ticket{}, sample{outcome: outcomeSuccess})
 	if err := <-acquired; err != nil {
 		t.Fatalf("acquire after release: %v", err)
 	}
-	_, _, inFlight, _ := l.state()
+	inFlight := l.state().inFlight
 	if inFlight != 2 {
 		t.Errorf("in flight = %d, want 2", inFlight)
 	}
@@ -159,22 +160,22 @@ func TestLimiterHalvingBlocksNewRequests(t *testing.T) {
 	l, _ := newTestLimiter(t, 4)
 	ctx := context.Background()
 	for range 4 {
-		if err := l.acquire(ctx); err != nil {
+		if _, err := l.acquire(ctx); err != nil {
 			t.Fatal(err)
 		}
 	}
 	// One answer is a 429: the limit halves to 2 while 3 are still in
 	// flight, so nothing new may start until two more finish.
-	l.release(outcomeThrottled)
+	l.release(ticket{}, sample{outcome: outcomeThrottled})
 	acquired := make(chan error, 1)
-	go func() { acquired <- l.acquire(ctx) }()
-	l.release(outcomeNeutral)
+	go func() { _, err := l.acquire(ctx); acquired <- err }()
+	l.release(ticket{}, sample{outcome: outcomeNeutral})
 	select {
 	case err := <-acquired:
 		t.Fatalf("acquire returned %v with 2 in flight and a limit of 2", err)
 	case <-time.After(20 * time.Millisecond):
 	}
-	l.release(outcomeNeutral)
+	l.release(ticket{}, sample{outcome: outcomeNeutral})
 	if err := <-acquired; err != nil {
 		t.Fatal(err)
 	}
@@ -182,17 +183,17 @@ func TestLimiterHalvingBlocksNewRequests(t *testing.T) {
 
 func TestLimiterAcquireHonoursContext(t *testing.T) {
 	l, _ := newTestLimiter(t, 1)
-	if err := l.acquire(context.Background()); err != nil {
+	if _, err := l.acquire(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- l.acquire(ctx) }()
+	go func() { _, err := l.acquire(ctx); done <- err }()
 	cancel()
 	if err := <-done; !errors.Is(err, context.Canceled) {
 		t.Errorf("acquire = %v, want context.Canceled", err)
 	}
-	_, _, inFlight, _ := l.state()
+	inFlight := l.state().inFlight
 	if inFlight != 1 {
 		t.Errorf("in flight = %d, want 1 (the cancelled waiter must not hold a slot)", inFlight)
 	}
@@ -204,7 +205,7 @@ func TestLimiterPause(t *testing.T) {
 	start := time.Now()
 	l.pause(pause)
 	l.pause(time.Millisecond) // a shorter pause does not cut the first short
-	if err := l.acquire(context.Background()); err != nil {
+	if _, err := l.acquire(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if got := time.Since(start); got < pause {

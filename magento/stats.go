@@ -4,6 +4,7 @@ import (
 	"maps"
 	"net/http"
 	"sync"
+	"time"
 )
 
 // Stats counts what a Client did, for the summaries of apply and plan.
@@ -21,10 +22,18 @@ type Stats struct {
 	Reauthentications int
 
 	// Limit is the adaptive concurrency limit now; MinLimit the smallest it
-	// has been; MaxLimit its ceiling (Config.MaxInFlight).
-	Limit, MinLimit, MaxLimit int
+	// has been, PeakLimit the largest; MaxLimit its ceiling
+	// (Config.MaxInFlight).
+	Limit, MinLimit, PeakLimit, MaxLimit int
 	// InFlight is the number of attempts in flight now.
 	InFlight int
+	// Adaptive reports Config.Adaptive. LatencyFloor is the lowest latency
+	// of a successful answer of the route the client sent most requests to
+	// (FloorRoute, e.g. "POST /rest/default/V1/customers"), from the moment
+	// the limiter let the request go to the answer's headers.
+	Adaptive     bool
+	LatencyFloor time.Duration
+	FloorRoute   string
 }
 
 // Total returns the number of attempts sent.
@@ -39,6 +48,7 @@ func (s Stats) Total() int {
 // stats is the Client's counters.
 type stats struct {
 	maxLimit int
+	adaptive bool
 
 	mu          sync.Mutex
 	requests    map[string]int
@@ -91,11 +101,14 @@ func (c *Client) Stats() Stats {
 		Unavailable:       c.stats.unavailable,
 		Reauthentications: c.stats.reauths,
 		MaxLimit:          c.stats.maxLimit,
+		Adaptive:          c.stats.adaptive,
 	}
 	c.stats.mu.Unlock()
 	if st.Requests == nil {
 		st.Requests = map[string]int{}
 	}
-	st.Limit, st.MinLimit, st.InFlight, _ = c.lim.state()
+	ls := c.lim.state()
+	st.Limit, st.MinLimit, st.PeakLimit, st.InFlight = ls.limit, ls.minLimit, ls.peakLimit, ls.inFlight
+	st.LatencyFloor, st.FloorRoute = ls.floor, ls.floorRoute
 	return st
 }

@@ -165,6 +165,13 @@ type Options struct {
 	// websites it has; New adds the ones it lacks.
 	ExtraWebsites []Website
 
+	// Workers bounds the /rest requests handled at once, as a store's pool
+	// of PHP-FPM workers does; 0 means no limit. Queue is the number of
+	// requests that may wait for a worker; past it, the answer is 503 at
+	// once (see pool.go). Latency, when set, is spent inside a worker: it
+	// is the service time of one request.
+	Workers, Queue int
+
 	// Latency, Jitter, ErrorRate, DropRate, RateLimit and FaultSeed inject
 	// faults into /rest requests (see faults.go).
 	Latency, Jitter time.Duration
@@ -246,6 +253,9 @@ func New(opts Options) (*Sandbox, error) {
 	if err := opts.validateFaults(); err != nil {
 		return nil, fmt.Errorf("sandbox: %w", err)
 	}
+	if err := opts.validatePool(); err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
 	if o := opts.OAuth; o != nil && (len(o.ConsumerKey) != integration.KeyLength || len(o.AccessToken) != integration.KeyLength) {
 		return nil, fmt.Errorf("sandbox: the integration's consumer key and access token must be %d characters long, as Magento makes them", integration.KeyLength)
 	}
@@ -316,10 +326,15 @@ func New(opts Options) (*Sandbox, error) {
 	s.api.Register(s.async.Routes()...)
 
 	// The middleware chain around the protocol layer, innermost first:
-	// each wraps the handler built so far. A new middleware (a limiter of
-	// concurrent requests, say) is one more line here.
+	// each wraps the handler built so far. The pool of workers is
+	// outermost, so that the latency the faults add is spent inside a
+	// worker.
 	var h http.Handler = s.api
 	h = newFaults(opts, s.stats, h)
+	h = newPool(opts.Workers, opts.Queue, h)
+	if p, ok := h.(*pool); ok {
+		s.stats.pool = p.stats
+	}
 	s.handler = h
 	return s, nil
 }

@@ -21,6 +21,8 @@ type stats struct {
 	requests map[string]int64
 	faults   map[string]int64
 	total    int64
+	// pool, when the store has a pool of workers, reports it.
+	pool func() poolStats
 }
 
 // statsReport is the JSON shape of GET /__sandbox/stats.
@@ -35,6 +37,10 @@ type statsReport struct {
 	// Faults counts the injected faults by kind: "latency", "error",
 	// "drop" and "rate_limit".
 	Faults map[string]int64 `json:"faults"`
+	// Pool reports the pool of workers (Options.Workers), when there is
+	// one: its size, the peak queue length and the requests refused with
+	// 503 because the queue was full (overloaded), which are not faults.
+	Pool *poolStats `json:"pool,omitempty"`
 }
 
 func newStats() *stats {
@@ -71,6 +77,10 @@ func (st *stats) snapshot() statsReport {
 	}
 	for k, v := range st.faults {
 		r.Faults[k] = v
+	}
+	if st.pool != nil {
+		ps := st.pool()
+		r.Pool = &ps
 	}
 	return r
 }

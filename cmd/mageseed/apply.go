@@ -7,11 +7,13 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/mageseed/mageseed/apply"
+	"github.com/mageseed/mageseed/magento"
 	"github.com/mageseed/mageseed/outputs"
 )
 
@@ -40,8 +42,11 @@ func newApplyCmd(s streams) *cobra.Command {
 		Short: "Converge the store to the manifest and write the outputs file",
 		Long: `Apply plans like 'mageseed plan', then carries the plan out: customers are
 created with their addresses in one request each, updated in place, and given
-an access token when the manifest asks for one. Work runs concurrently
-(--parallelism). The first failure stops new work (unless --keep-going); what
+an access token when the manifest asks for one. Work runs concurrently: with
+--parallelism auto (the default) as many requests at once as the store answers
+without slowing down, found from the latency of its answers, at most
+--max-parallelism; with a number, at most that many. The first failure stops
+new work (unless --keep-going); what
 completed is in the outputs file, which is written atomically as the run
 progresses, with mode 0600.
 
@@ -156,8 +161,9 @@ func runApply(ctx context.Context, s streams, o *applyOptions) error {
 		rec = keepTokens(w, sess.state.file, plan)
 	}
 	prog := newProgress(s, o.view.quiet || o.view.json, "applying")
+	prog.parallelism = func() int { return sess.store.client.Stats().Limit }
 	res, applyErr := apply.Apply(ctx, bulkClient{sess.store.client, s.mask}, plan, apply.Options{
-		Parallelism:   o.store.parallelism,
+		Parallelism:   o.store.inFlight(),
 		KeepGoing:     o.keepGoing,
 		Progress:      prog.event,
 		Outputs:       rec,
@@ -167,7 +173,7 @@ func runApply(ctx context.Context, s streams, o *applyOptions) error {
 	})
 	prog.done()
 	closeErr := w.Close()
-	return finishRun(s, o.view, "Apply", res, applyErr, closeErr, o.state.path)
+	return finishRun(s, o.view, "Apply", res, applyErr, closeErr, o.state.path, parallelismNote(sess.store.client.Stats()))
 }
 
 // tokenKeeper is the recorder of apply --refresh-only without --tokens,
@@ -236,7 +242,8 @@ func pathError(err error) error {
 
 // finishRun reports the result of apply or destroy and turns it into the
 // command's error and exit code.
-func finishRun(s streams, view viewFlags, what string, res *apply.Result, runErr, closeErr error, outputs string) error {
+// note, when not empty, is a line printed after the result.
+func finishRun(s streams, view viewFlags, what string, res *apply.Result, runErr, closeErr error, outputs, note string) error {
 	if res == nil {
 		res = &apply.Result{}
 	}
@@ -246,6 +253,9 @@ func finishRun(s streams, view viewFlags, what string, res *apply.Result, runErr
 		}
 	} else {
 		renderResult(s.out, what, res, view.palette(s))
+		if note != "" {
+			fmt.Fprintln(s.out, note)
+		}
 		if outputs != "" && closeErr == nil {
 			fmt.Fprintf(s.out, "Outputs: %s\n", outputs)
 		}
@@ -311,4 +321,29 @@ func resultJSON(r *apply.Result, outputs string) any {
 		out.Warnings = []string{}
 	}
 	return out
+}
+
+// parallelismNote is the summary line of the client's concurrency: the
+// parallelism reached and the store's latency floor; "" when no request was
+// sent.
+func parallelismNote(st magento.Stats) string {
+	if st.Total() == 0 {
+		return ""
+	}
+	var b strings.Builder
+	if st.Adaptive {
+		fmt.Fprintf(&b, "Parallelism: auto, reached %d of at most %d (%d at the end)", st.PeakLimit, st.MaxLimit, st.Limit)
+	} else {
+		fmt.Fprintf(&b, "Parallelism: %d", st.MaxLimit)
+		if st.MinLimit < st.MaxLimit {
+			fmt.Fprintf(&b, " (down to %d after the store refused requests)", st.MinLimit)
+		}
+	}
+	if st.Unavailable+st.TooManyRequests > 0 {
+		fmt.Fprintf(&b, "; the store refused %d of %d requests (429 or 503)", st.Unavailable+st.TooManyRequests, st.Total())
+	}
+	if st.LatencyFloor > 0 {
+		fmt.Fprintf(&b, "; store latency floor %s (%s)", roundDuration(st.LatencyFloor), st.FloorRoute)
+	}
+	return b.String()
 }

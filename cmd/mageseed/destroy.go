@@ -123,7 +123,7 @@ func runDestroy(ctx context.Context, s streams, o *destroyOptions) error {
 			return errors.New("destroy cancelled")
 		}
 	}
-	opts := apply.Options{Parallelism: o.store.parallelism}
+	opts := apply.Options{Parallelism: o.store.inFlight()}
 	var w *outputs.Writer
 	if sess.state.exists {
 		if w, err = openWriter(sess.state, sess.state.format); err != nil {
@@ -132,6 +132,7 @@ func runDestroy(ctx context.Context, s streams, o *destroyOptions) error {
 		opts.Outputs = w
 	}
 	prog := newProgress(s, o.view.quiet || o.view.json, "deleting")
+	prog.parallelism = func() int { return sess.store.client.Stats().Limit }
 	opts.Progress = prog.event
 	res, runErr := apply.Apply(ctx, sess.store.client, plan, opts)
 	prog.done()
@@ -140,7 +141,7 @@ func runDestroy(ctx context.Context, s streams, o *destroyOptions) error {
 	if w != nil {
 		closeErr, path = w.Close(), o.state.path
 	}
-	return finishRun(s, o.view, "Destroy", res, runErr, closeErr, path)
+	return finishRun(s, o.view, "Destroy", res, runErr, closeErr, path, parallelismNote(sess.store.client.Stats()))
 }
 
 // forgetAbsent removes from the outputs file the records of the destroy

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/spf13/pflag"
 )
 
 func TestApplyOptionsCheck(t *testing.T) {
@@ -34,6 +36,8 @@ func TestApplyOptionsCheck(t *testing.T) {
 		{"tokens alone", func(o *applyOptions) { o.mode.tokens = true }, "--tokens goes with --refresh-only"},
 		{"negative max deletes", func(o *applyOptions) { o.maxDeletes = -1 }, "--max-deletes must not be negative, got -1"},
 		{"zero parallelism", func(o *applyOptions) { o.store.parallelism = 0 }, "--parallelism must be at least 1, got 0"},
+		{"auto", func(o *applyOptions) { o.store.autoParallelism, o.store.maxParallelism = true, 64 }, ""},
+		{"auto with a zero ceiling", func(o *applyOptions) { o.store.autoParallelism, o.store.maxParallelism = true, 0 }, "--max-parallelism must be at least 1, got 0"},
 		{"negative timeout", func(o *applyOptions) { o.store.timeout = -time.Second }, "--timeout must be positive"},
 		{"url and sandbox", func(o *applyOptions) { o.store.url = "http://x"; o.store.sandbox = "db" }, "--url and --sandbox name two different stores"},
 		{"bulk size", func(o *applyOptions) { o.bulkSize = 0 }, "--bulk-size must be from 1 to 5000, got 0"},
@@ -115,4 +119,45 @@ func hintOf(err error) string {
 		return ee.hint
 	}
 	return ""
+}
+
+// TestParallelismFlag: auto is the default; a number is a fixed
+// parallelism; --max-parallelism only goes with auto.
+func TestParallelismFlag(t *testing.T) {
+	tests := []struct {
+		args     []string
+		wantAuto bool
+		wantMax  int // what the client is given as its ceiling
+		wantErr  string
+	}{
+		{args: nil, wantAuto: true, wantMax: 64},
+		{args: []string{"--parallelism", "auto", "--max-parallelism", "16"}, wantAuto: true, wantMax: 16},
+		{args: []string{"--parallelism", "12"}, wantMax: 12},
+		{args: []string{"--parallelism", "many"}, wantErr: `invalid argument "many" for "--parallelism" flag: want auto or a number of requests`},
+		{args: []string{"--parallelism", "4", "--max-parallelism", "16"}, wantErr: "--max-parallelism applies to --parallelism auto, not to --parallelism 4"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			var f storeFlags
+			fs := pflag.NewFlagSet("apply", pflag.ContinueOnError)
+			f.register(fs)
+			err := fs.Parse(tt.args)
+			if err == nil {
+				f.timeout = time.Second
+				err = f.check()
+			}
+			switch {
+			case tt.wantErr != "":
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error %v, want one containing %q", err, tt.wantErr)
+				}
+				return
+			case err != nil:
+				t.Fatal(err)
+			}
+			if f.autoParallelism != tt.wantAuto || f.inFlight() != tt.wantMax {
+				t.Errorf("auto %v, ceiling %d; want %v, %d", f.autoParallelism, f.inFlight(), tt.wantAuto, tt.wantMax)
+			}
+		})
+	}
 }

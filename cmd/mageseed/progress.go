@@ -21,6 +21,9 @@ type progress struct {
 	drawn   bool
 	now     func() time.Time
 	lastLen int
+	// parallelism, when set, returns the client's concurrency limit now,
+	// shown on every line.
+	parallelism func() int
 }
 
 func newProgress(s streams, off bool, what string) *progress {
@@ -52,6 +55,9 @@ func (p *progress) event(e apply.Event) {
 	if rate > 0 && e.Done < e.Total {
 		eta := time.Duration(float64(e.Total-e.Done) / rate * float64(time.Second))
 		left = ", about " + roundDuration(eta.Round(time.Second)) + " left"
+	}
+	if p.parallelism != nil {
+		left = fmt.Sprintf(", parallelism %d", p.parallelism()) + left
 	}
 	if p.s.errTTY {
 		const width = 30

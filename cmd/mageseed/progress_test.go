@@ -44,6 +44,16 @@ func TestProgress(t *testing.T) {
 		t.Errorf("--quiet printed %q", quiet)
 	}
 
+	// With the client's limit, every line shows it.
+	var lb bytes.Buffer
+	lp := newProgress(streams{err: &lb}, false, "applying")
+	lp.now = func() time.Time { return lp.start.Add(10 * time.Second) }
+	lp.parallelism = func() int { return 12 }
+	lp.event(apply.Event{Done: 50, Total: 100})
+	if got, want := lb.String(), "mageseed: applying: 50/100 customers (5/s, parallelism 12, about 10s left)\n"; got != want {
+		t.Errorf("line %q, want %q", got, want)
+	}
+
 	// A run shorter than the interval prints nothing off a terminal.
 	var b bytes.Buffer
 	p := newProgress(streams{err: &b}, false, "applying")

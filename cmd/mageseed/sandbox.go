@@ -71,6 +71,8 @@ type sandboxFlags struct {
 	customerTokenLifetime time.Duration
 	extraWebsites         []string
 	profile               string
+	workers               int
+	queue                 int
 	latency               time.Duration
 	jitter                time.Duration
 	errorRate             float64
@@ -92,7 +94,9 @@ func (f *sandboxFlags) register(fs *pflag.FlagSet) {
 	fs.DurationVar(&f.customerTokenLifetime, "customer-token-lifetime", time.Hour, "lifetime of customer tokens")
 	fs.StringArrayVar(&f.extraWebsites, "extra-website", nil, "add a website with its own store view, as `CODE[:STORECODE]` (repeatable)")
 	fs.StringVar(&f.profile, "profile", "", "model a customised store from the profile `FILE` (custom attributes, config, groups, websites)")
-	fs.DurationVar(&f.latency, "latency", 0, "delay every /rest request by this long")
+	fs.IntVar(&f.workers, "workers", 0, "handle at most `N` /rest requests at once, like a pool of PHP-FPM workers (0: no limit)")
+	fs.IntVar(&f.queue, "queue", 0, "with --workers, let at most `N` requests wait for a worker; past them, answer 503 at once")
+	fs.DurationVar(&f.latency, "latency", 0, "delay every /rest request by this long (with --workers, inside its worker: the service time)")
 	fs.DurationVar(&f.jitter, "jitter", 0, "add a random delay in [0, jitter) to every /rest request")
 	fs.Float64Var(&f.errorRate, "error-rate", 0, "answer this fraction of /rest requests with 503, doing nothing")
 	fs.Float64Var(&f.dropRate, "drop-rate", 0, "for this fraction of /rest requests, do the work, then drop the connection without an answer")
@@ -168,6 +172,17 @@ func (f *sandboxFlags) config(newSeed func() int64) (sandboxConfig, error) {
 			strconv.FormatFloat(f.errorRate, 'g', -1, 64), strconv.FormatFloat(f.dropRate, 'g', -1, 64)),
 			"the two rates are fractions of the same requests; keep their sum at most 1")
 	}
+	for _, n := range []struct {
+		name string
+		v    int
+	}{{"workers", f.workers}, {"queue", f.queue}} {
+		if n.v < 0 {
+			return sandboxConfig{}, withHint(fmt.Errorf("invalid --%s %d: must not be negative", n.name, n.v), "give a number of requests, or 0 for no limit")
+		}
+	}
+	if f.queue > 0 && f.workers == 0 {
+		return sandboxConfig{}, withHint(fmt.Errorf("invalid --queue %d without --workers", f.queue), "the queue holds requests waiting for a worker; give --workers N too")
+	}
 	if f.rateLimit < 0 {
 		return sandboxConfig{}, withHint(fmt.Errorf("invalid --rate-limit %d: must not be negative", f.rateLimit), "give requests per second, or 0 for no limit")
 	}
@@ -205,6 +220,8 @@ func (f *sandboxFlags) config(newSeed func() int64) (sandboxConfig, error) {
 			AdminTokenLifetime:    f.adminTokenLifetime,
 			CustomerTokenLifetime: f.customerTokenLifetime,
 			ExtraWebsites:         websites,
+			Workers:               f.workers,
+			Queue:                 f.queue,
 			Latency:               f.latency,
 			Jitter:                f.jitter,
 			ErrorRate:             f.errorRate,
@@ -388,6 +405,9 @@ func printSandboxBanner(w io.Writer, cfg sandboxConfig, url string) {
 			storeCode = ws.Code
 		}
 		fmt.Fprintf(w, "sandbox: extra website %s with store view %s (rest base %s/rest/%s/V1)\n", ws.Code, storeCode, url, storeCode)
+	}
+	if o.Workers > 0 {
+		fmt.Fprintf(w, "sandbox: %d workers for /rest, %d requests may wait for one; past them 503\n", o.Workers, o.Queue)
 	}
 	if cfg.faulty {
 		seed := ""

@@ -86,6 +86,13 @@ func TestSandboxFlagsConfig(t *testing.T) {
 			})},
 		},
 		{
+			name: "a pool of workers with a queue",
+			args: []string{"--workers", "8", "--queue", "16", "--latency", "50ms"},
+			want: sandboxConfig{addr: "127.0.0.1:8080", faulty: true, opts: sandboxOptsWith(defaults, func(o *sandbox.Options) {
+				o.Workers, o.Queue, o.Latency = 8, 16, 50*time.Millisecond
+			})},
+		},
+		{
 			name: "remote allowed",
 			args: []string{"--addr", "0.0.0.0:8080", "--allow-remote"},
 			want: sandboxConfig{addr: "0.0.0.0:8080", opts: defaults},
@@ -126,6 +133,9 @@ func TestSandboxFlagsErrors(t *testing.T) {
 		{"store code taken", []string{"--extra-website", "second:default"}, `invalid --extra-website "second:default": store code "default" is taken`},
 		{"empty website code", []string{"--extra-website", ":shop"}, `invalid --extra-website ":shop": bad website code ""`},
 		{"bad store code", []string{"--extra-website", "second:9x"}, `invalid --extra-website "second:9x": bad store code "9x"`},
+		{"negative workers", []string{"--workers", "-1"}, "invalid --workers -1: must not be negative"},
+		{"negative queue", []string{"--workers", "2", "--queue", "-1"}, "invalid --queue -1: must not be negative"},
+		{"queue without workers", []string{"--queue", "4"}, "invalid --queue 4 without --workers"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

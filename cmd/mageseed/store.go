@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,11 +31,49 @@ type storeFlags struct {
 	url                   string
 	sandbox               string // "" unless --sandbox was given
 	storeCode             string
-	parallelism           int
+	parallelism           int  // fixed --parallelism; ignored when autoParallelism
+	autoParallelism       bool // --parallelism auto
+	maxParallelism        int
 	timeout               time.Duration
 	insecureSkipTLSVerify bool
 	allowInsecureHTTP     bool
 	verbose               bool
+
+	fs *pflag.FlagSet // the flags, to tell which were given
+}
+
+// parallelismValue is the --parallelism flag: auto or a positive number.
+type parallelismValue struct{ f *storeFlags }
+
+func (v parallelismValue) String() string {
+	if v.f == nil || v.f.autoParallelism {
+		return "auto"
+	}
+	return strconv.Itoa(v.f.parallelism)
+}
+
+func (v parallelismValue) Set(s string) error {
+	if s == "auto" {
+		v.f.autoParallelism = true
+		return nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		return errors.New("want auto or a number of requests")
+	}
+	v.f.autoParallelism, v.f.parallelism = false, n
+	return nil
+}
+
+func (v parallelismValue) Type() string { return "auto|N" }
+
+// inFlight is the most requests that may be in flight: the ceiling of
+// auto, or the fixed number.
+func (f *storeFlags) inFlight() int {
+	if f.autoParallelism {
+		return f.maxParallelism
+	}
+	return f.parallelism
 }
 
 func (f *storeFlags) register(fs *pflag.FlagSet) {
@@ -42,7 +81,10 @@ func (f *storeFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.sandbox, "sandbox", "", "run the embedded sandbox store in-process, with its database at `PATH` (default "+defaultSandboxDB+")")
 	fs.Lookup("sandbox").NoOptDefVal = defaultSandboxDB
 	fs.StringVar(&f.storeCode, "store-code", "", "store view code for REST calls (overrides MAGENTO_STORE_CODE and store.storeCode; default \"default\")")
-	fs.IntVar(&f.parallelism, "parallelism", 8, "maximum concurrent requests to the store")
+	f.autoParallelism, f.parallelism = true, 8
+	fs.Var(parallelismValue{f}, "parallelism", "concurrent requests to the store: auto (find the store's limit from its latency) or a fixed number")
+	fs.IntVar(&f.maxParallelism, "max-parallelism", 64, "ceiling of --parallelism auto")
+	f.fs = fs
 	fs.DurationVar(&f.timeout, "timeout", 30*time.Second, "timeout of one HTTP request")
 	fs.BoolVar(&f.insecureSkipTLSVerify, "insecure-skip-tls-verify", false, "do not verify the store's TLS certificate")
 	fs.BoolVar(&f.allowInsecureHTTP, "allow-insecure-http", false, "allow credentials over plain http to a host that is not loopback")
@@ -50,8 +92,13 @@ func (f *storeFlags) register(fs *pflag.FlagSet) {
 }
 
 func (f *storeFlags) check() error {
-	if f.parallelism < 1 {
-		return withHint(fmt.Errorf("--parallelism must be at least 1, got %d", f.parallelism), "use --parallelism 8 (the default) or another positive number")
+	switch {
+	case !f.autoParallelism && f.parallelism < 1:
+		return withHint(fmt.Errorf("--parallelism must be at least 1, got %d", f.parallelism), "use --parallelism auto (the default) or a positive number")
+	case f.autoParallelism && f.maxParallelism < 1:
+		return withHint(fmt.Errorf("--max-parallelism must be at least 1, got %d", f.maxParallelism), "use --max-parallelism 64 (the default) or another positive number")
+	case !f.autoParallelism && f.fs != nil && f.fs.Changed("max-parallelism"):
+		return withHint(fmt.Errorf("--max-parallelism applies to --parallelism auto, not to --parallelism %d", f.parallelism), "give one of them: a fixed --parallelism is its own ceiling")
 	}
 	if f.timeout <= 0 {
 		return withHint(fmt.Errorf("--timeout must be positive, got %s", f.timeout), "use a duration such as 30s")
@@ -95,7 +142,8 @@ func connect(ctx context.Context, f storeFlags, manifestURL, manifestStoreCode s
 		UserAgent:             "mageseed/" + version(),
 		InsecureSkipTLSVerify: f.insecureSkipTLSVerify,
 		AllowInsecureHTTP:     f.allowInsecureHTTP,
-		MaxInFlight:           f.parallelism,
+		MaxInFlight:           f.inFlight(),
+		Adaptive:              f.autoParallelism,
 	}
 	// A long Retry-After wait is announced, so that it is not taken for a
 	// hang.
