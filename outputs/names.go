@@ -166,6 +166,7 @@ type GroupCollision struct {
 	Other    int    // the index of the earlier group, when Customer is -1
 	Customer int    // the index of the customer, or -1
 	Addr     string // the customer's address key that writes Name, if one does
+	GitHub   bool   // two groups write the same github name too (groups_a_b_id)
 }
 
 // groupVariable is the dotenv name (without MAGESEED_) of group key's id.
@@ -185,7 +186,8 @@ func GroupCollisions(groups []string, n int, key func(i int) string, addrs func(
 	for g, k := range groups {
 		name := groupVariable(k)
 		if first, dup := owner[name]; dup {
-			out = append(out, GroupCollision{Name: "MAGESEED_" + name, Group: g, Other: first, Customer: -1})
+			gh := sanitizeName(k, false) == sanitizeName(groups[first], false)
+			out = append(out, GroupCollision{Name: "MAGESEED_" + name, Group: g, Other: first, Customer: -1, GitHub: gh})
 			continue
 		}
 		owner[name] = g

@@ -239,7 +239,7 @@ func TestGroupCollisions(t *testing.T) {
 		{"an address of customer group", []string{"address_home"}, []testCustomer{{key: "group", addrs: []string{"home"}}},
 			[]string{"address_home group (home) MAGESEED_GROUP_ADDRESS_HOME_ID"}},
 		{"two groups", []string{"a-b", "vip", "a_b", "VIP"}, nil,
-			[]string{"a-b a_b MAGESEED_GROUP_A_B_ID", "vip VIP MAGESEED_GROUP_VIP_ID"}},
+			[]string{"a-b a_b github MAGESEED_GROUP_A_B_ID", "vip VIP MAGESEED_GROUP_VIP_ID"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -258,6 +258,9 @@ func TestGroupCollisions(t *testing.T) {
 				}
 				if c.Addr != "" {
 					s += " (" + c.Addr + ")"
+				}
+				if c.GitHub {
+					s += " github"
 				}
 				got = append(got, s+" "+c.Name)
 			}
