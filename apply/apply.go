@@ -642,7 +642,7 @@ func (e *executor) finish(ctx, stop context.Context, d, s *mageseed.Customer, ac
 		return o
 	}
 	for attempt := 1; ; attempt++ {
-		tok, err := e.r.CustomerToken(ctx, d.Email, d.Password)
+		tok, err := e.r.CustomerToken(ctx, s.WebsiteID, d.Email, d.Password)
 		switch code := mageseed.ErrorCode(err); {
 		case err == nil:
 			o.token = true

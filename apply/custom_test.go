@@ -83,7 +83,7 @@ func (m *customMem) CreateCustomer(ctx context.Context, c mageseed.Customer) (ma
 	return got, nil
 }
 
-func (m *customMem) CustomerToken(ctx context.Context, email, password string) (string, error) {
+func (m *customMem) CustomerToken(ctx context.Context, websiteID int, email, password string) (string, error) {
 	m.mu.Lock()
 	for _, c := range m.customers {
 		if strings.EqualFold(c.Email, email) && c.Confirmation != "" {
@@ -93,7 +93,7 @@ func (m *customMem) CustomerToken(ctx context.Context, email, password string) (
 		}
 	}
 	m.mu.Unlock()
-	return m.memStore.CustomerToken(ctx, email, password)
+	return m.memStore.CustomerToken(ctx, websiteID, email, password)
 }
 
 func (m *customMem) ActivateCustomer(ctx context.Context, cu mageseed.Customer, key string) (mageseed.Customer, error) {

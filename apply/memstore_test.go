@@ -374,17 +374,20 @@ func (m *memStore) DeleteCustomer(ctx context.Context, id int) error {
 	return nil
 }
 
-func (m *memStore) CustomerToken(ctx context.Context, email, password string) (string, error) {
+func (m *memStore) CustomerToken(ctx context.Context, websiteID int, email, password string) (string, error) {
 	drop, err := m.enter(ctx, "token", email)
 	defer m.leave()
 	if err != nil {
 		return "", err
 	}
-	// The token endpoint looks the email up in the store's website; the
-	// tests call it for customers of any website, so look in each.
+	// The token endpoint looks the email up in the website it is asked
+	// through (0: any website, for callers that do not say).
 	m.mu.Lock()
 	id, good := 0, false
 	for _, w := range m.websites {
+		if websiteID > 0 && w.ID != websiteID {
+			continue
+		}
 		if cid, ok := m.byIdentity[identity{strings.ToLower(email), w.ID}]; ok && m.passwords[cid] == password {
 			id, good = cid, true
 			break

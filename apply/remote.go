@@ -44,10 +44,12 @@ type Remote interface {
 	// DeleteCustomer deletes the customer with the given id.
 	DeleteCustomer(ctx context.Context, id int) error
 
-	// CustomerToken exchanges a customer's email and password for an access
-	// token. A wrong password gives EUNAUTHORIZED; callers must not retry it
-	// (Magento locks an account after 6 failures).
-	CustomerToken(ctx context.Context, email, password string) (string, error)
+	// CustomerToken exchanges the email and password of a customer of
+	// website websiteID for an access token. The store looks the email up
+	// in one website only, so implementations ask through a store view of
+	// that website. A wrong password gives EUNAUTHORIZED; callers must not
+	// retry it (Magento locks an account after 6 failures).
+	CustomerToken(ctx context.Context, websiteID int, email, password string) (string, error)
 }
 
 // BulkRemote is a Remote that can hand creates to the store's asynchronous

@@ -113,7 +113,7 @@ type Client struct {
 	lim   *limiter
 	stats stats
 
-	views storeViews // store view codes by id, read once (groups.go)
+	views storeViews // the store's views, read once (groups.go)
 
 	// Admin authentication.
 	adminStatic   string

@@ -167,7 +167,7 @@ var operations = map[string]func(context.Context, *magento.Client) error{
 		return err
 	},
 	"customer token": func(ctx context.Context, c *magento.Client) error {
-		_, err := c.CustomerToken(ctx, jane.Email, jane.Password)
+		_, err := c.CustomerToken(ctx, 0, jane.Email, jane.Password)
 		return err
 	},
 }
@@ -572,7 +572,7 @@ func TestInsecureHTTPPasswords(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.CustomerToken(context.Background(), "jdoe@example.com", "Password1!")
+	_, err = c.CustomerToken(context.Background(), 0, "jdoe@example.com", "Password1!")
 	if err == nil || !strings.Contains(magento.Hint(err), "--allow-insecure-http") {
 		t.Errorf("CustomerToken over plain http = %v (hint %q), want a refusal naming --allow-insecure-http", err, magento.Hint(err))
 	}
@@ -788,7 +788,7 @@ func TestSecretsNeverLeak(t *testing.T) {
 	for range 3 {
 		_, err := c.CreateCustomer(ctx, jane)
 		errs = append(errs, err)
-		_, err = c.CustomerToken(ctx, jane.Email, jane.Password)
+		_, err = c.CustomerToken(ctx, 0, jane.Email, jane.Password)
 		errs = append(errs, err)
 		_, err = c.UpdateCustomer(ctx, jane)
 		errs = append(errs, err)

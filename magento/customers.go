@@ -578,19 +578,33 @@ func (c *Client) DeleteCustomer(ctx context.Context, id int) error {
 }
 
 // CustomerToken exchanges a customer's email and password for a customer
-// access token (POST /V1/integration/customer/token). It asks the
-// configured store view, never "all" (which refuses valid customers on some
-// versions; "all" falls back to the default store view). A wrong password
-// gives EUNAUTHORIZED and is never retried: Magento locks an account after
-// six failures.
-func (c *Client) CustomerToken(ctx context.Context, email, password string) (string, error) {
+// access token (POST /V1/integration/customer/token).
+//
+// Magento looks the email up in the website of the store view in the URL
+// (Magento\Customer\Model\AccountManagement::authenticate finds the
+// customer with CustomerRepository::get($email), in the current website),
+// so a customer of website websiteID is asked for through a store view of
+// that website: the configured one when it belongs there, else one of the
+// website's own (GET /V1/store/storeViews, once per client). websiteID 0
+// means the configured store view, never "all" (which refuses valid
+// customers on some versions; "all" falls back to the default store
+// view). A wrong password gives EUNAUTHORIZED and is never retried: Magento
+// locks an account after six failures.
+func (c *Client) CustomerToken(ctx context.Context, websiteID int, email, password string) (string, error) {
 	k := &call{
 		method: http.MethodPost, path: "/V1/integration/customer/token",
 		body:  CredentialsRequest{Username: email, Password: password},
 		retry: retryToken, auth: authNone, secret: true, secrets: []string{password},
 		account: c.signIns.get("customer", email),
 	}
-	if strings.EqualFold(c.storeCode, "all") {
+	if websiteID > 0 {
+		code, err := c.websiteStoreView(ctx, websiteID)
+		if err != nil {
+			return "", fmt.Errorf("find a store view of website %d to sign customer %s in through: %w", websiteID, email, err)
+		}
+		k.store = code
+	}
+	if k.store == "" && strings.EqualFold(c.storeCode, "all") {
 		k.store = "-"
 	}
 	var token string

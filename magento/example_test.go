@@ -57,13 +57,13 @@ func Example() {
 		fmt.Println("again:", err)
 	}
 
-	token, err := c.CustomerToken(ctx, "jdoe@example.com", "Password1")
+	token, err := c.CustomerToken(ctx, 0, "jdoe@example.com", "Password1")
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println("token:", token != "")
 
-	_, err = c.CustomerToken(ctx, "jdoe@example.com", "wrong")
+	_, err = c.CustomerToken(ctx, 0, "jdoe@example.com", "wrong")
 	fmt.Println(mageseed.ErrorCode(err))
 	// Output:
 	// created jdoe@example.com with 1 address

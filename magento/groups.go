@@ -111,14 +111,22 @@ type ActivateRequest struct {
 //
 // The store looks the email up in the website of the store view in the
 // URL, so the request goes to the store view the customer belongs to
-// (cust.StoreID, by GET /V1/store/storeViews, read once per client).
+// (cust.StoreID, by GET /V1/store/storeViews, read once per client), or
+// without one to a store view of the customer's website.
 func (c *Client) ActivateCustomer(ctx context.Context, cust mageseed.Customer, key string) (mageseed.Customer, error) {
 	k := &call{
 		method: http.MethodPut, path: "/V1/customers/" + url.PathEscape(cust.Email) + "/activate",
 		body: ActivateRequest{ConfirmationKey: key}, secrets: []string{key},
 	}
-	if cust.StoreID != nil && *cust.StoreID != 0 {
+	switch {
+	case cust.StoreID != nil && *cust.StoreID != 0:
 		code, err := c.storeViewCode(ctx, *cust.StoreID)
+		if err != nil {
+			return mageseed.Customer{}, err
+		}
+		k.store = code
+	case cust.WebsiteID > 0:
+		code, err := c.websiteStoreView(ctx, cust.WebsiteID)
 		if err != nil {
 			return mageseed.Customer{}, err
 		}
@@ -151,30 +159,71 @@ func (c *Client) ConfirmationStatus(ctx context.Context, id int) (string, error)
 	return s, nil
 }
 
-// storeViews caches the store's view codes by id.
+// storeViews caches the store's views, read once per client.
 type storeViews struct {
-	mu    sync.Mutex
-	codes map[int]string
+	mu   sync.Mutex
+	list []StoreViewData // nil until read
+}
+
+// storeViewList returns the store's views (GET /V1/store/storeViews, once
+// per client).
+func (c *Client) storeViewList(ctx context.Context) ([]StoreViewData, error) {
+	c.views.mu.Lock()
+	defer c.views.mu.Unlock()
+	if c.views.list == nil {
+		var list []StoreViewData
+		if err := c.do(ctx, &call{method: http.MethodGet, path: "/V1/store/storeViews"}, &list); err != nil {
+			return nil, err
+		}
+		if list == nil {
+			list = []StoreViewData{}
+		}
+		c.views.list = list
+	}
+	return c.views.list, nil
 }
 
 // storeViewCode returns the code of store view id (GET
 // /V1/store/storeViews, once per client).
 func (c *Client) storeViewCode(ctx context.Context, id int) (string, error) {
-	c.views.mu.Lock()
-	defer c.views.mu.Unlock()
-	if c.views.codes == nil {
-		var list []StoreViewData
-		if err := c.do(ctx, &call{method: http.MethodGet, path: "/V1/store/storeViews"}, &list); err != nil {
-			return "", err
-		}
-		c.views.codes = make(map[int]string, len(list))
-		for _, v := range list {
-			c.views.codes[v.ID] = v.Code
+	list, err := c.storeViewList(ctx)
+	if err != nil {
+		return "", err
+	}
+	for _, v := range list {
+		if v.ID == id {
+			return v.Code, nil
 		}
 	}
-	code, ok := c.views.codes[id]
-	if !ok {
-		return "", mageseed.Errorf(mageseed.ENOTFOUND, "store view %d is not in the store's list", id)
+	return "", mageseed.Errorf(mageseed.ENOTFOUND, "store view %d is not in the store's list", id)
+}
+
+// websiteStoreView returns the code of a store view of website websiteID
+// to send a request through, "" for the client's own store view: the
+// client's own when it belongs to that website, else the website's active
+// view with the lowest id (any view of a website looks an email up in that
+// website; the admin view 0 is never chosen). A website without a store
+// view gives ENOTFOUND.
+func (c *Client) websiteStoreView(ctx context.Context, websiteID int) (string, error) {
+	list, err := c.storeViewList(ctx)
+	if err != nil {
+		return "", err
 	}
-	return code, nil
+	best := -1
+	for i, v := range list {
+		if v.ID == 0 || v.WebsiteID != websiteID {
+			continue
+		}
+		if v.Code == c.storeCode {
+			return "", nil
+		}
+		if best < 0 || (v.IsActive != 0 && list[best].IsActive == 0) ||
+			((v.IsActive != 0) == (list[best].IsActive != 0) && v.ID < list[best].ID) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return "", mageseed.Errorf(mageseed.ENOTFOUND, "website %d has no store view in the store's list", websiteID)
+	}
+	return list[best].Code, nil
 }

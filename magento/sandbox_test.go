@@ -173,7 +173,7 @@ func TestSandboxTutorial(t *testing.T) {
 	}
 
 	// A customer token for the password set on create.
-	token, err := c.CustomerToken(ctx, "jdoe@example.com", "Password1")
+	token, err := c.CustomerToken(ctx, 0, "jdoe@example.com", "Password1")
 	if err != nil {
 		t.Fatalf("token: %v", err)
 	}
@@ -181,7 +181,7 @@ func TestSandboxTutorial(t *testing.T) {
 	if me.Email != "jdoe@example.com" {
 		t.Errorf("GET /V1/customers/me with the token = %+v, want Jane", me)
 	}
-	if _, err := c.CustomerToken(ctx, "jdoe@example.com", "wrong-Password1"); mageseed.ErrorCode(err) != mageseed.EUNAUTHORIZED {
+	if _, err := c.CustomerToken(ctx, 0, "jdoe@example.com", "wrong-Password1"); mageseed.ErrorCode(err) != mageseed.EUNAUTHORIZED {
 		t.Errorf("token with a wrong password = %v, want EUNAUTHORIZED", err)
 	}
 

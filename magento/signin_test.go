@@ -99,7 +99,7 @@ func TestWrongPasswordLostAnswersEndToEnd(t *testing.T) {
 			// The same run asks again, as a caller that ignores the error
 			// would.
 			for range 5 {
-				if _, err := c.CustomerToken(ctx, "JDoe@example.com", "drifted-Passw0rd"); err == nil {
+				if _, err := c.CustomerToken(ctx, 0, "JDoe@example.com", "drifted-Passw0rd"); err == nil {
 					t.Fatal("CustomerToken succeeded")
 				}
 			}
@@ -124,11 +124,11 @@ func TestSignInLimitError(t *testing.T) {
 	h.on("POST", "/V1/integration/customer/token", func(n int, w http.ResponseWriter, r *http.Request) { drop(w, r) })
 	c := h.client(t, nil)
 	ctx := ctxTest(t)
-	_, err := c.CustomerToken(ctx, "jdoe@example.com", "pw-123456")
+	_, err := c.CustomerToken(ctx, 0, "jdoe@example.com", "pw-123456")
 	if mageseed.ErrorCode(err) != mageseed.EUNAVAILABLE || !strings.Contains(err.Error(), "no answer from the store") {
 		t.Fatalf("first call: %v, want no answer", err)
 	}
-	_, err = c.CustomerToken(ctx, "jdoe@example.com", "pw-123456")
+	_, err = c.CustomerToken(ctx, 0, "jdoe@example.com", "pw-123456")
 	if !errors.Is(err, mageseed.ErrSignInLimit) {
 		t.Fatalf("second call: %v, want ErrSignInLimit", err)
 	}
@@ -142,7 +142,7 @@ func TestSignInLimitError(t *testing.T) {
 		t.Errorf("token requests = %d, MaxSignIns %d, want %d", got, magento.MaxSignIns, signInBound)
 	}
 	// Another account has a budget of its own.
-	if _, err := c.CustomerToken(ctx, "other@example.com", "pw-123456"); errors.Is(err, mageseed.ErrSignInLimit) {
+	if _, err := c.CustomerToken(ctx, 0, "other@example.com", "pw-123456"); errors.Is(err, mageseed.ErrSignInLimit) {
 		t.Errorf("another account: %v", err)
 	}
 }
@@ -160,7 +160,7 @@ func TestSignInTokenResetsBudget(t *testing.T) {
 	})
 	c := h.client(t, nil)
 	for i := range 3 {
-		if _, err := c.CustomerToken(ctxTest(t), "jdoe@example.com", "pw-123456"); err != nil {
+		if _, err := c.CustomerToken(ctxTest(t), 0, "jdoe@example.com", "pw-123456"); err != nil {
 			t.Fatalf("call %d: %v", i, err)
 		}
 	}

@@ -42,6 +42,10 @@ type StoreConfig struct {
 	// AccountShareScope is customer/account_share/scope: "website" (the
 	// default, also for "") or "global".
 	AccountShareScope string
+	// GuestCheckoutLogin is checkout/options/enable_guest_checkout_login
+	// (off by default): on, POST /V1/customers/isEmailAvailable tells
+	// whether an email has an account; off, it calls every email available.
+	GuestCheckoutLogin bool
 }
 
 // GroupSpec is a customer group the store has.
@@ -219,6 +223,9 @@ func (pp *profileParser) profile(n *yaml.Node, p *Profile) {
 					}
 				},
 				"confirmAccounts": func(v *yaml.Node, path string) { pp.boolean(v, path, &p.Config.ConfirmAccounts) },
+				"guestCheckoutLogin": func(v *yaml.Node, path string) {
+					pp.boolean(v, path, &p.Config.GuestCheckoutLogin)
+				},
 				"accountShareScope": func(v *yaml.Node, path string) {
 					pp.str(v, path, &p.Config.AccountShareScope)
 					if s := p.Config.AccountShareScope; s != ShareWebsite && s != ShareGlobal {
@@ -431,6 +438,11 @@ func (p *Profile) configValues(base map[string]string) (map[string]string, error
 	}
 	if p.Config.ConfirmAccounts {
 		if err := set(customer.ConfigConfirm, "1"); err != nil {
+			return nil, err
+		}
+	}
+	if p.Config.GuestCheckoutLogin {
+		if err := set(customer.ConfigGuestCheckoutLogin, "1"); err != nil {
 			return nil, err
 		}
 	}

@@ -17,6 +17,7 @@ config:
   streetLines: 3
   confirmAccounts: true
   accountShareScope: global
+  guestCheckoutLogin: true
 groups:
   - {code: VIP, taxClassId: 4}
 taxClasses:
@@ -34,7 +35,7 @@ websites:
 			{Code: "preferred_channel", Input: "select", Options: []string{"Email", "Phone", "Post"}},
 		},
 		AddressAttributes: []AttributeSpec{{Code: "delivery_notes", Input: "textarea"}},
-		Config:            StoreConfig{StreetLines: 3, ConfirmAccounts: true, AccountShareScope: ShareGlobal},
+		Config:            StoreConfig{StreetLines: 3, ConfirmAccounts: true, AccountShareScope: ShareGlobal, GuestCheckoutLogin: true},
 		Groups:            []GroupSpec{{Code: "VIP", TaxClassID: 4}},
 		TaxClasses:        []TaxClassSpec{{ID: 4, Name: "Wholesale Customer"}},
 		Websites:          []Website{{Code: "second", StoreCode: "second_view"}},

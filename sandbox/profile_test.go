@@ -615,3 +615,88 @@ func TestProfileStreetLines(t *testing.T) {
 		t.Errorf("New with a profile and a Config that disagree = %v", err)
 	}
 }
+
+// TestIsEmailAvailable checks POST /V1/customers/isEmailAvailable as
+// Magento 2.4.8 answers it. Magento\Customer\Model\AccountManagement::
+// isEmailAvailable reads checkout/options/enable_guest_checkout_login
+// (GUEST_CHECKOUT_LOGIN_OPTION_SYS_CONFIG, off by default) and answers true
+// for every email when it is off; when it is on, CustomerRepository::get
+// looks the email up (CustomerRegistry::retrieveByEmail: the URL store's
+// website when websiteId is null, every website for 0) and
+// Magento\Customer\Model\ResourceModel\Customer::loadByEmail filters by
+// website only in website scope (Config\Share::isWebsiteScope).
+func TestIsEmailAvailable(t *testing.T) {
+	avail := func(s *store, path string, body map[string]any) bool {
+		t.Helper()
+		var ok bool
+		s.ok("POST", path, "", body, &ok)
+		return ok
+	}
+	const route = "/rest/V1/customers/isEmailAvailable"
+	const second = "/rest/second_view/V1/customers/isEmailAvailable"
+	q := func(email string, website ...int) map[string]any {
+		b := map[string]any{"customerEmail": email}
+		if len(website) > 0 {
+			b["websiteId"] = website[0]
+		}
+		return b
+	}
+	for _, scope := range []string{sandbox.ShareWebsite, sandbox.ShareGlobal} {
+		t.Run("guest checkout login off, "+scope, func(t *testing.T) {
+			s := profileStore(t, func(p *sandbox.Profile) { p.Config.AccountShareScope = scope })
+			s.create(customBody("held@example.com"))
+			for _, b := range []map[string]any{q("held@example.com"), q("held@example.com", 1), q("held@example.com", 2), q("held@example.com", 0), q("free@example.com", 1)} {
+				if !avail(s, route, b) {
+					t.Errorf("isEmailAvailable %v = false, want true (the config is off)", b)
+				}
+			}
+		})
+	}
+	t.Run("guest checkout login on, website scope", func(t *testing.T) {
+		s := profileStore(t, func(p *sandbox.Profile) { p.Config.GuestCheckoutLogin = true })
+		s.create(customBody("held@example.com")) // website 1
+		for _, c := range []struct {
+			path string
+			body map[string]any
+			want bool
+		}{
+			{route, q("held@example.com", 1), false},
+			{route, q("held@example.com", 2), true},
+			{route, q("held@example.com"), false},      // the URL store's website (1)
+			{second, q("held@example.com"), true},      // the URL store's website (2)
+			{route, q("held@example.com", 0), false},   // every website
+			{route, q(" held@example.com ", 1), false}, // trimmed
+			{route, q("free@example.com", 1), true},    // nobody's
+			{second, q("held@example.com", 1), false},  // websiteId wins over the URL's store
+		} {
+			if got := avail(s, c.path, c.body); got != c.want {
+				t.Errorf("%s %v = %v, want %v", c.path, c.body, got, c.want)
+			}
+		}
+	})
+	t.Run("guest checkout login on, global scope", func(t *testing.T) {
+		s := profileStore(t, func(p *sandbox.Profile) {
+			p.Config.GuestCheckoutLogin = true
+			p.Config.AccountShareScope = sandbox.ShareGlobal
+		})
+		s.create(customBody("held@example.com")) // website 1
+		for _, b := range []map[string]any{q("held@example.com", 1), q("held@example.com", 2), q("held@example.com")} {
+			if avail(s, route, b) {
+				t.Errorf("isEmailAvailable %v = true, want false (global scope looks on every website)", b)
+			}
+		}
+		if avail(s, second, q("held@example.com")) {
+			t.Error("isEmailAvailable through second_view = true, want false")
+		}
+		if !avail(s, route, q("free@example.com", 2)) {
+			t.Error("isEmailAvailable(free@example.com) = false, want true")
+		}
+	})
+	t.Run("Options.Config", func(t *testing.T) {
+		s := newStore(t, sandbox.Options{Config: map[string]string{"checkout/options/enable_guest_checkout_login": "1"}})
+		s.create(customerBody("held@example.com"))
+		if avail(s, route, q("held@example.com", 1)) {
+			t.Error("isEmailAvailable with the config path set = true, want false")
+		}
+	})
+}

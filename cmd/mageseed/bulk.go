@@ -21,8 +21,8 @@ type bulkClient struct {
 
 var _ apply.BulkRemote = bulkClient{}
 
-func (c bulkClient) CustomerToken(ctx context.Context, email, password string) (string, error) {
-	tok, err := c.Client.CustomerToken(ctx, email, password)
+func (c bulkClient) CustomerToken(ctx context.Context, websiteID int, email, password string) (string, error) {
+	tok, err := c.Client.CustomerToken(ctx, websiteID, email, password)
 	if tok != "" && c.mask != nil {
 		c.mask(tok)
 	}

@@ -293,11 +293,14 @@ func (ss *session) checkStore(md *mageseed.Metadata, desired, remote []mageseed.
 }
 
 // shareScope tells, on a store with several websites, whether customer
-// accounts are shared globally (one request, asking about a customer the
-// store holds), and returns what the plan says about it. In global scope an
-// email declared on two websites is an error: the store would refuse the
-// second ("A customer with the same email address already exists in an
-// associated website.").
+// accounts are shared globally (one or two requests, asking about a
+// customer the store holds), and returns what the plan says about it. In
+// global scope an email declared on two websites is an error: the store
+// would refuse the second ("A customer with the same email address already
+// exists in an associated website."). A store that does not tell (since
+// Magento 2.4.7 one without guest checkout login calls every email
+// available) leaves the scope unknown, and the plan says so, naming the
+// emails declared on two websites that global sharing would refuse.
 func (ss *session) shareScope(ctx context.Context, websites []mageseed.Website, md *mageseed.Metadata, desired, remote []mageseed.Customer) ([]string, error) {
 	if len(remote) == 0 {
 		return nil, nil // nothing to ask about: the scope stays unknown
@@ -313,20 +316,9 @@ func (ss *session) shareScope(ctx context.Context, websites []mageseed.Website, 
 		return nil, nil
 	}
 	scope, err := ss.store.client.ShareScope(ctx, remote[0].Email, remote[0].WebsiteID, other)
-	if err != nil {
-		// The scope is a note: a store that does not answer the question
-		// leaves it unknown, and a clash is then the create's error.
-		scope = ""
-	}
+	// The scope is a note: a store that does not answer the question
+	// leaves it unknown, and a clash is then the create's error.
 	md.ShareScope = scope
-	switch scope {
-	case mageseed.ShareWebsite:
-		return []string{"the store keeps customer accounts per website: an email may have one account on each website"}, nil
-	case "":
-		return []string{"the store does not tell whether it shares customer accounts across websites (POST /V1/customers/isEmailAvailable answers for any email): " +
-			"if it does, an email that has an account on one website cannot have one on another"}, nil
-	}
-	notes := []string{"the store shares customer accounts globally: an email is one account across all websites"}
 	first := map[string]*mageseed.Customer{}
 	var clash []string
 	for i := range desired {
@@ -338,6 +330,24 @@ func (ss *session) shareScope(ctx context.Context, websites []mageseed.Website, 
 		}
 		first[e] = d
 	}
+	switch {
+	case scope == mageseed.ShareWebsite:
+		return []string{"the store keeps customer accounts per website: an email may have one account on each website"}, nil
+	case scope == "":
+		var note string
+		if err != nil {
+			note = "the store did not answer whether it shares customer accounts across websites (" + esc(err.Error()) + ")"
+		} else {
+			note = "the store does not tell whether it shares customer accounts across websites: POST /V1/customers/isEmailAvailable calls an email it holds available " +
+				"(Magento 2.4.7 and later answer so unless guest checkout login is on)"
+		}
+		if len(clash) == 0 {
+			return []string{note}, nil
+		}
+		return []string{note + "; " + strings.Join(clash, "; ") +
+			": a store that shares accounts globally refuses the second (\"A customer with the same email address already exists in an associated website.\")"}, nil
+	}
+	notes := []string{"the store shares customer accounts globally: an email is one account across all websites"}
 	if len(clash) > 0 {
 		return nil, withHint(fmt.Errorf("the store shares customer accounts globally, and %s", strings.Join(clash, "; ")),
 			"declare each email once: the store refuses a second account with the same email on another website")

@@ -38,12 +38,27 @@ const (
 	// the default) or "0" (global: an email is one account across
 	// websites, and sign-in finds it on any website).
 	ConfigShareScope = "customer/account_share/scope"
+	// ConfigGuestCheckoutLogin is checkout/options/enable_guest_checkout_login
+	// (AccountManagement::GUEST_CHECKOUT_LOGIN_OPTION_SYS_CONFIG): "1" lets
+	// POST /V1/customers/isEmailAvailable tell whether an email has an
+	// account; off (the default since Magento 2.4.7) it calls every email
+	// available.
+	ConfigGuestCheckoutLogin = "checkout/options/enable_guest_checkout_login"
 )
 
 // confirmRequired reports whether new accounts need email confirmation
 // (AccountConfirmation::isConfirmationRequired).
 func (m *Module) confirmRequired() bool {
 	return strings.TrimSpace(m.config(ConfigConfirm)) == "1"
+}
+
+// guestCheckoutLogin reports whether guest checkout login is on
+// (ConfigGuestCheckoutLogin).
+// isEmailAvailable tests the value as PHP does (!$guestLoginConfig): "" and
+// "0" are off.
+func (m *Module) guestCheckoutLogin() bool {
+	v := m.config(ConfigGuestCheckoutLogin)
+	return v != "" && v != "0"
 }
 
 // shareGlobal reports whether customer accounts are shared across websites

@@ -1020,20 +1020,33 @@ func (m *Module) deleteCustomer(c *webapi.Call) (any, error) {
 	return true, nil
 }
 
-// isEmailAvailable is POST /V1/customers/isEmailAvailable.
+// isEmailAvailable is POST /V1/customers/isEmailAvailable
+// (AccountManagement::isEmailAvailable). Unless guest checkout login is on
+// (ConfigGuestCheckoutLogin), every email is available: since Magento 2.4.7
+// the route no longer tells who has an account. With it on, the email is
+// looked up in the given website (the URL store's when websiteId is null),
+// in every website for website 0 (CustomerRegistry::retrieveByEmail) or
+// when accounts are shared globally (ResourceModel\Customer::loadByEmail
+// filters by website only in website scope).
 func (m *Module) isEmailAvailable(c *webapi.Call) (any, error) {
 	p, err := webapi.Params(c.Body, webapi.Param{Name: "customerEmail", Required: true}, webapi.Param{Name: "websiteId", Kind: webapi.KindInt})
 	if err != nil {
 		return nil, err
 	}
+	if !m.guestCheckoutLogin() {
+		return true, nil
+	}
 	website := int64(c.Store.WebsiteID)
 	if w, ok := p.Num("websiteId"); ok {
 		website = w
 	}
+	q := `SELECT count(*) FROM customer_entity WHERE email = ? AND website_id = ?`
+	args := []any{strings.TrimSpace(p.Str("customerEmail")), website}
+	if website == 0 || m.lookupWebsite(int(website)) == 0 {
+		q, args = `SELECT count(*) FROM customer_entity WHERE email = ?`, args[:1]
+	}
 	var n int
-	err = m.db.R.QueryRowContext(c.R.Context(), `SELECT count(*) FROM customer_entity WHERE email = ? AND website_id = ?`,
-		strings.TrimSpace(p.Str("customerEmail")), website).Scan(&n)
-	if err != nil {
+	if err := m.db.R.QueryRowContext(c.R.Context(), q, args...).Scan(&n); err != nil {
 		return nil, err
 	}
 	return n == 0, nil

@@ -246,6 +246,8 @@ var configDefaults = map[string]string{
 	ConfigStreetLines: "2",
 	ConfigConfirm:     "0",
 	ConfigShareScope:  "1",
+	// Magento_Checkout's etc/config.xml; off since 2.4.7.
+	ConfigGuestCheckoutLogin: "0",
 }
 
 // config returns the store configuration value at path: the module's
