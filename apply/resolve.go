@@ -229,6 +229,9 @@ func ReadWithProgress(ctx context.Context, r Remote, desired []mageseed.Customer
 			if err != nil {
 				return nil, fmt.Errorf("find %d customers of website %d: %w", len(list), w, err)
 			}
+			if err := checkConfirmations(ctx, r, found); err != nil {
+				return nil, err
+			}
 			out = append(out, found...)
 			done += len(chunk)
 			if progress != nil {
@@ -237,4 +240,47 @@ func ReadWithProgress(ctx context.Context, r Remote, desired []mageseed.Customer
 		}
 	}
 	return out, nil
+}
+
+// ConfirmRemote is a Remote that can tell whether an account awaits email
+// confirmation (GET /V1/customers/:id/confirm). magento.Client implements
+// it.
+type ConfirmRemote interface {
+	// ConfirmationStatus returns the account confirmation status of
+	// customer id: "account_confirmation_required", "account_confirmed" or
+	// "account_confirmation_not_required".
+	ConfirmationStatus(ctx context.Context, id int) (string, error)
+}
+
+// confirmationRequired is Magento's
+// AccountManagementInterface::ACCOUNT_CONFIRMATION_REQUIRED.
+const confirmationRequired = "account_confirmation_required"
+
+// checkConfirmations asks the store about every found customer whose
+// search answer holds a confirmation key: the key alone does not say the
+// account awaits confirmation, since Magento keeps it when the store stops
+// requiring confirmation, and signs such an account in
+// (Magento\Customer\Model\AccountManagement::getConfirmationStatus and
+// ::authenticate check the key and AccountConfirmation::isConfirmationRequired).
+// A customer whose account is not awaiting confirmation loses its key.
+// Customers without a key cost no request.
+func checkConfirmations(ctx context.Context, r Remote, found []mageseed.Customer) error {
+	cr, ok := r.(ConfirmRemote)
+	if !ok {
+		return nil
+	}
+	for i := range found {
+		c := &found[i]
+		if c.Confirmation == "" {
+			continue
+		}
+		st, err := cr.ConfirmationStatus(ctx, c.ID)
+		if err != nil {
+			return fmt.Errorf("read the confirmation status of customer %s (id %d): %w", c.Email, c.ID, err)
+		}
+		if st != confirmationRequired {
+			c.Confirmation = ""
+		}
+	}
+	return nil
 }

@@ -417,6 +417,52 @@ func (ld *loader) nameCollisions() {
 		}
 		ld.errs = append(ld.errs, e)
 	}
+	ld.groupNameCollisions(addrs)
+}
+
+// groupNameCollisions reports the groups whose id variable in the dotenv
+// and github outputs (MAGESEED_GROUP_<KEY>_ID, groups_<key>_id) another
+// group or a customer would write too (see outputs.GroupCollisions),
+// naming both keys and both places.
+func (ld *loader) groupNameCollisions(addrs func(i int) []string) {
+	groups := make([]string, len(ld.groups))
+	for i, g := range ld.groups {
+		groups[i] = g.Key
+	}
+	custs := ld.custs
+	for _, col := range outputs.GroupCollisions(groups, len(custs), func(i int) string { return custs[i].Key }, addrs) {
+		g := groups[col.Group]
+		gAt := ld.groupPos[g]
+		// other names the other writer and where it is, seen from at.
+		other := func(first, at position) string {
+			if first.file == at.file {
+				return fmt.Sprintf("line %d", first.line)
+			}
+			return "at " + ld.where(first)
+		}
+		if col.Customer < 0 {
+			o := groups[col.Other]
+			formats := "dotenv outputs"
+			if col.GitHub {
+				formats = "dotenv and github outputs"
+			}
+			ld.errs = append(ld.errs, Error{File: ld.files[gAt.file].Name, Line: int(gAt.line), Col: int(gAt.col), Path: joinPath("groups", g),
+				Msg: fmt.Sprintf("groups %s (%s) and %s (line %d) would both write %s in the %s: rename one", o, other(ld.groupPos[o], gAt), g, gAt.line, col.Name, formats)})
+			continue
+		}
+		c := custs[col.Customer]
+		at := ld.keyAt(col.Customer)
+		who := "customer " + c.Key
+		if col.Addr != "" {
+			who = fmt.Sprintf("address %s of customer %s", col.Addr, c.Key)
+		}
+		e := Error{File: ld.files[at.file].Name, Line: int(at.line), Col: int(at.col), Path: joinPath("customers", c.Key),
+			Msg: fmt.Sprintf("%s (line %d) and group %s (%s) would both write %s in the dotenv outputs: rename one", who, at.line, g, other(gAt, at), col.Name)}
+		if m := ld.metas[col.Customer]; m.gen != nil {
+			e.Path = m.gen.mailAt.path
+		}
+		ld.errs = append(ld.errs, e)
+	}
 }
 
 // keyAt is where customer i is declared: its key, or for a generated

@@ -67,8 +67,18 @@ func parseDotenv(src []byte) (*File, error) {
 				break
 			}
 		}
-		if key == "" {
-			continue // not a customer's: ignore it
+		if key == "" || !customerField(field) {
+			// A group's id (MAGESEED_GROUP_<KEY>_ID), else not ours:
+			// ignore it. validate refuses customer keys that write a
+			// group's name.
+			if gk, ok := groupName(name); ok {
+				if o.Groups == nil {
+					o.Groups = make(map[string]Group)
+				}
+				id, _ := strconv.Atoi(vars[name])
+				o.Groups[gk] = Group{ID: id}
+			}
+			continue
 		}
 		ck := strings.ToLower(key)
 		c := o.Customers[ck]
@@ -116,6 +126,39 @@ func parseDotenv(src []byte) (*File, error) {
 		o.Customers[ck] = c
 	}
 	return o, nil
+}
+
+// customerField reports whether field (a name after its customer key) is
+// one that a customer record writes.
+func customerField(field string) bool {
+	switch field {
+	case "ID", "EMAIL", "WEBSITE_ID", "GROUP_ID", "TOKEN", "TOKEN_EXPIRES_AT":
+		return true
+	}
+	rest, ok := strings.CutPrefix(field, "ADDRESS_")
+	if !ok {
+		return false
+	}
+	for _, suffix := range []string{"_ID", "_DEFAULT_BILLING", "_DEFAULT_SHIPPING"} {
+		if strings.HasSuffix(rest, suffix) {
+			return true
+		}
+	}
+	return false
+}
+
+// groupName returns the group key (read back lower-cased) of a group's
+// variable name, GROUP_<KEY>_ID without MAGESEED_.
+func groupName(name string) (string, bool) {
+	rest, ok := strings.CutPrefix(name, "GROUP_")
+	if !ok {
+		return "", false
+	}
+	key, ok := strings.CutSuffix(rest, "_ID")
+	if !ok || key == "" {
+		return "", false
+	}
+	return strings.ToLower(key), true
 }
 
 // DotenvKey is the key under which a dotenv file gives back the record of

@@ -1,5 +1,7 @@
 package outputs
 
+import "strings"
+
 // Collision is a variable name that two writers would both write in the
 // dotenv and github formats, which cannot tell them apart: two customers
 // (A != B), two addresses of one customer (A == B, AddrA != AddrB), or a
@@ -152,4 +154,59 @@ func firstShared(a, b []variable) (Collision, bool) {
 		}
 	}
 	return Collision{}, false
+}
+
+// GroupCollision is a variable name that a customer group and another
+// writer would both write: two groups (Customer is -1), or a group and a
+// customer, in the dotenv format (MAGESEED_GROUP_VIP_ID is the id of group
+// vip and of customer group-vip).
+type GroupCollision struct {
+	Name     string // the dotenv name, MAGESEED_ included
+	Group    int    // the index of the group
+	Other    int    // the index of the earlier group, when Customer is -1
+	Customer int    // the index of the customer, or -1
+	Addr     string // the customer's address key that writes Name, if one does
+	GitHub   bool   // two groups write the same github name too (groups_a_b_id)
+}
+
+// groupVariable is the dotenv name (without MAGESEED_) of group key's id.
+func groupVariable(key string) string {
+	return (&File{Groups: map[string]Group{key: {}}}).flattenGroups("_", true)[0].name
+}
+
+// GroupCollisions finds the groups (keys groups) whose id variable is
+// written by an earlier group too (keys equal once sanitised and
+// upper-cased: "a-b" and "a_b", "VIP" and "vip"), or by one of the n
+// customers (key(i), address keys addrs(i)), as Collisions does for
+// customers. Each pair is reported once. Only customers whose sanitised
+// key is GROUP or starts with GROUP_ can write a group's name.
+func GroupCollisions(groups []string, n int, key func(i int) string, addrs func(i int) []string) []GroupCollision {
+	var out []GroupCollision
+	owner := make(map[string]int, len(groups))
+	for g, k := range groups {
+		name := groupVariable(k)
+		if first, dup := owner[name]; dup {
+			gh := sanitizeName(k, false) == sanitizeName(groups[first], false)
+			out = append(out, GroupCollision{Name: "MAGESEED_" + name, Group: g, Other: first, Customer: -1, GitHub: gh})
+			continue
+		}
+		owner[name] = g
+	}
+	if len(owner) == 0 {
+		return out
+	}
+	for i := range n {
+		s := sanitizeName(key(i), true)
+		if s != "GROUP" && !strings.HasPrefix(s, "GROUP_") {
+			continue
+		}
+		reported := map[int]bool{}
+		for _, v := range customerVariables(key(i), addrs(i)) {
+			if g, ok := owner[v.name]; ok && !reported[g] {
+				reported[g] = true
+				out = append(out, GroupCollision{Name: "MAGESEED_" + v.name, Group: g, Other: -1, Customer: i, Addr: v.addr})
+			}
+		}
+	}
+	return out
 }

@@ -41,7 +41,8 @@ type File struct {
 	Store     Store               `json:"store" yaml:"store"`
 	Customers map[string]Customer `json:"customers" yaml:"customers"`
 	// Groups are the manifest's customer groups by key, with their ids in
-	// the store (json and yaml formats only).
+	// the store (in the dotenv format MAGESEED_GROUP_<KEY>_ID, in
+	// $GITHUB_OUTPUT groups_<key>_id; read back from dotenv without codes).
 	Groups map[string]Group `json:"groups,omitempty" yaml:"groups,omitempty"`
 }
 

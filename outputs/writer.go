@@ -213,6 +213,7 @@ func (w *Writer) flush() time.Duration {
 	}
 	snap := *w.out
 	snap.Customers = maps.Clone(w.out.Customers)
+	snap.Groups = maps.Clone(w.out.Groups)
 	w.dirty = false
 	w.mu.Unlock()
 	err := WriteFileAtomic(w.path, 0o600, func(f io.Writer) error { return Encode(f, &snap, w.format) })
@@ -331,10 +332,35 @@ type namedValue struct{ name, value string }
 // store_url, store_code, store_website_id, then per customer
 // customers_<key>_id, _email, _website_id, _group_id, _token,
 // _token_expires_at and _address_<addr>_id, _default_billing,
-// _default_shipping. Names use sep between parts; with upper they are
-// upper-case. Characters other than letters, digits and "_" become "_".
+// _default_shipping, then per customer group groups_<key>_id. Names use
+// sep between parts; with upper they are upper-case, and customers and
+// groups go without their prefix: MAGESEED_<KEY>_ID for a customer,
+// MAGESEED_GROUP_<KEY>_ID for a group. Characters other than letters,
+// digits and "_" become "_".
 func (o *File) flatten(sep string, upper bool) []namedValue {
-	return append(o.flattenStore(sep, upper), o.flattenCustomers(sep, upper)...)
+	out := append(o.flattenStore(sep, upper), o.flattenCustomers(sep, upper)...)
+	return append(out, o.flattenGroups(sep, upper)...)
+}
+
+// flattenGroups lists the groups' ids (see flatten), in the order of their
+// names.
+func (o *File) flattenGroups(sep string, upper bool) []namedValue {
+	prefix := "groups"
+	if upper {
+		prefix = "group"
+	}
+	keys := slices.SortedFunc(maps.Keys(o.Groups), func(a, b string) int {
+		if c := strings.Compare(sanitizeName(a, true), sanitizeName(b, true)); c != 0 {
+			return c
+		}
+		return strings.Compare(a, b)
+	})
+	out := make([]namedValue, 0, len(keys))
+	for _, key := range keys {
+		n := strings.Join([]string{sanitizeName(prefix, upper), sanitizeName(key, upper), sanitizeName("id", upper)}, sep)
+		out = append(out, namedValue{n, strconv.Itoa(o.Groups[key].ID)})
+	}
+	return out
 }
 
 // flattenStore lists the store's own values (see flatten).

@@ -73,6 +73,7 @@ func renderPlan(w io.Writer, p *apply.Plan, pal palette) {
 		// Records the manifest no longer declares come first, as they do
 		// above the summary of a plan with changes.
 		renderUndeclared(w, p)
+		renderPending(w, p)
 		unchanged := len(p.Changes)
 		fmt.Fprintf(w, "%s The store matches the manifest (%d %s unchanged).\n",
 			pal.bold("No changes."), unchanged, plural(unchanged, "customer", "customers"))
@@ -94,7 +95,25 @@ func renderPlan(w io.Writer, p *apply.Plan, pal palette) {
 	}
 	fmt.Fprintln(w)
 	renderUndeclared(w, p)
+	renderPending(w, p)
 	fmt.Fprintln(w, planSummary(p, pal))
+}
+
+// renderPending lists the declared customers whose accounts await email
+// confirmation and that the manifest does not ask to activate: they stay
+// so, and no token can be minted for them.
+func renderPending(w io.Writer, p *apply.Plan) {
+	n := 0
+	for _, c := range p.Changes {
+		if c.Remote == nil || c.Desired == nil || c.Remote.Confirmation == "" || c.Desired.Confirm {
+			continue
+		}
+		fmt.Fprintf(w, "  customer %s (id %d, %s): awaiting email confirmation: no token can be minted (confirm: true activates the account)\n", esc(c.Key), c.ID, esc(c.Email))
+		n++
+	}
+	if n > 0 {
+		fmt.Fprintln(w)
+	}
 }
 
 // renderDuplicates lists the customers that the store holds more than
