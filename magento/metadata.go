@@ -10,8 +10,10 @@ import (
 // AttributeMetadataData is customer-data-attribute-metadata-interface, one
 // attribute as GET /V1/attributeMetadata/customer and
 // /V1/attributeMetadata/customerAddress list them.
+//
+// Its fields are in the order Magento's TypeCaster renders them, so the
+// sandbox answers with the same key order.
 type AttributeMetadataData struct {
-	AttributeCode      string                `json:"attribute_code"`
 	FrontendInput      string                `json:"frontend_input"`
 	InputFilter        string                `json:"input_filter"`
 	StoreLabel         string                `json:"store_label"`
@@ -32,12 +34,13 @@ type AttributeMetadataData struct {
 	IsVisibleInGrid    bool                  `json:"is_visible_in_grid"`
 	IsFilterableInGrid bool                  `json:"is_filterable_in_grid"`
 	IsSearchableInGrid bool                  `json:"is_searchable_in_grid"`
+	AttributeCode      string                `json:"attribute_code"`
 }
 
 // AttributeOptionData is customer-data-option-interface.
 type AttributeOptionData struct {
 	Label   string                `json:"label"`
-	Value   string                `json:"value,omitempty"`
+	Value   string                `json:"value"`
 	Options []AttributeOptionData `json:"options,omitempty"`
 }
 

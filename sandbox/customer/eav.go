@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/mageseed/mageseed/directory"
+	"github.com/mageseed/mageseed/magento"
 )
 
 // The EAV entity types whose attributes the sandbox describes.
@@ -59,56 +60,18 @@ type rule struct{ Name, Value string }
 // option is one option of an attribute's source.
 type option struct{ Label, Value string }
 
-// attributeMetadata is customer-data-attribute-metadata-interface, as
-// Magento's TypeCaster renders it.
-type attributeMetadata struct {
-	FrontendInput      string           `json:"frontend_input"`
-	InputFilter        string           `json:"input_filter"`
-	StoreLabel         string           `json:"store_label"`
-	ValidationRules    []validationRule `json:"validation_rules"`
-	MultilineCount     int              `json:"multiline_count"`
-	Visible            bool             `json:"visible"`
-	Required           bool             `json:"required"`
-	DataModel          string           `json:"data_model"`
-	Options            []optionData     `json:"options"`
-	FrontendClass      string           `json:"frontend_class"`
-	UserDefined        bool             `json:"user_defined"`
-	SortOrder          int              `json:"sort_order"`
-	FrontendLabel      string           `json:"frontend_label"`
-	Note               string           `json:"note"`
-	System             bool             `json:"system"`
-	BackendType        string           `json:"backend_type"`
-	IsUsedInGrid       bool             `json:"is_used_in_grid"`
-	IsVisibleInGrid    bool             `json:"is_visible_in_grid"`
-	IsFilterableInGrid bool             `json:"is_filterable_in_grid"`
-	IsSearchableInGrid bool             `json:"is_searchable_in_grid"`
-	AttributeCode      string           `json:"attribute_code"`
-}
-
-// validationRule is customer-data-validation-rule-interface.
-type validationRule struct {
-	Name  string `json:"name"`
-	Value string `json:"value"`
-}
-
-// optionData is customer-data-option-interface.
-type optionData struct {
-	Label string `json:"label"`
-	Value string `json:"value"`
-}
-
 // metadata returns the attribute as the metadata routes answer it.
-func (a *attribute) metadata() attributeMetadata {
-	m := attributeMetadata{
+func (a *attribute) metadata() magento.AttributeMetadataData {
+	m := magento.AttributeMetadataData{
 		FrontendInput:      a.Input,
 		InputFilter:        a.InputFilter,
 		StoreLabel:         a.Label,
-		ValidationRules:    []validationRule{},
+		ValidationRules:    []magento.ValidationRuleData{},
 		MultilineCount:     a.MultilineCount,
 		Visible:            a.Visible,
 		Required:           a.Required,
 		DataModel:          a.DataModel,
-		Options:            []optionData{},
+		Options:            []magento.AttributeOptionData{},
 		UserDefined:        a.UserDefined,
 		SortOrder:          a.SortOrder,
 		FrontendLabel:      a.Label,
@@ -124,10 +87,10 @@ func (a *attribute) metadata() attributeMetadata {
 		m.FrontendClass = "required-entry"
 	}
 	for _, r := range a.Rules {
-		m.ValidationRules = append(m.ValidationRules, validationRule(r))
+		m.ValidationRules = append(m.ValidationRules, magento.ValidationRuleData(r))
 	}
 	for _, o := range a.Options {
-		m.Options = append(m.Options, optionData(o))
+		m.Options = append(m.Options, magento.AttributeOptionData{Label: o.Label, Value: o.Value})
 	}
 	return m
 }

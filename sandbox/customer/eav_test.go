@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/mageseed/mageseed/magento"
 )
 
 // TestAttributeValidateValue checks the EAV data models' messages, value
@@ -72,7 +74,7 @@ func TestAttributeValidateValue(t *testing.T) {
 // api-functional tests pin (dev/tests/api-functional/testsuite/Magento/
 // Customer/Api/CustomerMetadataTest.php and AddressMetadataTest.php).
 func TestStockAttributeMetadata(t *testing.T) {
-	find := func(as []*attribute, code string) attributeMetadata {
+	find := func(as []*attribute, code string) magento.AttributeMetadataData {
 		t.Helper()
 		for _, a := range as {
 			if a.Code == code {
@@ -80,30 +82,30 @@ func TestStockAttributeMetadata(t *testing.T) {
 			}
 		}
 		t.Fatalf("no attribute %q", code)
-		return attributeMetadata{}
+		return magento.AttributeMetadataData{}
 	}
 	customer := stockCustomerAttributes([]option{{"Main Website", "1"}}, nil, nil)
-	want := attributeMetadata{
+	want := magento.AttributeMetadataData{
 		FrontendInput: "text", InputFilter: "trim", StoreLabel: "First Name",
-		ValidationRules: []validationRule{{"max_text_length", "255"}, {"min_text_length", "1"}},
-		Visible:         true, Required: true, Options: []optionData{}, FrontendClass: "required-entry",
+		ValidationRules: []magento.ValidationRuleData{{Name: "max_text_length", Value: "255"}, {Name: "min_text_length", Value: "1"}},
+		Visible:         true, Required: true, Options: []magento.AttributeOptionData{}, FrontendClass: "required-entry",
 		SortOrder: 40, FrontendLabel: "First Name", System: true, BackendType: "static", AttributeCode: "firstname",
 	}
 	if diff := cmp.Diff(want, find(customer, "firstname")); diff != "" {
 		t.Errorf("firstname (-want +got):\n%s", diff)
 	}
-	want = attributeMetadata{
-		FrontendInput: "select", StoreLabel: "Gender", ValidationRules: []validationRule{},
-		Options:   []optionData{{" ", ""}, {"Male", "1"}, {"Female", "2"}, {"Not Specified", "3"}},
+	want = magento.AttributeMetadataData{
+		FrontendInput: "select", StoreLabel: "Gender", ValidationRules: []magento.ValidationRuleData{},
+		Options:   []magento.AttributeOptionData{{Label: " ", Value: ""}, {Label: "Male", Value: "1"}, {Label: "Female", Value: "2"}, {Label: "Not Specified", Value: "3"}},
 		SortOrder: 110, FrontendLabel: "Gender", BackendType: "static",
 		IsUsedInGrid: true, IsVisibleInGrid: true, IsFilterableInGrid: true, AttributeCode: "gender",
 	}
 	if diff := cmp.Diff(want, find(customer, "gender")); diff != "" {
 		t.Errorf("gender (-want +got):\n%s", diff)
 	}
-	want = attributeMetadata{
-		FrontendInput: "select", StoreLabel: "Associate to Website", ValidationRules: []validationRule{},
-		Visible: true, Required: true, Options: []optionData{{"Main Website", "1"}}, FrontendClass: "required-entry",
+	want = magento.AttributeMetadataData{
+		FrontendInput: "select", StoreLabel: "Associate to Website", ValidationRules: []magento.ValidationRuleData{},
+		Visible: true, Required: true, Options: []magento.AttributeOptionData{{Label: "Main Website", Value: "1"}}, FrontendClass: "required-entry",
 		SortOrder: 10, FrontendLabel: "Associate to Website", System: true, BackendType: "static",
 		IsUsedInGrid: true, IsVisibleInGrid: true, IsFilterableInGrid: true, AttributeCode: "website_id",
 	}
@@ -115,9 +117,9 @@ func TestStockAttributeMetadata(t *testing.T) {
 	if len(address) != 19 {
 		t.Errorf("stock address attributes: %d, want 19 (AddressMetadataTest::testGetAllAttributesMetadata)", len(address))
 	}
-	want = attributeMetadata{
-		FrontendInput: "text", StoreLabel: "Zip/Postal Code", ValidationRules: []validationRule{}, Visible: true,
-		DataModel: `Magento\Customer\Model\Attribute\Data\Postcode`, Options: []optionData{}, SortOrder: 110,
+	want = magento.AttributeMetadataData{
+		FrontendInput: "text", StoreLabel: "Zip/Postal Code", ValidationRules: []magento.ValidationRuleData{}, Visible: true,
+		DataModel: `Magento\Customer\Model\Attribute\Data\Postcode`, Options: []magento.AttributeOptionData{}, SortOrder: 110,
 		FrontendLabel: "Zip/Postal Code", System: true, BackendType: "static",
 		IsUsedInGrid: true, IsVisibleInGrid: true, IsFilterableInGrid: true, IsSearchableInGrid: true, AttributeCode: "postcode",
 	}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/mageseed/mageseed/magento"
 	"github.com/mageseed/mageseed/sandbox/internal/db"
 	"github.com/mageseed/mageseed/sandbox/webapi"
 )
@@ -62,8 +63,8 @@ func (m *Module) structureOptions(ctx context.Context) (websites, stores, groups
 	return websites, stores, groups, db.CloseRows(rows)
 }
 
-func metadataList(as []*attribute) []attributeMetadata {
-	out := make([]attributeMetadata, 0, len(as))
+func metadataList(as []*attribute) []magento.AttributeMetadataData {
+	out := make([]magento.AttributeMetadataData, 0, len(as))
 	for _, a := range as {
 		out = append(out, a.metadata())
 	}
