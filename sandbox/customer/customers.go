@@ -125,32 +125,44 @@ func loadCustomer(ctx context.Context, q queryer, id int64) (customerRec, bool, 
 // loadAddresses reads the addresses of the customers, by customer id.
 func loadAddresses(ctx context.Context, q queryer, ids []int64) (map[int64][]addressRec, error) {
 	out := map[int64][]addressRec{}
-	for len(ids) > 0 {
-		n := min(len(ids), 500)
-		chunk := ids[:n]
-		ids = ids[n:]
-		args := make([]any, len(chunk))
-		for i, id := range chunk {
-			args[i] = id
-		}
+	err := inChunks(ids, func(in string, args []any) error {
 		rows, err := q.QueryContext(ctx, `SELECT `+addressColumns+` FROM customer_address_entity WHERE parent_id IN (`+
-			db.Placeholders(len(chunk))+`) ORDER BY entity_id`, args...)
+			in+`) ORDER BY entity_id`, args...)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for rows.Next() {
 			var a addressRec
 			if err := scanAddress(rows, &a); err != nil {
 				rows.Close()
-				return nil, err
+				return err
 			}
 			out[a.CustomerID] = append(out[a.CustomerID], a)
 		}
-		if err := db.CloseRows(rows); err != nil {
-			return nil, err
-		}
+		return db.CloseRows(rows)
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// inChunks calls f with ids in chunks of at most 500 (below SQLite's limit
+// on bound parameters), each as a list of placeholders for IN (...) and its
+// arguments.
+func inChunks(ids []int64, f func(in string, args []any) error) error {
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), 500)]
+		ids = ids[len(chunk):]
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		if err := f(db.Placeholders(len(chunk)), args); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // wire returns the customer as Magento answers it.

@@ -160,34 +160,28 @@ func saveValues(ctx context.Context, tx *sql.Tx, table string, id int64, vals ma
 // loadValues reads the stored values of entity rows, by id.
 func loadValues(ctx context.Context, q queryer, table string, ids []int64) (map[int64]map[string]string, error) {
 	out := map[int64]map[string]string{}
-	for len(ids) > 0 {
-		n := min(len(ids), 500)
-		chunk := ids[:n]
-		ids = ids[n:]
-		args := make([]any, len(chunk))
-		for i, id := range chunk {
-			args[i] = id
-		}
+	err := inChunks(ids, func(in string, args []any) error {
 		rows, err := q.QueryContext(ctx, `SELECT entity_id, attribute_code, value FROM `+table+` WHERE entity_id IN (`+
-			db.Placeholders(len(chunk))+`)`, args...)
+			in+`)`, args...)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for rows.Next() {
 			var id int64
 			var code, v string
 			if err := rows.Scan(&id, &code, &v); err != nil {
 				rows.Close()
-				return nil, err
+				return err
 			}
 			if out[id] == nil {
 				out[id] = map[string]string{}
 			}
 			out[id][code] = v
 		}
-		if err := db.CloseRows(rows); err != nil {
-			return nil, err
-		}
+		return db.CloseRows(rows)
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -196,30 +190,24 @@ func loadValues(ctx context.Context, q queryer, table string, ids []int64) (map[
 // newsletter.
 func loadSubscriptions(ctx context.Context, q queryer, ids []int64) (map[int64]bool, error) {
 	out := map[int64]bool{}
-	for len(ids) > 0 {
-		n := min(len(ids), 500)
-		chunk := ids[:n]
-		ids = ids[n:]
-		args := make([]any, len(chunk))
-		for i, id := range chunk {
-			args[i] = id
-		}
+	err := inChunks(ids, func(in string, args []any) error {
 		rows, err := q.QueryContext(ctx, `SELECT customer_id FROM newsletter_subscriber WHERE subscriber_status = ? AND customer_id IN (`+
-			db.Placeholders(len(chunk))+`)`, append([]any{subscriberSubscribed}, args...)...)
+			in+`)`, append([]any{subscriberSubscribed}, args...)...)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		for rows.Next() {
 			var id int64
 			if err := rows.Scan(&id); err != nil {
 				rows.Close()
-				return nil, err
+				return err
 			}
 			out[id] = true
 		}
-		if err := db.CloseRows(rows); err != nil {
-			return nil, err
-		}
+		return db.CloseRows(rows)
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
