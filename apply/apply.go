@@ -122,6 +122,11 @@ type Failure struct {
 	Key, Email string
 	Action     Action // the plan's action for the customer
 	Err        error  // what went wrong, with the store's message
+
+	// Stored reports that the customer's write (if it had one) succeeded
+	// and a later step, such as minting its token, failed: the store holds
+	// the customer as declared.
+	Stored bool
 }
 
 // Result is what Apply did.
@@ -348,7 +353,7 @@ func Apply(ctx context.Context, r Remote, p *Plan, opts Options) (*Result, error
 			res.Skipped = append(res.Skipped, c.Key)
 			continue
 		case failed:
-			res.Failed = append(res.Failed, Failure{Key: c.Key, Email: c.Email, Action: c.Action, Err: o.err})
+			res.Failed = append(res.Failed, Failure{Key: c.Key, Email: c.Email, Action: c.Action, Err: o.err, Stored: o.wrote})
 			if o.action == NoOp {
 				continue // failed is not unchanged
 			}

@@ -352,6 +352,11 @@ func jsonUnsafe(r rune) bool {
 // did not run, warnings, then the summary line.
 func renderResult(w io.Writer, verbWord string, r *apply.Result, pal palette) {
 	for _, f := range r.Failed {
+		if f.Stored {
+			// The write went through; a later step (the token) did not.
+			fmt.Fprintf(w, "%s customer %s (%s) is in the store, but: %s\n", pal.paint("31", "Failed:"), esc(f.Key), esc(f.Email), esc(f.Err.Error()))
+			continue
+		}
 		fmt.Fprintf(w, "%s %s customer %s (%s): %s\n", pal.paint("31", "Failed:"), actionWord(f.Action), esc(f.Key), esc(f.Email), esc(f.Err.Error()))
 	}
 	if len(r.Skipped) > 0 {

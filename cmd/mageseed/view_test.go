@@ -1,8 +1,12 @@
 package main
 
 import (
+	"errors"
 	"os"
+	"strings"
 	"testing"
+
+	"github.com/mageseed/mageseed/apply"
 )
 
 // TestPalette: colour on a terminal only, and never with --no-color,
@@ -39,5 +43,29 @@ func TestPalette(t *testing.T) {
 				t.Errorf("colour %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestRenderFailures: a customer whose write failed is reported with the
+// write it was; one whose write went through and whose token then failed
+// is reported as in the store, never as a failed create.
+func TestRenderFailures(t *testing.T) {
+	r := &apply.Result{Failed: []apply.Failure{
+		{Key: "a", Email: "a@example.test", Action: apply.Create, Err: errors.New("create customer a@example.test: refused")},
+		{Key: "b", Email: "b@example.test", Action: apply.Create, Stored: true, Err: errors.New("mint token for customer b@example.test: not sent")},
+	}}
+	var b strings.Builder
+	renderResult(&b, "Apply", r, palette{})
+	got := b.String()
+	for _, want := range []string{
+		"Failed: create customer a (a@example.test): create customer a@example.test: refused\n",
+		"Failed: customer b (b@example.test) is in the store, but: mint token for customer b@example.test: not sent\n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("report lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "create customer b") {
+		t.Errorf("a stored customer is reported as a failed create:\n%s", got)
 	}
 }
